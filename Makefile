@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+CONFIG ?= $(if $(wildcard config.toml),config.toml,)
+
+.PHONY: venv run test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/spacebrief run $(if $(CONFIG),--config $(CONFIG),)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy summarizer db
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(PY) bench/summary_quality.py
+	$(PY) bench/quote_attribution.py
+	$(PY) bench/debate_quality.py
+	$(PY) bench/debate_speed.py
+	$(PY) bench/feed_poll.py
+	$(PY) bench/loop_lag.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

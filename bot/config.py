@@ -1,0 +1,116 @@
+"""Configuration: a TOML file (``--config`` or ``SPACEBRIEF_CONFIG``) over built-in defaults.
+
+Every key is part of the contract in DESIGN.md: unknown keys and wrong types are errors,
+reported as one line (``ConfigError``) so the CLI can exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class ConfigError(Exception):
+    """The configuration file is missing or invalid; the message is one line."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class DiscordSettings(_Section):
+    token: str | None = None
+    api_base: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg"
+    dev_guild_id: int = Field(default=0, ge=0)
+    message_content: bool = True
+
+
+class DatabaseSettings(_Section):
+    path: str = "spacebrief.sqlite3"
+
+
+class FetchSettings(_Section):
+    timeout_s: float = Field(default=20.0, gt=0)
+    max_bytes: int = Field(default=15 * 1024 * 1024, gt=0)
+    allow_private_networks: bool = False
+
+
+class NewsSettings(_Section):
+    interval_minutes: float = Field(default=15.0, gt=0)
+    backfill: int = Field(default=3, ge=0, le=100)
+    sentences: int = Field(default=3, ge=1, le=10)
+    max_quotes: int = Field(default=2, ge=0, le=10)
+    thread_per_article: bool = False
+    digest_min_comments: int = Field(default=20, ge=1)
+    digest_after_hours: float = Field(default=24.0, ge=0)
+    include_keywords: list[str] = Field(default_factory=list)
+    exclude_keywords: list[str] = Field(default_factory=list)
+
+
+class SourceSettings(_Section):
+    name: str = Field(min_length=1, max_length=100)
+    url: str
+    channel_id: int = Field(default=0, ge=0)
+    include_keywords: list[str] = Field(default_factory=list)
+    exclude_keywords: list[str] = Field(default_factory=list)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+
+class Config(_Section):
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    news: NewsSettings = Field(default_factory=NewsSettings)
+    sources: list[SourceSettings] = Field(default_factory=list)
+
+    def discord_token(self) -> str | None:
+        """The token from DISCORD_TOKEN, else from the file; None when neither is set."""
+        token = os.environ.get("DISCORD_TOKEN", "").strip() or (self.discord.token or "").strip()
+        return token or None
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        return f"unknown key '{where}'"
+    return f"'{where}': {first['msg']}"
+
+
+def parse_config(data: dict[str, Any], origin: str = "config") -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{origin}: {_describe(exc)}") from None
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load ``path``, else ``$SPACEBRIEF_CONFIG``, else the built-in defaults."""
+    chosen = path if path is not None else os.environ.get("SPACEBRIEF_CONFIG") or None
+    if chosen is None:
+        return Config()
+    file = Path(chosen)
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {file}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {file}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    return parse_config(data, origin=str(file))
