@@ -1,0 +1,277 @@
+"""The `spacebrief` command line: summarize, debate, preview, run.
+
+Exit codes (DESIGN.md): 0 done, 2 bad input or configuration (one line on stderr), 1 unexpected failure.
+Heavy imports happen inside the subcommands so `spacebrief --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from bot.config import Config, ConfigError, load_config
+
+PROG = "spacebrief"
+
+
+class UsageError(Exception):
+    """Bad input: the message is printed as one line and the exit code is 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the whole usage block; the contract is one line.
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _add_config_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None if top else argparse.SUPPRESS,
+        help="TOML configuration file (default: $SPACEBRIEF_CONFIG, else built-in defaults)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Space news for Discord: summaries with key quotes, feed watching, debate condensation.",
+    )
+    _add_config_option(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    summarize = commands.add_parser("summarize", help="summarize an article (file, - for stdin, or URL)")
+    _add_config_option(summarize, top=False)
+    summarize.add_argument("--json", action="store_true", help="print one JSON object")
+    summarize.add_argument("--sentences", type=_sentence_count, default=3, metavar="N", help="summary length (1-20)")
+    summarize.add_argument("--algorithm", metavar="NAME", default=None, help="news (default), lead3, or a sumy algorithm")
+    summarize.add_argument("source", metavar="SOURCE")
+
+    debate = commands.add_parser("debate", help="condense a comment thread into its main arguments")
+    _add_config_option(debate, top=False)
+    debate.add_argument("--json", action="store_true", help="print one JSON object")
+    debate.add_argument("--max-arguments", type=_argument_count, default=5, metavar="K", help="at most K arguments (1-25)")
+    debate.add_argument("source", metavar="SOURCE")
+
+    preview = commands.add_parser("preview", help="poll every configured source once and print what would be posted")
+    _add_config_option(preview, top=False)
+    preview.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    run = commands.add_parser("run", help="run the Discord bot")
+    _add_config_option(run, top=False)
+    return parser
+
+
+def _bounded_int(low: int, high: int) -> Any:
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range ({low}-{high})")
+        return value
+
+    return convert
+
+
+_sentence_count = _bounded_int(1, 20)
+_argument_count = _bounded_int(1, 25)
+
+
+def _is_url(source: str) -> bool:
+    return "://" in source[:16]
+
+
+def _fetch_limits(config: Config) -> Any:
+    from feeds.fetch import FetchLimits
+
+    return FetchLimits(
+        timeout_s=config.fetch.timeout_s,
+        max_bytes=config.fetch.max_bytes,
+        allow_private_networks=config.fetch.allow_private_networks,
+    )
+
+
+def _read_local_text(source: str, config: Config) -> str:
+    from feeds.fetch import FetchError, read_local
+    from summarizer.textio import decode_text, looks_binary
+
+    try:
+        data = read_local(source, config.fetch.max_bytes)
+    except FetchError as exc:
+        raise UsageError(str(exc)) from None
+    if looks_binary(data):
+        raise UsageError(f"{_display(source)} looks like a binary file, not text or HTML")
+    return decode_text(data)
+
+
+async def _fetch_text(url: str, config: Config) -> str:
+    from feeds.fetch import Fetcher, FetchError
+
+    try:
+        async with Fetcher(_fetch_limits(config)) as fetcher:
+            result = await fetcher.get(url, accept="text/html,application/xhtml+xml,text/plain;q=0.8,*/*;q=0.5")
+            return result.text()
+    except FetchError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _display(source: str) -> str:
+    return "stdin" if source == "-" else source
+
+
+def _summarize(args: argparse.Namespace, config: Config) -> int:
+    from summarizer.errors import NoTextError, UnknownAlgorithmError
+    from summarizer.summary import summarize
+
+    if _is_url(args.source):
+        text = asyncio.run(_fetch_text(args.source, config))
+    else:
+        text = _read_local_text(args.source, config)
+    try:
+        result = summarize(
+            text,
+            sentences=args.sentences,
+            algorithm=args.algorithm,
+            max_quotes=config.news.max_quotes if config.news.max_quotes > 0 else 2,
+        )
+    except UnknownAlgorithmError as exc:
+        raise UsageError(str(exc)) from None
+    except NoTextError as exc:
+        raise UsageError(f"{_display(args.source)}: {exc}") from None
+    if args.json:
+        _print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    lines: list[str] = []
+    if result.title:
+        lines.append(result.title)
+        lines.append("")
+    lines.extend(f"• {sentence}" for sentence in result.summary)
+    if result.quotes:
+        lines.append("")
+        for quote in result.quotes:
+            speaker = quote.speaker or "unattributed"
+            lines.append(f"“{quote.text}” — {speaker}")
+    lines.append("")
+    lines.append(f"reduced by {result.stats.reduction_pct:.0f}% ({result.stats.words_in} → {result.stats.words_out} words)")
+    _print("\n".join(lines))
+    return 0
+
+
+def _load_debate_comments(args: argparse.Namespace, config: Config) -> list[Any]:
+    from summarizer.debate import DebateInputError, parse_comments, parse_plain_comments
+
+    if _is_url(args.source):
+        return asyncio.run(_fetch_comments(args.source, config))
+    text = _read_local_text(args.source, config)
+    stripped = text.lstrip("\ufeff \t\r\n")
+    try:
+        if stripped.startswith(("[", "{")) or args.source.lower().endswith(".json"):
+            try:
+                data = json.loads(stripped)
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"{_display(args.source)}: invalid JSON (line {exc.lineno}: {exc.msg})") from None
+            return parse_comments(data)
+        return parse_plain_comments(text)
+    except DebateInputError as exc:
+        raise UsageError(f"{_display(args.source)}: {exc}") from None
+
+
+async def _fetch_comments(url: str, config: Config) -> list[Any]:
+    from feeds.comments import CommentsUnavailableError, fetch_comments
+    from feeds.fetch import Fetcher, FetchError
+
+    try:
+        async with Fetcher(_fetch_limits(config)) as fetcher:
+            return await fetch_comments(fetcher, url)
+    except (FetchError, CommentsUnavailableError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _debate(args: argparse.Namespace, config: Config) -> int:
+    import time
+
+    from summarizer.debate import condense
+
+    comments = _load_debate_comments(args, config)
+    started = time.perf_counter()
+    arguments = condense(comments, max_arguments=args.max_arguments)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    authors = {comment.author for comment in comments}
+    if args.json:
+        payload = {
+            "arguments": [argument.to_dict() for argument in arguments],
+            "stats": {"comments": len(comments), "authors": len(authors), "elapsed_ms": round(elapsed_ms, 2)},
+        }
+        _print(json.dumps(payload, ensure_ascii=False))
+        return 0
+    lines = [f"{len(comments)} comments from {len(authors)} people; {len(arguments)} main arguments", ""]
+    if not arguments:
+        lines.append("No argument was made by more than one person.")
+    for number, argument in enumerate(arguments, 1):
+        people = "person" if argument.support == 1 else "people"
+        count = len(argument.comment_ids)
+        lines.append(f"{number}. {argument.claim}")
+        lines.append(f"   {count} comment{'s' if count != 1 else ''}, {argument.support} {people}")
+        for quote in argument.quotes[:1]:
+            lines.append(f"   “{quote}”")
+        lines.append("")
+    _print("\n".join(lines).rstrip())
+    return 0
+
+
+def _preview(args: argparse.Namespace, config: Config) -> int:
+    from bot.preview import run_preview
+
+    return asyncio.run(run_preview(config, as_json=args.json))
+
+
+def _run(args: argparse.Namespace, config: Config) -> int:
+    from bot.run import main_run
+
+    return main_run(config)
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+_COMMANDS = {"summarize": _summarize, "debate": _debate, "preview": _preview, "run": _run}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+        return _COMMANDS[args.command](args, config)
+    except (ConfigError, UsageError) as exc:
+        sys.stderr.write(f"{PROG}: {_one_line(str(exc))}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing left to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # the last line of defence: one line, exit 1
+        if os.environ.get("SPACEBRIEF_DEBUG"):
+            raise
+        sys.stderr.write(f"{PROG}: unexpected error: {_one_line(f'{type(exc).__name__}: {exc}')}\n")
+        return 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:500]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
