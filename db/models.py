@@ -1,0 +1,250 @@
+"""Typed rows of the store: frozen dataclasses, no SQL, no I/O.
+
+Every datetime here is timezone-aware UTC. Keyword lists are tuples so rows stay hashable
+and immutable. Text that came from the network is cleaned (valid UTF-8, capped length)
+by the store before it is written, so what comes back out is always safe to render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+SourceKind = Literal["feed", "snapi"]
+SourceState = Literal["active", "disabled"]
+EntryState = Literal["pending", "posted", "skipped"]
+
+SOURCE_KINDS: tuple[SourceKind, ...] = ("feed", "snapi")
+ENTRY_STATES: tuple[EntryState, ...] = ("pending", "posted", "skipped")
+
+#: guild_id of sources that come from the configuration file rather than a server's admins.
+CONFIG_GUILD_ID = 0
+
+
+class StoreError(Exception):
+    """A problem with the database itself (unreadable, not SQLite, locked); one-line message."""
+
+
+class SchemaTooNewError(StoreError):
+    """The database was written by a newer spacebrief: refusing to touch it."""
+
+
+class DuplicateSourceError(StoreError, ValueError):
+    """This server already has a source with that URL."""
+
+
+class InvalidSettingError(ValueError):
+    """An unknown setting name or a value out of range; one-line message for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A feed watched for one server (``guild_id``), or for the config file (guild 0)."""
+
+    id: int
+    guild_id: int
+    url: str
+    name: str
+    channel_id: int
+    kind: SourceKind
+    include_keywords: tuple[str, ...]
+    exclude_keywords: tuple[str, ...]
+    state: SourceState
+    consecutive_failures: int
+    last_error: str | None
+    next_poll_at: datetime | None
+    etag: str | None
+    last_modified: str | None
+    disabled_reason: str | None
+    disabled_notified: bool
+    created_at: datetime
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == "active"
+
+    @property
+    def from_config(self) -> bool:
+        return self.guild_id == CONFIG_GUILD_ID
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigSource:
+    """One ``[[sources]]`` table of the config file, as ``Store.sync_config_sources`` takes it."""
+
+    name: str
+    url: str
+    channel_id: int
+    include_keywords: tuple[str, ...] = ()
+    exclude_keywords: tuple[str, ...] = ()
+    kind: SourceKind = "feed"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredQuote:
+    """A key quote as saved with an entry (the summarizer's ``Quote`` reduced to what is rendered)."""
+
+    text: str
+    speaker: str | None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"text": self.text, "speaker": self.speaker}
+
+
+class QuoteLike(Protocol):
+    """Anything with ``text`` and ``speaker`` (``summarizer.Quote`` qualifies)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def speaker(self) -> str | None: ...
+
+
+class FeedEntryLike(Protocol):
+    """The fields of ``feeds.parse.FeedEntry`` the store keeps (duck-typed: db imports no feeds code)."""
+
+    @property
+    def title(self) -> str | None: ...
+
+    @property
+    def link(self) -> str | None: ...
+
+    @property
+    def published(self) -> datetime | None: ...
+
+    @property
+    def summary(self) -> str | None: ...
+
+    @property
+    def content(self) -> str | None: ...
+
+    @property
+    def image_url(self) -> str | None: ...
+
+    @property
+    def is_teaser(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """An entry to record for a source: ``pending`` (to be posted) or ``skipped`` (seen, never posted)."""
+
+    key: str
+    title: str
+    url: str | None
+    published: datetime | None
+    image_url: str | None = None
+    text: str = ""
+    is_teaser: bool = False
+    state: Literal["pending", "skipped"] = "pending"
+    skip_reason: str | None = None
+
+    @classmethod
+    def from_feed_entry(
+        cls,
+        key: str,
+        entry: FeedEntryLike,
+        *,
+        state: Literal["pending", "skipped"] = "pending",
+        skip_reason: str | None = None,
+    ) -> NewEntry:
+        """Build from a parsed feed entry; ``text`` is the entry's content, else its summary."""
+        return cls(
+            key=key,
+            title=entry.title or "",
+            url=entry.link or None,
+            published=entry.published,
+            image_url=entry.image_url or None,
+            text=entry.content or entry.summary or "",
+            is_teaser=bool(entry.is_teaser),
+            state=state,
+            skip_reason=skip_reason,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An entry recorded for a source. ``summary``/``quotes`` are None until a summary is saved."""
+
+    id: int
+    source_id: int
+    key: str
+    title: str
+    url: str | None
+    published: datetime | None
+    image_url: str | None
+    text: str
+    is_teaser: bool
+    state: EntryState
+    skip_reason: str | None
+    summary: tuple[str, ...] | None
+    quotes: tuple[StoredQuote, ...] | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One message the bot sent for an entry (an entry may be posted to several channels)."""
+
+    id: int
+    entry_id: int
+    guild_id: int
+    channel_id: int
+    message_id: int
+    posted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PostedItem:
+    """What ``/news`` lists: an entry, the latest post of it in the server, and its source's name."""
+
+    entry: Entry
+    post: Post
+    source_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRecord:
+    """A discussion thread opened under a news post, waiting for (or given) its debate digest."""
+
+    id: int
+    thread_id: int
+    post_id: int
+    entry_id: int
+    guild_id: int
+    channel_id: int
+    title: str
+    url: str | None
+    created_at: datetime
+    digest_posted: bool
+    digest_posted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    """Per-server settings. The store holds only overrides; the caller supplies the defaults."""
+
+    interval_minutes: float = 15.0
+    sentences: int = 3
+    max_quotes: int = 2
+    thread_per_article: bool = False
+    include_keywords: tuple[str, ...] = ()
+    exclude_keywords: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "interval_minutes": self.interval_minutes,
+            "sentences": self.sentences,
+            "max_quotes": self.max_quotes,
+            "thread_per_article": self.thread_per_article,
+            "include_keywords": list(self.include_keywords),
+            "exclude_keywords": list(self.exclude_keywords),
+        }
+
+
+#: The names ``Store.set_guild_setting`` accepts (the fields of ``GuildSettings``).
+GUILD_SETTING_NAMES: tuple[str, ...] = tuple(GuildSettings.__dataclass_fields__)
