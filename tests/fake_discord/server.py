@@ -1,0 +1,1027 @@
+"""A fake Discord: REST under /api/v10 plus a websocket gateway, on 127.0.0.1.
+
+It implements only what spacebrief's bot uses, but the way Discord does it: payloads Discord
+would reject are rejected here with Discord's status codes and error bodies, an interaction must
+be answered within the deadline (3 s) and only once, and every message or interaction response
+is recorded (allowed_mentions included) so end-to-end tests can assert on what users would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+DISCORD_EPOCH_MS = 1420070400000
+EPHEMERAL_FLAG = 64
+
+# Discord's permission bits that the fake hands out.
+PERM_ADMINISTRATOR = 1 << 3
+PERM_MANAGE_GUILD = 1 << 5
+PERM_VIEW_CHANNEL = 1 << 10
+PERM_SEND_MESSAGES = 1 << 11
+PERM_EMBED_LINKS = 1 << 14
+PERM_READ_MESSAGE_HISTORY = 1 << 16
+PERM_CREATE_PUBLIC_THREADS = 1 << 35
+PERM_SEND_MESSAGES_IN_THREADS = 1 << 38
+MEMBER_PERMISSIONS = PERM_VIEW_CHANNEL | PERM_SEND_MESSAGES | PERM_EMBED_LINKS | PERM_READ_MESSAGE_HISTORY
+BOT_PERMISSIONS = MEMBER_PERMISSIONS | PERM_CREATE_PUBLIC_THREADS | PERM_SEND_MESSAGES_IN_THREADS
+
+# Gateway opcodes.
+OP_DISPATCH = 0
+OP_HEARTBEAT = 1
+OP_IDENTIFY = 2
+OP_RESUME = 6
+OP_INVALID_SESSION = 9
+OP_HELLO = 10
+OP_HEARTBEAT_ACK = 11
+
+# Chat-input option types.
+OPT_SUB_COMMAND = 1
+OPT_SUB_COMMAND_GROUP = 2
+OPT_STRING = 3
+OPT_INTEGER = 4
+OPT_BOOLEAN = 5
+OPT_USER = 6
+OPT_CHANNEL = 7
+OPT_NUMBER = 10
+
+_COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+    # Exactly "application/json": discord.py only decodes JSON when the header is exactly this.
+    response = web.Response(body=json.dumps(data).encode(), status=status, headers=headers)
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
+def _error(status: int, code: int, message: str, errors: Mapping[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"message": message, "code": code}
+    if errors is not None:
+        body["errors"] = errors
+    return _json(body, status=status)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+class _FormErrors:
+    """Collects field errors into Discord's nested `errors` tree (code 50035 "Invalid Form Body")."""
+
+    def __init__(self) -> None:
+        self.tree: dict[str, Any] = {}
+
+    def add(self, path: tuple[str | int, ...], code: str, message: str) -> None:
+        node = self.tree
+        for part in path:
+            node = node.setdefault(str(part), {})
+        node.setdefault("_errors", []).append({"code": code, "message": message})
+
+    def max_length(self, path: tuple[str | int, ...], value: Any, limit: int) -> None:
+        if isinstance(value, str | list) and len(value) > limit:
+            self.add(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+
+    def __bool__(self) -> bool:
+        return bool(self.tree)
+
+    def response(self) -> web.Response:
+        return _error(400, 50035, "Invalid Form Body", self.tree)
+
+
+def _check_url(errors: _FormErrors, path: tuple[str | int, ...], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or not re.match(r"^(https?|attachment)://[^\s]+$", value) or len(value) > 2048:
+        errors.add(path, "URL_TYPE_INVALID_URL", "Not a well formed URL.")
+
+
+def _embed_size(embed: Mapping[str, Any]) -> int:
+    """Characters Discord counts towards the 6000 total of a message's embeds."""
+    total = len(str(embed.get("title") or "")) + len(str(embed.get("description") or ""))
+    for item in embed.get("fields") or []:
+        if isinstance(item, Mapping):
+            total += len(str(item.get("name") or "")) + len(str(item.get("value") or ""))
+    footer = embed.get("footer")
+    if isinstance(footer, Mapping):
+        total += len(str(footer.get("text") or ""))
+    author = embed.get("author")
+    if isinstance(author, Mapping):
+        total += len(str(author.get("name") or ""))
+    return total
+
+
+def _validate_embed(errors: _FormErrors, path: tuple[str | int, ...], embed: Any) -> None:
+    if not isinstance(embed, Mapping):
+        errors.add(path, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+        return
+    for key, limit in (("title", 256), ("description", 4096)):
+        value = embed.get(key)
+        if value is not None and not isinstance(value, str):
+            errors.add((*path, key), "BASE_TYPE_STRING", "Must be a string.")
+        errors.max_length((*path, key), value, limit)
+    _check_url(errors, (*path, "url"), embed.get("url"))
+    for key in ("image", "thumbnail"):
+        media = embed.get(key)
+        if isinstance(media, Mapping):
+            _check_url(errors, (*path, key, "url"), media.get("url"))
+    fields = embed.get("fields") or []
+    if not isinstance(fields, list):
+        errors.add((*path, "fields"), "BASE_TYPE_LIST", "Must be a list.")
+        fields = []
+    errors.max_length((*path, "fields"), fields, 25)
+    for index, item in enumerate(fields):
+        if not isinstance(item, Mapping):
+            errors.add((*path, "fields", index), "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+            continue
+        for key, limit in (("name", 256), ("value", 1024)):
+            value = item.get(key)
+            if not isinstance(value, str) or not value.strip():
+                errors.add((*path, "fields", index, key), "BASE_TYPE_REQUIRED", "This field is required")
+            else:
+                errors.max_length((*path, "fields", index, key), value, limit)
+    footer = embed.get("footer")
+    if isinstance(footer, Mapping):
+        errors.max_length((*path, "footer", "text"), footer.get("text"), 2048)
+    author = embed.get("author")
+    if isinstance(author, Mapping):
+        errors.max_length((*path, "author", "name"), author.get("name"), 256)
+        _check_url(errors, (*path, "author", "url"), author.get("url"))
+    color = embed.get("color")
+    if color is not None and (not isinstance(color, int) or not 0 <= color <= 0xFFFFFF):
+        errors.add((*path, "color"), "NUMBER_TYPE_MAX", "int value should be less than or equal to 16777215.")
+
+
+def validate_message_payload(payload: Any, *, prefix: tuple[str | int, ...] = ()) -> web.Response | None:
+    """Discord's checks on a message body; returns the error response, or None when it is valid."""
+    if not isinstance(payload, Mapping):
+        return _error(400, 50109, "The request body contains invalid JSON.")
+    errors = _FormErrors()
+    content = payload.get("content")
+    if content is not None and not isinstance(content, str):
+        errors.add((*prefix, "content"), "BASE_TYPE_STRING", "Must be a string.")
+    errors.max_length((*prefix, "content"), content, 2000)
+    embeds = payload.get("embeds") or []
+    if not isinstance(embeds, list):
+        errors.add((*prefix, "embeds"), "BASE_TYPE_LIST", "Must be a list.")
+        embeds = []
+    errors.max_length((*prefix, "embeds"), embeds, 10)
+    for index, embed in enumerate(embeds):
+        _validate_embed(errors, (*prefix, "embeds", index), embed)
+    if sum(_embed_size(e) for e in embeds if isinstance(e, Mapping)) > 6000:
+        errors.add((*prefix, "embeds"), "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
+    mentions = payload.get("allowed_mentions")
+    if mentions is not None:
+        if not isinstance(mentions, Mapping):
+            errors.add((*prefix, "allowed_mentions"), "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+        else:
+            parse = mentions.get("parse") or []
+            for index, kind in enumerate(parse):
+                if kind not in ("roles", "users", "everyone"):
+                    errors.add((*prefix, "allowed_mentions", "parse", index), "BASE_TYPE_CHOICES",
+                               "Value must be one of {'roles', 'users', 'everyone'}.")
+            for kind in ("users", "roles"):
+                if kind in parse and mentions.get(kind):
+                    errors.add((*prefix, "allowed_mentions", "parse"), "SET_TYPE_ALREADY_CONTAINS_VALUE",
+                               f"parse:[\"{kind}\"] and {kind}: [ids...] are mutually exclusive.")
+    if errors:
+        return errors.response()
+    has_content = isinstance(content, str) and content != ""
+    if not has_content and not embeds and not payload.get("components") and not payload.get("attachments"):
+        return _error(400, 50006, "Cannot send an empty message")
+    return None
+
+
+def validate_commands(payload: Any) -> web.Response | None:
+    """Discord's checks on a bulk overwrite of application commands."""
+    if not isinstance(payload, list):
+        return _error(400, 50035, "Invalid Form Body",
+                      {"_errors": [{"code": "BASE_TYPE_LIST", "message": "Must be a list."}]})
+    errors = _FormErrors()
+    errors.max_length((), payload, 100)
+    seen: set[tuple[int, str]] = set()
+    for index, command in enumerate(payload):
+        if not isinstance(command, Mapping):
+            errors.add((index,), "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+            continue
+        kind = int(command.get("type", 1))
+        name = command.get("name")
+        if not isinstance(name, str) or not _COMMAND_NAME.match(name) or (kind == 1 and name != name.lower()):
+            errors.add((index, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+        elif (kind, name) in seen:
+            errors.add((index, "name"), "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                       f"Application command names must be unique: {name}")
+        else:
+            seen.add((kind, name))
+        if kind == 1:
+            _validate_options(errors, (index,), command)
+    return errors.response() if errors else None
+
+
+def _validate_options(errors: _FormErrors, path: tuple[str | int, ...], node: Mapping[str, Any]) -> None:
+    description = node.get("description")
+    if not isinstance(description, str) or not 1 <= len(description) <= 100:
+        errors.add((*path, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+    options = node.get("options") or []
+    errors.max_length((*path, "options"), options, 25)
+    optional_seen = False
+    for index, option in enumerate(options):
+        where = (*path, "options", index)
+        name = option.get("name")
+        if not isinstance(name, str) or not _COMMAND_NAME.match(name) or name != name.lower():
+            errors.add((*where, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+        if option.get("type") in (OPT_SUB_COMMAND, OPT_SUB_COMMAND_GROUP):
+            _validate_options(errors, where, option)
+            continue
+        description = option.get("description")
+        if not isinstance(description, str) or not 1 <= len(description) <= 100:
+            errors.add((*where, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+        errors.max_length((*where, "choices"), option.get("choices") or [], 25)
+        if option.get("required"):
+            if optional_seen:
+                errors.add((*path, "options"), "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                           "Required options must be placed before non-required options")
+        else:
+            optional_seen = True
+
+
+@dataclass
+class FakeChannel:
+    id: int
+    name: str
+    type: int = 0  # 0 text, 11 public thread
+    parent_id: int | None = None
+    owner_id: int | None = None
+
+    def to_dict(self, guild_id: int, position: int = 0) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(guild_id),
+            "name": self.name,
+            "position": position,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": str(self.parent_id) if self.parent_id else None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+        }
+        if self.type in (10, 11, 12):
+            data.update(
+                owner_id=str(self.owner_id or 0),
+                message_count=0,
+                member_count=1,
+                thread_metadata={
+                    "archived": False,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": _iso(datetime.now(UTC)),
+                    "locked": False,
+                },
+            )
+        return data
+
+
+@dataclass
+class FakeMember:
+    id: int
+    name: str
+    permissions: int = MEMBER_PERMISSIONS
+
+    def user_dict(self, *, bot: bool = False) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": self.name,
+            "global_name": self.name,
+            "discriminator": "0",
+            "avatar": None,
+            "bot": bot,
+        }
+
+
+@dataclass
+class FakeGuild:
+    id: int
+    name: str
+    channels: list[FakeChannel]
+    members: list[FakeMember] = field(default_factory=list)
+
+
+@dataclass
+class RecordedMessage:
+    """A message as stored by the fake (what a channel's history shows)."""
+
+    id: int
+    channel_id: int
+    author_id: int
+    payload: dict[str, Any]  # the body as the bot sent it (content, embeds, allowed_mentions, ...)
+    timestamp: datetime
+    via: str  # "channel", "interaction", "followup" or "seed"
+    flags: int = 0
+
+    @property
+    def content(self) -> str:
+        return str(self.payload.get("content") or "")
+
+    @property
+    def embeds(self) -> list[dict[str, Any]]:
+        return list(self.payload.get("embeds") or [])
+
+    @property
+    def allowed_mentions(self) -> dict[str, Any] | None:
+        value = self.payload.get("allowed_mentions")
+        return dict(value) if isinstance(value, Mapping) else None
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.flags & EPHEMERAL_FLAG)
+
+
+@dataclass
+class CommandSync:
+    guild_id: int | None
+    commands: list[dict[str, Any]]
+
+
+@dataclass
+class FakeInteraction:
+    id: int
+    token: str
+    name: str
+    channel_id: int
+    guild_id: int
+    user: FakeMember
+    created_at: float  # loop time at dispatch
+    callbacks: list[dict[str, Any]] = field(default_factory=list)  # accepted callback bodies
+    rejected_callbacks: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    original: RecordedMessage | None = None  # the response message (type 4, or the edited defer)
+    followups: list[RecordedMessage] = field(default_factory=list)
+    response_type: int | None = None
+
+    @property
+    def deferred(self) -> bool:
+        return self.response_type == 5
+
+    @property
+    def ephemeral(self) -> bool:
+        """Whether the answer the member sees is ephemeral (the first callback decides it)."""
+        if not self.callbacks:
+            return False
+        data = self.callbacks[0].get("data") or {}
+        return bool(int(data.get("flags") or 0) & EPHEMERAL_FLAG)
+
+    @property
+    def answered(self) -> bool:
+        """True once the member sees an answer: a message callback, or a defer later filled in."""
+        if self.response_type == 4:
+            return True
+        return self.response_type == 5 and (self.original is not None or bool(self.followups))
+
+    def answer_messages(self) -> list[RecordedMessage]:
+        return [m for m in [self.original, *self.followups] if m is not None]
+
+
+class FakeDiscord:
+    """One fake Discord with one bot application; start() binds 127.0.0.1 on a free port."""
+
+    def __init__(
+        self,
+        *,
+        token: str = "fake-bot-token",
+        guilds: list[FakeGuild] | None = None,
+        interaction_deadline_s: float = 3.0,
+        application_id: int = 700000000000000001,
+        bot_user_id: int = 700000000000000001,
+    ) -> None:
+        self.token = token
+        self.application_id = application_id
+        self.bot = FakeMember(bot_user_id, "spacebrief", permissions=BOT_PERMISSIONS)
+        self.guilds: list[FakeGuild] = guilds if guilds is not None else [default_guild()]
+        self.interaction_deadline_s = interaction_deadline_s
+        self.messages: dict[int, list[RecordedMessage]] = {}
+        self.channel_posts: list[RecordedMessage] = []  # messages the bot posted to channels
+        self.rejected: list[tuple[str, int, Any]] = []  # (path, status, body) for every refused request
+        self.command_syncs: list[CommandSync] = []
+        self.commands: dict[int | None, list[dict[str, Any]]] = {}
+        self.interactions: dict[int, FakeInteraction] = {}
+        self.identifies: list[dict[str, Any]] = []
+        self.threads_created: list[FakeChannel] = []
+        self.requests: list[tuple[str, str]] = []
+        self._rate_limit_posts = 0
+        self._rate_limit_retry_after = 0.05
+        self._ids = itertools.count()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._seq = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self.ready = asyncio.Event()
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self._record_and_auth])
+        routes = web.RouteTableDef()
+        base = "/api/v10"
+        routes.get("/gateway")(self._gateway)
+        routes.get(f"{base}/users/@me")(self._get_me)
+        routes.get(f"{base}/oauth2/applications/@me")(self._get_application)
+        routes.put(f"{base}/applications/{{app_id}}/commands")(self._put_commands)
+        routes.get(f"{base}/applications/{{app_id}}/commands")(self._get_commands)
+        routes.put(f"{base}/applications/{{app_id}}/guilds/{{guild_id}}/commands")(self._put_commands)
+        routes.get(f"{base}/applications/{{app_id}}/guilds/{{guild_id}}/commands")(self._get_commands)
+        routes.post(f"{base}/channels/{{channel_id}}/messages")(self._post_message)
+        routes.get(f"{base}/channels/{{channel_id}}/messages")(self._get_messages)
+        routes.post(f"{base}/channels/{{channel_id}}/messages/{{message_id}}/threads")(self._create_thread)
+        routes.get(f"{base}/channels/{{channel_id}}")(self._get_channel)
+        routes.get(f"{base}/guilds/{{guild_id}}/channels")(self._get_guild_channels)
+        routes.post(f"{base}/interactions/{{interaction_id}}/{{token}}/callback")(self._callback)
+        routes.post(f"{base}/webhooks/{{app_id}}/{{token}}")(self._followup)
+        routes.get(f"{base}/webhooks/{{app_id}}/{{token}}/messages/@original")(self._get_original)
+        routes.patch(f"{base}/webhooks/{{app_id}}/{{token}}/messages/@original")(self._edit_original)
+        app.add_routes(routes)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[attr-defined]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+
+    async def close(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # ---- helpers for tests -----------------------------------------------------------------------
+
+    def next_id(self) -> int:
+        """A snowflake for now, strictly increasing, as Discord makes them."""
+        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        return (ms << 22) | (next(self._ids) & 0x3FFFFF)
+
+    def rate_limit_next_posts(self, count: int, retry_after: float = 0.05) -> None:
+        """Answer the next `count` POST /channels/{id}/messages with 429 (Via header + retry_after)."""
+        self._rate_limit_posts = count
+        self._rate_limit_retry_after = retry_after
+
+    def channel(self, channel_id: int) -> tuple[FakeGuild, FakeChannel] | None:
+        for guild in self.guilds:
+            for channel in guild.channels:
+                if channel.id == channel_id:
+                    return guild, channel
+        return None
+
+    def seed_message(self, channel_id: int, author: FakeMember, content: str) -> RecordedMessage:
+        """A member's message in a channel's history (for /debate and reconciliation tests)."""
+        message = RecordedMessage(
+            id=self.next_id(), channel_id=channel_id, author_id=author.id, payload={"content": content},
+            timestamp=datetime.now(UTC), via="seed",
+        )
+        self.messages.setdefault(channel_id, []).append(message)
+        return message
+
+    def posts_in(self, channel_id: int) -> list[RecordedMessage]:
+        return [m for m in self.channel_posts if m.channel_id == channel_id]
+
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 5.0, what: str = "condition") -> None:
+        """Poll `predicate` every 10 ms; AssertionError naming `what` after `within` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while not predicate():
+            if loop.time() > deadline:
+                raise AssertionError(f"fake discord: timed out after {within}s waiting for {what}")
+            await asyncio.sleep(0.01)
+
+    async def run_command(
+        self,
+        name: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        subcommand: str | None = None,
+        channel_id: int | None = None,
+        member: FakeMember | None = None,
+        guild_id: int | None = None,
+    ) -> FakeInteraction:
+        """Dispatch INTERACTION_CREATE as if `member` ran `/name [subcommand] options` in a channel.
+
+        Option types come from the synced command definition, as Discord sends them; channel and
+        user options carry their `resolved` objects.
+        """
+        guild = self.guilds[0] if guild_id is None else next(g for g in self.guilds if g.id == guild_id)
+        channel_id = channel_id if channel_id is not None else guild.channels[0].id
+        found = self.channel(channel_id)
+        if found is None:
+            raise ValueError(f"no channel {channel_id}")
+        _, channel = found
+        member = member or (guild.members[0] if guild.members else FakeMember(self.next_id(), "member"))
+        command = self._synced_command(name, guild.id)
+        option_defs = command.get("options") or []
+        resolved: dict[str, dict[str, Any]] = {}
+        if subcommand is not None:
+            sub = next((o for o in option_defs if o["name"] == subcommand), None)
+            if sub is None:
+                raise ValueError(f"/{name} has no subcommand {subcommand}")
+            inner = self._build_options(sub.get("options") or [], options or {}, guild, resolved)
+            data_options = [{"type": OPT_SUB_COMMAND, "name": subcommand, "options": inner}]
+        else:
+            data_options = self._build_options(option_defs, options or {}, guild, resolved)
+        interaction_id = self.next_id()
+        token = f"itoken-{interaction_id}"
+        data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1, "options": data_options}
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        if resolved:
+            data["resolved"] = resolved
+        payload = {
+            "id": str(interaction_id),
+            "application_id": str(self.application_id),
+            "type": 2,
+            "data": data,
+            "guild_id": str(guild.id),
+            "channel_id": str(channel_id),
+            "channel": {**channel.to_dict(guild.id), "permissions": str(member.permissions)},
+            "member": {
+                "user": member.user_dict(),
+                "roles": [],
+                "joined_at": _iso(datetime.now(UTC) - timedelta(days=30)),
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "permissions": str(member.permissions),
+            },
+            "token": token,
+            "version": 1,
+            "app_permissions": str(BOT_PERMISSIONS),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        interaction = FakeInteraction(
+            id=interaction_id, token=token, name=name, channel_id=channel_id, guild_id=guild.id, user=member,
+            created_at=asyncio.get_running_loop().time(),
+        )
+        self.interactions[interaction_id] = interaction
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return interaction
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        """Send a gateway DISPATCH to every connected bot."""
+        if not self._sockets:
+            raise RuntimeError("fake discord: no bot is connected to the gateway")
+        for socket in list(self._sockets):
+            await socket.send_str(json.dumps({"op": OP_DISPATCH, "t": event, "s": next(self._seq), "d": data}))
+
+    def _synced_command(self, name: str, guild_id: int) -> dict[str, Any]:
+        for scope in (guild_id, None):
+            for command in self.commands.get(scope, []):
+                if command["name"] == name and command.get("type", 1) == 1:
+                    return command
+        raise ValueError(f"/{name} was never synced (scopes: {sorted(map(str, self.commands))})")
+
+    def _build_options(
+        self,
+        option_defs: list[dict[str, Any]],
+        values: Mapping[str, Any],
+        guild: FakeGuild,
+        resolved: dict[str, dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        by_name = {o["name"]: o for o in option_defs}
+        built = []
+        for name, value in values.items():
+            definition = by_name.get(name)
+            if definition is None:
+                raise ValueError(f"unknown option {name!r}; known: {sorted(by_name)}")
+            kind = definition["type"]
+            if kind == OPT_CHANNEL:
+                found = self.channel(int(value))
+                if found is None:
+                    raise ValueError(f"no channel {value}")
+                resolved.setdefault("channels", {})[str(value)] = {
+                    **found[1].to_dict(found[0].id), "permissions": str(BOT_PERMISSIONS),
+                }
+                value = str(value)
+            elif kind == OPT_USER:
+                member = next(m for m in guild.members if m.id == int(value))
+                resolved.setdefault("users", {})[str(value)] = member.user_dict()
+                value = str(value)
+            built.append({"name": name, "type": kind, "value": value})
+        missing = [o["name"] for o in option_defs if o.get("required") and o["name"] not in values]
+        if missing:
+            raise ValueError(f"required options missing: {missing}")
+        return built
+
+    # ---- REST ------------------------------------------------------------------------------------
+
+    @web.middleware
+    async def _record_and_auth(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        self.requests.append((request.method, request.path))
+        public = request.path == "/gateway" or request.path.startswith(("/api/v10/interactions/", "/api/v10/webhooks/"))
+        if not public and request.headers.get("Authorization") != f"Bot {self.token}":
+            return _error(401, 0, "401: Unauthorized")
+        response = await handler(request)
+        if response.status >= 400 and isinstance(response, web.Response) and response.body is not None:
+            body = response.body
+            self.rejected.append((request.path, response.status, json.loads(body) if isinstance(body, bytes) else body))
+        return response
+
+    async def _read_json(self, request: web.Request) -> Any:
+        try:
+            return await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return None
+
+    async def _get_me(self, request: web.Request) -> web.Response:
+        return _json({**self.bot.user_dict(bot=True), "verified": True, "mfa_enabled": False, "flags": 0})
+
+    async def _get_application(self, request: web.Request) -> web.Response:
+        return _json({
+            "id": str(self.application_id),
+            "name": "spacebrief",
+            "description": "",
+            "icon": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": FakeMember(self.next_id(), "owner").user_dict(),
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "team": None,
+        })
+
+    def _check_app(self, request: web.Request) -> web.Response | None:
+        if request.match_info["app_id"] != str(self.application_id):
+            return _error(404, 10002, "Unknown Application")
+        return None
+
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        if (problem := self._check_app(request)) is not None:
+            return problem
+        guild_id = int(request.match_info["guild_id"]) if "guild_id" in request.match_info else None
+        if guild_id is not None and not any(g.id == guild_id for g in self.guilds):
+            return _error(403, 50001, "Missing Access")
+        payload = await self._read_json(request)
+        if (problem := validate_commands(payload)) is not None:
+            return problem
+        previous = {c["name"]: c for c in self.commands.get(guild_id, [])}
+        stored = []
+        for command in payload:
+            old = previous.get(command["name"])
+            stored.append({
+                "type": 1,
+                "default_member_permissions": None,
+                "nsfw": False,
+                **command,
+                "id": old["id"] if old else str(self.next_id()),
+                "application_id": str(self.application_id),
+                "version": str(self.next_id()),
+                **({"guild_id": str(guild_id)} if guild_id is not None else {}),
+            })
+        self.commands[guild_id] = stored
+        self.command_syncs.append(CommandSync(guild_id, list(payload)))
+        return _json(stored)
+
+    async def _get_commands(self, request: web.Request) -> web.Response:
+        if (problem := self._check_app(request)) is not None:
+            return problem
+        guild_id = int(request.match_info["guild_id"]) if "guild_id" in request.match_info else None
+        return _json(self.commands.get(guild_id, []))
+
+    def _message_dict(self, message: RecordedMessage) -> dict[str, Any]:
+        found = self.channel(message.channel_id)
+        author = self.bot.user_dict(bot=True)
+        if message.author_id != self.bot.id and found is not None:
+            person = next((m for m in found[0].members if m.id == message.author_id), None)
+            author = person.user_dict() if person else FakeMember(message.author_id, "someone").user_dict()
+        embeds = [{"type": "rich", **e} for e in message.embeds]
+        return {
+            "id": str(message.id),
+            "channel_id": str(message.channel_id),
+            **({"guild_id": str(found[0].id)} if found else {}),
+            "author": author,
+            "content": message.content,
+            "embeds": embeds,
+            "timestamp": _iso(message.timestamp),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "pinned": False,
+            "type": 0,
+            "flags": message.flags,
+            "components": [],
+        }
+
+    async def _post_message(self, request: web.Request) -> web.Response:
+        channel_id = int(request.match_info["channel_id"])
+        if self.channel(channel_id) is None:
+            return _error(404, 10003, "Unknown Channel")
+        if self._rate_limit_posts > 0:
+            self._rate_limit_posts -= 1
+            retry = self._rate_limit_retry_after
+            return _json(
+                {"message": "You are being rate limited.", "retry_after": retry, "global": False},
+                status=429,
+                headers={"Via": "1.1 google", "Retry-After": str(max(1, round(retry))), "X-RateLimit-Scope": "user"},
+            )
+        payload = await self._read_json(request)
+        if (problem := validate_message_payload(payload)) is not None:
+            return problem
+        message = RecordedMessage(
+            id=self.next_id(), channel_id=channel_id, author_id=self.bot.id, payload=dict(payload),
+            timestamp=datetime.now(UTC), via="channel", flags=int(payload.get("flags") or 0),
+        )
+        self.messages.setdefault(channel_id, []).append(message)
+        self.channel_posts.append(message)
+        return _json(self._message_dict(message))
+
+    async def _get_messages(self, request: web.Request) -> web.Response:
+        channel_id = int(request.match_info["channel_id"])
+        if self.channel(channel_id) is None:
+            return _error(404, 10003, "Unknown Channel")
+        try:
+            limit = int(request.query.get("limit", "50"))
+        except ValueError:
+            limit = -1
+        if not 1 <= limit <= 100:
+            return _error(400, 50035, "Invalid Form Body", {"limit": {"_errors": [
+                {"code": "NUMBER_TYPE_MAX", "message": "int value should be less than or equal to 100."}]}})
+        history = sorted(self.messages.get(channel_id, []), key=lambda m: m.id)
+        if "after" in request.query:
+            after = int(request.query["after"])
+            # Discord returns the oldest `limit` messages after the id, newest first.
+            chosen = [m for m in history if m.id > after][:limit]
+        else:
+            if "before" in request.query:
+                before = int(request.query["before"])
+                history = [m for m in history if m.id < before]
+            chosen = history[-limit:]
+        return _json([self._message_dict(m) for m in reversed(chosen)])
+
+    async def _create_thread(self, request: web.Request) -> web.Response:
+        channel_id = int(request.match_info["channel_id"])
+        message_id = int(request.match_info["message_id"])
+        found = self.channel(channel_id)
+        if found is None:
+            return _error(404, 10003, "Unknown Channel")
+        if not any(m.id == message_id for m in self.messages.get(channel_id, [])):
+            return _error(404, 10008, "Unknown Message")
+        payload = await self._read_json(request)
+        name = payload.get("name") if isinstance(payload, Mapping) else None
+        if not isinstance(name, str) or not 1 <= len(name) <= 100:
+            return _error(400, 50035, "Invalid Form Body", {"name": {"_errors": [
+                {"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be between 1 and 100 in length."}]}})
+        if any(t.id == message_id for t in self.threads_created):
+            return _error(400, 160004, "A thread has already been created for this message")
+        thread = FakeChannel(message_id, name, type=11, parent_id=channel_id, owner_id=self.bot.id)
+        found[0].channels.append(thread)
+        self.threads_created.append(thread)
+        return _json(thread.to_dict(found[0].id))
+
+    async def _get_channel(self, request: web.Request) -> web.Response:
+        found = self.channel(int(request.match_info["channel_id"]))
+        if found is None:
+            return _error(404, 10003, "Unknown Channel")
+        return _json(found[1].to_dict(found[0].id))
+
+    async def _get_guild_channels(self, request: web.Request) -> web.Response:
+        guild = next((g for g in self.guilds if str(g.id) == request.match_info["guild_id"]), None)
+        if guild is None:
+            return _error(404, 10004, "Unknown Guild")
+        return _json([c.to_dict(guild.id, i) for i, c in enumerate(guild.channels)])
+
+    # ---- interactions ----------------------------------------------------------------------------
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        interaction = self.interactions.get(int(request.match_info["interaction_id"]))
+        if interaction is None or interaction.token != request.match_info["token"]:
+            return _error(404, 10062, "Unknown interaction")
+        payload = await self._read_json(request)
+        late = asyncio.get_running_loop().time() - interaction.created_at > self.interaction_deadline_s
+        if late:
+            interaction.rejected_callbacks.append((404, payload))
+            return _error(404, 10062, "Unknown interaction")
+        if interaction.response_type is not None:
+            interaction.rejected_callbacks.append((400, payload))
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        if not isinstance(payload, Mapping) or payload.get("type") not in (4, 5):
+            return _error(400, 50035, "Invalid Form Body", {"type": {"_errors": [
+                {"code": "BASE_TYPE_CHOICES", "message": "Value must be one of {4, 5}."}]}})
+        kind = payload["type"]
+        data = payload.get("data") or {}
+        if kind == 4 and (problem := validate_message_payload(data, prefix=("data",))) is not None:
+            interaction.rejected_callbacks.append((400, payload))
+            return problem
+        interaction.callbacks.append(dict(payload))
+        interaction.response_type = kind
+        flags = int(data.get("flags") or 0)
+        body: dict[str, Any] = {"interaction": {
+            "id": str(interaction.id), "type": 2,
+            "response_message_loading": kind == 5,
+            "response_message_ephemeral": bool(flags & EPHEMERAL_FLAG),
+        }}
+        if kind == 4:
+            message = self._interaction_message(interaction, data, via="interaction", flags=flags)
+            interaction.original = message
+            body["interaction"]["response_message_id"] = str(message.id)
+            body["resource"] = {"type": 4, "message": self._message_dict(message)}
+        else:
+            body["resource"] = {"type": 5}
+        return _json(body)
+
+    def _interaction_message(
+        self, interaction: FakeInteraction, data: Mapping[str, Any], *, via: str, flags: int
+    ) -> RecordedMessage:
+        message = RecordedMessage(
+            id=self.next_id(), channel_id=interaction.channel_id, author_id=self.bot.id, payload=dict(data),
+            timestamp=datetime.now(UTC), via=via, flags=flags,
+        )
+        if not flags & EPHEMERAL_FLAG:
+            self.messages.setdefault(interaction.channel_id, []).append(message)
+        return message
+
+    def _webhook_interaction(self, request: web.Request) -> FakeInteraction | web.Response:
+        if request.match_info["app_id"] != str(self.application_id):
+            return _error(404, 10015, "Unknown Webhook")
+        token = request.match_info["token"]
+        interaction = next((i for i in self.interactions.values() if i.token == token), None)
+        # Before the interaction is acknowledged its webhook does not exist yet.
+        if interaction is None or interaction.response_type is None:
+            return _error(404, 10015, "Unknown Webhook")
+        return interaction
+
+    async def _followup(self, request: web.Request) -> web.Response:
+        interaction = self._webhook_interaction(request)
+        if isinstance(interaction, web.Response):
+            return interaction
+        payload = await self._read_json(request)
+        if (problem := validate_message_payload(payload)) is not None:
+            return problem
+        flags = int(payload.get("flags") or 0)
+        if interaction.response_type == 5 and interaction.original is None:
+            # The first follow-up after a defer replaces the "thinking" message; its flags follow the defer.
+            flags = EPHEMERAL_FLAG if interaction.ephemeral else 0
+            message = self._interaction_message(interaction, payload, via="followup", flags=flags)
+            interaction.original = message
+        else:
+            message = self._interaction_message(interaction, payload, via="followup", flags=flags)
+            interaction.followups.append(message)
+        return _json(self._message_dict(message))
+
+    async def _get_original(self, request: web.Request) -> web.Response:
+        interaction = self._webhook_interaction(request)
+        if isinstance(interaction, web.Response):
+            return interaction
+        if interaction.original is None:
+            return _error(404, 10008, "Unknown Message")
+        return _json(self._message_dict(interaction.original))
+
+    async def _edit_original(self, request: web.Request) -> web.Response:
+        interaction = self._webhook_interaction(request)
+        if isinstance(interaction, web.Response):
+            return interaction
+        payload = await self._read_json(request)
+        if not isinstance(payload, Mapping):
+            return _error(400, 50109, "The request body contains invalid JSON.")
+        merged = {**(interaction.original.payload if interaction.original else {}), **payload}
+        if (problem := validate_message_payload(merged)) is not None:
+            return problem
+        if interaction.original is None:
+            flags = EPHEMERAL_FLAG if interaction.ephemeral else 0
+            interaction.original = self._interaction_message(interaction, merged, via="edit", flags=flags)
+        else:
+            interaction.original.payload = merged
+        return _json(self._message_dict(interaction.original))
+
+    # ---- gateway ---------------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_str(json.dumps({"op": OP_HELLO, "d": {"heartbeat_interval": 41250}}))
+        try:
+            async for frame in socket:
+                if frame.type is not WSMsgType.TEXT:
+                    continue
+                message = json.loads(frame.data)
+                op = message.get("op")
+                if op == OP_HEARTBEAT:
+                    await socket.send_str(json.dumps({"op": OP_HEARTBEAT_ACK}))
+                elif op == OP_IDENTIFY:
+                    identify = message.get("d") or {}
+                    self.identifies.append(identify)
+                    if identify.get("token") != self.token:
+                        await socket.close(code=4004, message=b"Authentication failed.")
+                        break
+                    self._sockets.append(socket)
+                    await self._send_ready(socket)
+                elif op == OP_RESUME:
+                    # Sessions are not kept: tell the client to identify afresh.
+                    await socket.send_str(json.dumps({"op": OP_INVALID_SESSION, "d": False}))
+        finally:
+            if socket in self._sockets:
+                self._sockets.remove(socket)
+        return socket
+
+    async def _send_ready(self, socket: web.WebSocketResponse) -> None:
+        ready = {
+            "v": 10,
+            "user": {**self.bot.user_dict(bot=True), "verified": True, "mfa_enabled": False, "flags": 0},
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds],
+            "session_id": f"session-{self.next_id()}",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.application_id), "flags": 0},
+            "private_channels": [],
+        }
+        await socket.send_str(json.dumps({"op": OP_DISPATCH, "t": "READY", "s": next(self._seq), "d": ready}))
+        for guild in self.guilds:
+            await socket.send_str(json.dumps({
+                "op": OP_DISPATCH, "t": "GUILD_CREATE", "s": next(self._seq), "d": self._guild_dict(guild),
+            }))
+        self.ready.set()
+
+    def _guild_dict(self, guild: FakeGuild) -> dict[str, Any]:
+        joined = _iso(datetime.now(UTC) - timedelta(days=30))
+        bot_role_id = guild.id + 1
+        members = [
+            {"user": self.bot.user_dict(bot=True), "roles": [str(bot_role_id)], "joined_at": joined,
+             "deaf": False, "mute": False, "flags": 0},
+            *({"user": m.user_dict(), "roles": [], "joined_at": joined, "deaf": False, "mute": False, "flags": 0}
+              for m in guild.members),
+        ]
+        roles = [
+            {"id": str(guild.id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS), "position": 0,
+             "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
+            {"id": str(bot_role_id), "name": "spacebrief", "permissions": str(BOT_PERMISSIONS), "position": 1,
+             "color": 0, "hoist": False, "managed": True, "mentionable": False, "flags": 0,
+             "tags": {"bot_id": str(self.bot.id)}},
+        ]
+        text_channels = [c for c in guild.channels if c.type not in (10, 11, 12)]
+        threads = [c for c in guild.channels if c.type in (10, 11, 12)]
+        return {
+            "id": str(guild.id),
+            "name": guild.name,
+            "icon": None,
+            "owner_id": str(guild.members[0].id if guild.members else self.bot.id),
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "roles": roles,
+            "members": members,
+            "member_count": len(members),
+            "channels": [c.to_dict(guild.id, i) for i, c in enumerate(text_channels)],
+            "threads": [c.to_dict(guild.id) for c in threads],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "large": False,
+            "unavailable": False,
+            "joined_at": joined,
+            "system_channel_id": None,
+        }
+
+
+def default_guild() -> FakeGuild:
+    """One server with two text channels, an admin (Manage Server) and an ordinary member."""
+    return FakeGuild(
+        id=800000000000000001,
+        name="Space Club",
+        channels=[FakeChannel(810000000000000001, "news"), FakeChannel(810000000000000002, "chat")],
+        members=[
+            FakeMember(820000000000000001, "admin", permissions=MEMBER_PERMISSIONS | PERM_MANAGE_GUILD),
+            FakeMember(820000000000000002, "member"),
+        ],
+    )
