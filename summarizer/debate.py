@@ -1,0 +1,506 @@
+"""Debate condensation: comments in, the main arguments out (DESIGN.md "Debates").
+
+Pipeline (pure, synchronous; callers run `condense` in a worker thread):
+
+1. Clean every comment: cut it to 20,000 characters, drop lines quoted with ">", signatures, invisible
+   characters; drop spam (the same text posted three or more times) and an author's own repeats.
+2. Split comments into claim-sized sentences; drop sentences a reply copied verbatim from its parent,
+   and noise (greetings, "+1", "this", emoji, links alone: see `debate_text.is_noise_sentence`).
+3. Represent sentences as stemmed tf-idf vectors (numpy, sparse rows).
+4. Group sentences that make the same point. Large inputs are first cut into blocks of at most
+   `BLOCK_SIZE` similar sentences by bisecting spherical 2-means (O(n log n)); inside a block, exact
+   cosine similarities seed groups at density peaks (the sentence with the most similar sentences from
+   *other* authors) and take in the sentences close to the seed. The biggest groups then absorb groups
+   from other blocks and leftover sentences that are close to their centroid (O(n x heads)).
+5. A group is an argument only if at least two distinct authors support it (`MIN_AUTHORS`): one person
+   repeating a point is one voice, and one voice is an opinion, not a main argument. Its claim is the
+   member sentence, verbatim, closest to the group's centroid (preferring plain statements of 5-35
+   words); its quotes are one or two other sentences from *other* authors. Arguments are ordered by
+   distinct authors, then by supporting comments.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from summarizer.debate_text import (
+    clean_comment_text,
+    is_noise_sentence,
+    normalize_for_match,
+    split_sentences,
+)
+from summarizer.debate_vectors import FloatArray, IntArray, SparseRows, sentence_terms, tfidf_rows
+
+__all__ = [
+    "DEFAULT_MAX_ARGUMENTS",
+    "Argument",
+    "Comment",
+    "DebateInputError",
+    "condense",
+    "parse_comments",
+    "parse_plain_comments",
+]
+
+DEFAULT_MAX_ARGUMENTS = 5
+MIN_AUTHORS = 2
+# Comments beyond this many are ignored (the first ones are kept): bounds memory and time.
+MAX_COMMENTS = 100_000
+# Verbatim copies of one text (comment or sentence) in this many comments are spam, dropped entirely.
+SPAM_COPIES = 3
+# Exact similarities are computed inside blocks of at most this many sentences.
+BLOCK_SIZE = 600
+# Cosine similarity of two sentences for them to make the same point (seed and member).
+EDGE_SIMILARITY = 0.3
+# Cosine similarity between two groups' centroids for them to be one argument.
+MERGE_SIMILARITY = 0.5
+# Cosine similarity between a leftover sentence and a group's centroid for the sentence to join it.
+ABSORB_SIMILARITY = 0.3
+# Groups considered for the final ranking, as a multiple of max_arguments (at least HEADS_MIN).
+HEADS_PER_ARGUMENT = 4
+HEADS_MIN = 20
+ANONYMOUS = "anonymous"
+
+
+class DebateInputError(ValueError):
+    """Debate input that is not a list of comments; `str()` is one line naming the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    author: str
+    text: str
+    id: str | None = None
+    reply_to: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        data = {"author": self.author, "text": self.text}
+        if self.id is not None:
+            data["id"] = self.id
+        if self.reply_to is not None:
+            data["reply_to"] = self.reply_to
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    claim: str
+    support: int
+    authors: list[str] = field(default_factory=list)
+    comment_ids: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "support": self.support,
+            "authors": list(self.authors),
+            "comment_ids": list(self.comment_ids),
+            "quotes": list(self.quotes),
+        }
+
+
+# --- input ---------------------------------------------------------------------------------------------
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _optional_id(item: Mapping[str, Any], key: str, number: int) -> str | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise DebateInputError(f"comment {number}: '{key}' must be a string, got {_json_kind(value)}")
+    return str(value)
+
+
+def _comment_from_mapping(item: Mapping[str, Any], number: int, *, require_author: bool) -> Comment:
+    for key in ("author", "text"):
+        if key not in item:
+            if key == "author" and not require_author:
+                continue
+            raise DebateInputError(f"comment {number}: missing '{key}'")
+        if not isinstance(item[key], str):
+            raise DebateInputError(f"comment {number}: '{key}' must be a string, got {_json_kind(item[key])}")
+    return Comment(
+        author=item.get("author", ANONYMOUS),
+        text=item["text"],
+        id=_optional_id(item, "id", number),
+        reply_to=_optional_id(item, "reply_to", number),
+    )
+
+
+def parse_comments(data: object) -> list[Comment]:
+    """Validate decoded JSON: a list of objects with string "author" and "text" (optional "id",
+    "reply_to"; integers are accepted there and turned into strings). Raises `DebateInputError`."""
+    if not isinstance(data, list):
+        raise DebateInputError(f"expected a list of comments, got {_json_kind(data)}")
+    comments: list[Comment] = []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise DebateInputError(f"comment {number}: expected an object, got {_json_kind(item)}")
+        comments.append(_comment_from_mapping(item, number, require_author=True))
+    return comments
+
+
+def parse_plain_comments(text: str) -> list[Comment]:
+    """Comments separated by blank lines. A first line of the form `name:` (alone on its line, at most
+    64 characters) names the author; otherwise the author is "anonymous". A block that is only such a
+    line names the author of the next block."""
+    comments: list[Comment] = []
+    pending_author: str | None = None
+    blocks: list[list[str]] = [[]]
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    for lines in blocks:
+        if not lines:
+            continue
+        first = lines[0].strip()
+        author = pending_author
+        if first.endswith(":") and 1 < len(first) <= 65 and ":" not in first[:-1] and "://" not in first:
+            author = first[:-1].strip() or None
+            lines = lines[1:]
+        body = "\n".join(lines).strip()
+        if not body:
+            pending_author = author
+            continue
+        pending_author = None
+        comments.append(Comment(author=author or ANONYMOUS, text=body))
+    return comments
+
+
+def _coerce_comment(item: object, number: int) -> Comment:
+    if isinstance(item, Comment):
+        return item
+    if isinstance(item, Mapping):
+        # Python callers may leave the author out (anonymous); the JSON contract requires it.
+        return _comment_from_mapping(item, number, require_author=False)
+    author = getattr(item, "author", None)
+    text = getattr(item, "text", None)
+    if not isinstance(text, str):
+        raise DebateInputError(f"comment {number}: 'text' must be a string, got {_json_kind(text)}")
+    raw_id = getattr(item, "id", None)
+    raw_reply = getattr(item, "reply_to", None)
+    return Comment(
+        author=author if isinstance(author, str) else ANONYMOUS,
+        text=text,
+        id=None if raw_id is None else str(raw_id),
+        reply_to=None if raw_reply is None else str(raw_reply),
+    )
+
+
+# --- sentences -----------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Thread:
+    """The comments with stable ids and author keys, and their usable sentences."""
+
+    comments: list[Comment]
+    ids: list[str]
+    author_names: list[str]  # display name per comment
+    author_keys: list[str]  # identity per comment ("anonymous" comments are each their own person)
+    sentence_texts: list[str]
+    sentence_comment: list[int]
+
+
+def _author_identity(author: str, index: int) -> tuple[str, str]:
+    name = " ".join(author.split())[:100]
+    if not name or name.casefold() == ANONYMOUS:
+        # Anonymous comments cannot be told apart, so each counts as its own person: merging them all
+        # into one voice would make every plain-text debate without names argument-free.
+        return f"{ANONYMOUS} (c{index + 1})", f"\0anonymous:{index}"
+    return name, name.casefold()
+
+
+def _prepare(comments: list[Comment]) -> _Thread:
+    ids = [comment.id if comment.id else f"c{index + 1}" for index, comment in enumerate(comments)]
+    names_keys = [_author_identity(comment.author, index) for index, comment in enumerate(comments)]
+    cleaned = [clean_comment_text(comment.text) for comment in comments]
+    normalized = [normalize_for_match(text) for text in cleaned]
+
+    copies: dict[str, int] = {}
+    for text in normalized:
+        if text:
+            copies[text] = copies.get(text, 0) + 1
+    parent_text = {comment.id: normalized[index] for index, comment in enumerate(comments) if comment.id}
+
+    kept_sentences: list[tuple[int, str, str]] = []
+    seen_by_author: set[tuple[str, str]] = set()
+    for index, comment in enumerate(comments):
+        text = normalized[index]
+        if not text or copies[text] >= SPAM_COPIES:
+            continue
+        author_key = names_keys[index][1]
+        if (author_key, text) in seen_by_author:
+            continue  # the same author posting the same text again adds nothing
+        seen_by_author.add((author_key, text))
+        parent = parent_text.get(comment.reply_to) if comment.reply_to else None
+        padded_parent = f" {parent} " if parent else ""
+        seen_here: set[str] = set()
+        for sentence in split_sentences(cleaned[index]):
+            key = normalize_for_match(sentence)
+            if not key or key in seen_here:
+                continue
+            seen_here.add(key)
+            if padded_parent and f" {key} " in padded_parent:
+                continue  # copied from the parent it answers
+            if is_noise_sentence(sentence):
+                continue
+            kept_sentences.append((index, sentence, key))
+
+    sentence_copies: dict[str, int] = {}
+    for _, _, key in kept_sentences:
+        sentence_copies[key] = sentence_copies.get(key, 0) + 1
+    kept = [(index, sentence) for index, sentence, key in kept_sentences if sentence_copies[key] < SPAM_COPIES]
+    return _Thread(
+        comments=comments,
+        ids=ids,
+        author_names=[name for name, _ in names_keys],
+        author_keys=[key for _, key in names_keys],
+        sentence_texts=[sentence for _, sentence in kept],
+        sentence_comment=[index for index, _ in kept],
+    )
+
+
+# --- grouping ------------------------------------------------------------------------------------------
+
+def _normalized(vector: FloatArray) -> FloatArray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+def _bisect(rows: SparseRows, block: IntArray) -> tuple[IntArray, IntArray]:
+    """Split a block of rows in two by spherical 2-means; falls back to a median cut when one side
+    would be under a fifth of the block, so the recursion depth stays logarithmic."""
+    first = block[0]
+    sims_first = rows.dot(block, rows.sum_rows(np.array([first], dtype=np.int64)))
+    second = block[int(np.argmin(sims_first))]
+    centre_a = rows.sum_rows(np.array([first], dtype=np.int64))
+    centre_b = rows.sum_rows(np.array([second], dtype=np.int64))
+    side = np.zeros(len(block), dtype=bool)
+    for _ in range(5):
+        difference = rows.dot(block, centre_a - centre_b)
+        side = difference >= 0
+        if side.all() or not side.any():
+            break
+        centre_a = _normalized(rows.sum_rows(block[side]))
+        centre_b = _normalized(rows.sum_rows(block[~side]))
+    smaller = min(int(side.sum()), len(block) - int(side.sum()))
+    if smaller < len(block) // 5:
+        order = np.argsort(-rows.dot(block, centre_a - centre_b), kind="stable")
+        half = len(block) // 2
+        return block[order[:half]], block[order[half:]]
+    return block[side], block[~side]
+
+
+def _blocks(rows: SparseRows) -> list[IntArray]:
+    pending = [np.arange(rows.n_rows, dtype=np.int64)]
+    blocks: list[IntArray] = []
+    while pending:
+        block = pending.pop()
+        if len(block) <= BLOCK_SIZE:
+            blocks.append(block)
+        else:
+            pending.extend(_bisect(rows, block))
+    return blocks
+
+
+def _groups_in_block(rows: SparseRows, block: IntArray, authors: IntArray) -> list[IntArray]:
+    """Density-peak grouping with exact similarities inside one block."""
+    dense = rows.dense_block(block)
+    similarity = dense @ dense.T
+    np.fill_diagonal(similarity, 0.0)
+    close = similarity >= EDGE_SIMILARITY
+    block_authors = authors[block]
+    # Density counts only other authors' sentences: a point repeated by its own author gains nothing.
+    weight = np.where(close & (block_authors[:, None] != block_authors[None, :]), similarity, 0.0)
+    density = weight.sum(axis=1)
+    free = np.ones(len(block), dtype=bool)
+    groups: list[IntArray] = []
+    while True:
+        candidates = np.where(free, density, -1.0)
+        seed = int(np.argmax(candidates))
+        if candidates[seed] <= 1e-9:
+            break
+        members = np.flatnonzero(free & close[seed])
+        members = np.append(members, seed)
+        free[members] = False
+        density -= weight[:, members].sum(axis=1)
+        groups.append(block[members])
+    return groups
+
+
+@dataclass(slots=True)
+class _Group:
+    members: list[IntArray]
+    centre: FloatArray  # dense sum of member rows (not normalised)
+
+    def rows(self) -> IntArray:
+        return np.unique(np.concatenate(self.members))
+
+
+def _sparse_sum(rows: SparseRows, members: IntArray) -> tuple[IntArray, FloatArray]:
+    """The sum of some rows as (columns, values): O(non-zeros), never O(vocabulary)."""
+    positions, _ = rows.nnz_positions(members)
+    columns, inverse = np.unique(rows.indices[positions], return_inverse=True)
+    values = np.bincount(inverse, weights=rows.data[positions], minlength=len(columns))
+    return columns, np.asarray(values, dtype=np.float64)
+
+
+def _group(rows: SparseRows, authors: IntArray, head_count: int) -> list[IntArray]:
+    seeds: list[IntArray] = []
+    for block in _blocks(rows):
+        seeds.extend(_groups_in_block(rows, block, authors))
+    if not seeds:
+        return []
+    seeds.sort(key=lambda members: (-len(np.unique(authors[members])), -len(members), int(members.min())))
+
+    # The biggest groups become heads; a later group whose centroid is close to a head's joins it
+    # (the same point found in two blocks, or phrased two ways); the rest are left over.
+    heads: list[_Group] = []
+    head_units = np.zeros((rows.n_cols, head_count), dtype=np.float64)
+    for members in seeds:
+        columns, values = _sparse_sum(rows, members)
+        if heads:
+            similarities = (values @ head_units[columns, : len(heads)]) / max(float(np.linalg.norm(values)), 1e-12)
+            best = int(np.argmax(similarities))
+            if similarities[best] >= MERGE_SIMILARITY:
+                head = heads[best]
+                head.members.append(members)
+                head.centre[columns] += values
+                head_units[:, best] = _normalized(head.centre)
+                continue
+        if len(heads) < head_count:
+            centre = np.zeros(rows.n_cols, dtype=np.float64)
+            centre[columns] = values
+            heads.append(_Group(members=[members], centre=centre))
+            head_units[:, len(heads) - 1] = _normalized(centre)
+
+    # Sentences outside every head (ungrouped, or in a group too small to lead) join the head whose
+    # centroid they are close to: O(non-zeros x heads).
+    assigned = np.zeros(rows.n_rows, dtype=bool)
+    for head in heads:
+        assigned[head.rows()] = True
+    free = np.flatnonzero(~assigned)
+    if len(free):
+        similarities = rows.dot(free, head_units[:, : len(heads)])
+        best = np.argmax(similarities, axis=1)
+        close = similarities[np.arange(len(free)), best] >= ABSORB_SIMILARITY
+        for head_index in np.unique(best[close]):
+            heads[int(head_index)].members.append(free[close & (best == head_index)])
+    return [head.rows() for head in heads]
+
+
+# --- arguments -----------------------------------------------------------------------------------------
+
+def _claim_quality(sentence: str) -> float:
+    words = len(sentence.split())
+    if words < 5:
+        factor = 0.6 + 0.08 * words
+    elif words <= 35:
+        factor = 1.0
+    else:
+        factor = math.sqrt(35 / words)
+    if sentence.rstrip().endswith("?"):
+        factor *= 0.7  # a question raises a point rather than stating it
+    return factor
+
+
+def _to_argument(thread: _Thread, rows: SparseRows, members: IntArray) -> Argument | None:
+    sentence_comment = np.asarray(thread.sentence_comment, dtype=np.int64)
+    comment_indexes = sorted({int(index) for index in sentence_comment[members]})
+    authors: list[str] = []
+    author_keys: set[str] = set()
+    for index in comment_indexes:
+        if thread.author_keys[index] not in author_keys:
+            author_keys.add(thread.author_keys[index])
+            authors.append(thread.author_names[index])
+    if len(author_keys) < MIN_AUTHORS:
+        return None
+    centre = _normalized(rows.sum_rows(members))
+    centrality = rows.dot(members, centre)
+    scores = [centrality[i] * _claim_quality(thread.sentence_texts[m]) for i, m in enumerate(members)]
+    order = sorted(range(len(members)), key=lambda i: (-scores[i], int(members[i])))
+    claim_row = int(members[order[0]])
+    claim = thread.sentence_texts[claim_row]
+    claim_author = thread.author_keys[thread.sentence_comment[claim_row]]
+    claim_key = normalize_for_match(claim)
+    quotes: list[str] = []
+    quoted_authors = {claim_author}
+    by_centrality = sorted(range(len(members)), key=lambda i: (-centrality[i], int(members[i])))
+    for i in by_centrality:
+        row = int(members[i])
+        author = thread.author_keys[thread.sentence_comment[row]]
+        text = thread.sentence_texts[row]
+        if author in quoted_authors or normalize_for_match(text) == claim_key:
+            continue
+        quoted_authors.add(author)
+        quotes.append(text)
+        if len(quotes) == 2:
+            break
+    return Argument(
+        claim=claim,
+        support=len(author_keys),
+        authors=authors,
+        comment_ids=[thread.ids[index] for index in comment_indexes],
+        quotes=quotes,
+    )
+
+
+def condense(comments: Iterable[object], *, max_arguments: int | None = None) -> list[Argument]:
+    """The main arguments of a debate, most supported first (at most `max_arguments`, default 5).
+
+    `comments` holds `Comment`s, mappings or objects with `author`, `text` and optional `id` and
+    `reply_to`. Comments without an id are named by their 1-based position ("c12"). Pure and
+    synchronous: call it with `asyncio.to_thread` from async code. Raises `DebateInputError` (one line)
+    for an item without text or a bad `max_arguments`; noise-only or tiny debates give `[]`.
+    """
+    limit = DEFAULT_MAX_ARGUMENTS if max_arguments is None else max_arguments
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise DebateInputError(f"max_arguments must be a positive integer, got {max_arguments!r}")
+    if isinstance(comments, str | bytes | Mapping):
+        raise DebateInputError(f"expected a list of comments, got {_json_kind(comments)}")
+    items: list[Comment] = []
+    for number, item in enumerate(comments, start=1):
+        if number > MAX_COMMENTS:
+            break
+        items.append(_coerce_comment(item, number))
+    thread = _prepare(items)
+    if len(thread.sentence_texts) < MIN_AUTHORS:
+        return []
+    rows = tfidf_rows([sentence_terms(text) for text in thread.sentence_texts])
+    author_index: dict[str, int] = {}
+    authors = np.fromiter(
+        (author_index.setdefault(thread.author_keys[c], len(author_index)) for c in thread.sentence_comment),
+        dtype=np.int64,
+        count=len(thread.sentence_comment),
+    )
+    head_count = max(HEADS_MIN, HEADS_PER_ARGUMENT * limit)
+    arguments: list[tuple[tuple[int, int, int], Argument]] = []
+    for members in _group(rows, authors, head_count):
+        argument = _to_argument(thread, rows, members)
+        if argument is not None:
+            first = min(int(thread.sentence_comment[m]) for m in members)
+            arguments.append(((-argument.support, -len(argument.comment_ids), first), argument))
+    arguments.sort(key=lambda pair: pair[0])
+    return [argument for _, argument in arguments[:limit]]

@@ -1,0 +1,127 @@
+"""Sparse tf-idf vectors for debate sentences, numpy only.
+
+Rows are stored CSR-style (`indptr`, `indices`, `data`) so that every operation the clustering needs
+costs O(non-zeros): a dot product of all rows with one or a few dense vectors, the sum of a subset of
+rows, and the densification of a small block of rows over that block's own columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from summarizer.debate_text import content_words, stem
+
+__all__ = ["SparseRows", "sentence_terms", "text_similarity", "tfidf_rows"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def sentence_terms(sentence: str) -> list[str]:
+    """The terms a sentence is compared by: stems of its content words."""
+    return [stem(word) for word in content_words(sentence)]
+
+
+@dataclass(frozen=True, slots=True)
+class SparseRows:
+    """Rows of a sparse matrix in CSR layout; each non-empty row is L2-normalised."""
+
+    indptr: IntArray
+    indices: IntArray
+    data: FloatArray
+    n_cols: int
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.indptr) - 1
+
+    def nnz_positions(self, rows: IntArray) -> tuple[IntArray, IntArray]:
+        """For a subset of rows: the positions of their non-zeros in `indices`/`data`, and for each
+        position the index (0..len(rows)-1) of its row within the subset."""
+        starts = self.indptr[rows]
+        lengths = self.indptr[rows + 1] - starts
+        total = int(lengths.sum())
+        local_row = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+        # Position k of row r is starts[r] + (k - first position of r in the flat output).
+        offsets = np.cumsum(lengths) - lengths
+        positions = np.arange(total, dtype=np.int64) - np.repeat(offsets, lengths) + np.repeat(starts, lengths)
+        return positions, local_row
+
+    def dot(self, rows: IntArray, dense: FloatArray) -> FloatArray:
+        """Dot products of the given rows with dense column vector(s): shape (len(rows),) for a vector
+        of length n_cols, (len(rows), k) for an (n_cols, k) matrix."""
+        positions, local_row = self.nnz_positions(rows)
+        weights = self.data[positions]
+        columns = self.indices[positions]
+        if dense.ndim == 1:
+            sums = np.bincount(local_row, weights=weights * dense[columns], minlength=len(rows))
+            return np.asarray(sums, dtype=np.float64)
+        out = np.zeros((len(rows), dense.shape[1]), dtype=np.float64)
+        np.add.at(out, local_row, weights[:, None] * dense[columns])
+        return out
+
+    def sum_rows(self, rows: IntArray) -> FloatArray:
+        """The dense sum of the given rows (length n_cols)."""
+        positions, _ = self.nnz_positions(rows)
+        sums = np.bincount(self.indices[positions], weights=self.data[positions], minlength=self.n_cols)
+        return np.asarray(sums, dtype=np.float64)
+
+    def dense_block(self, rows: IntArray) -> FloatArray:
+        """The given rows as a dense matrix over only the columns they use (for exact block similarity)."""
+        positions, local_row = self.nnz_positions(rows)
+        columns = self.indices[positions]
+        used, local_col = np.unique(columns, return_inverse=True)
+        block = np.zeros((len(rows), len(used)), dtype=np.float64)
+        np.add.at(block, (local_row, local_col), self.data[positions])
+        return block
+
+
+def tfidf_rows(term_lists: Sequence[Sequence[str]]) -> SparseRows:
+    """Sublinear-tf, smoothed-idf, L2-normalised vectors of term lists (one row per list).
+
+    idf is computed over these rows only, so words common in this debate ("Mars" in a Mars debate)
+    weigh little and the words that tell points apart weigh most.
+    """
+    vocabulary: dict[str, int] = {}
+    row_terms: list[dict[int, int]] = []
+    for terms in term_lists:
+        counts: dict[int, int] = {}
+        for term in terms:
+            column = vocabulary.setdefault(term, len(vocabulary))
+            counts[column] = counts.get(column, 0) + 1
+        row_terms.append(counts)
+    n_rows = len(row_terms)
+    lengths = np.fromiter((len(counts) for counts in row_terms), dtype=np.int64, count=n_rows)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    total = int(indptr[-1])
+    indices = np.empty(total, dtype=np.int64)
+    tf = np.empty(total, dtype=np.float64)
+    position = 0
+    for counts in row_terms:
+        for column, count in counts.items():
+            indices[position] = column
+            tf[position] = count
+            position += 1
+    df = np.bincount(indices, minlength=len(vocabulary)).astype(np.float64)
+    idf = np.log((1.0 + n_rows) / (1.0 + df)) + 1.0
+    data = (1.0 + np.log(tf)) * idf[indices]
+    local_row = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    norms = np.sqrt(np.bincount(local_row, weights=data * data, minlength=n_rows))
+    norms[norms == 0] = 1.0
+    data /= norms[local_row]
+    return SparseRows(indptr=indptr, indices=indices, data=data, n_cols=len(vocabulary))
+
+
+def text_similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> FloatArray:
+    """Cosine similarity (len(a) x len(b)) of two lists of texts in one tf-idf space built from both:
+    the same representation `condense` groups sentences by. Meant for small lists (evaluation)."""
+    rows = tfidf_rows([sentence_terms(text) for text in [*texts_a, *texts_b]])
+    block = rows.dense_block(np.arange(rows.n_rows, dtype=np.int64))
+    a, b = block[: len(texts_a)], block[len(texts_a) :]
+    result: FloatArray = a @ b.T
+    return result
