@@ -452,7 +452,9 @@ def news_list_embed(items: Sequence[NewsListItem]) -> discord.Embed:
         jump = safe_url(item.jump_url)
         if jump:
             lines.append(f"[post]({jump})")
-        if not _add_field(embed, safe(item.title, FIELD_NAME_LIMIT, single_line=True) or "(untitled)", "\n".join(lines)):
+        if not _add_field(
+            embed, safe(item.title, FIELD_NAME_LIMIT, single_line=True) or "(untitled)", "\n".join(lines)
+        ):
             break
     return fit_total(embed)
 
@@ -516,7 +518,8 @@ def settings_embed(settings: dict[str, object]) -> discord.Embed:
             shown = "on" if value else "off"
         else:
             shown = escape_text(value, single_line=True) or "(none)"
-        if not _add_field(embed, safe(key, FIELD_NAME_LIMIT, single_line=True), shown, inline=True):
+        # The keys are ours (setting names), shown as typed in /settings set.
+        if not _add_field(embed, key, shown, inline=True):
             break
     return fit_total(embed)
 

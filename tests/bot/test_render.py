@@ -1,0 +1,405 @@
+"""bot.render: Discord limits on hostile input, escaping, URL filtering, the 6000 total."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import discord
+import pytest
+
+from bot import render
+from bot.render import (
+    DebateStats,
+    NewsListItem,
+    SourceLine,
+    cut,
+    debate_embed,
+    embed_problems,
+    error_text,
+    escape_text,
+    news_embed,
+    news_list_embed,
+    quotes_embed,
+    safe_url,
+    settings_embed,
+    sources_embed,
+    summary_embed,
+)
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Stats:
+    reduction_pct: float = 80.0
+    words_in: int = 500
+    words_out: int = 100
+
+
+@dataclass(frozen=True)
+class Summary:
+    title: str | None
+    summary: list[str]
+    quotes: list[Quote] = field(default_factory=list)
+    stats: Stats = field(default_factory=Stats)
+
+
+@dataclass(frozen=True)
+class Entry:
+    title: str | None
+    link: str | None
+    published: datetime | None = None
+    summary: str = ""
+    image_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    entry: Entry
+    summary: Summary | None
+
+
+@dataclass(frozen=True)
+class Argument:
+    claim: str
+    support: int
+    authors: list[str]
+    quotes: list[str]
+
+
+def is_escaped(text: str, index: int) -> bool:
+    """True when the character at ``index`` is preceded by an odd run of backslashes."""
+    run = 0
+    while index - run - 1 >= 0 and text[index - run - 1] == "\\":
+        run += 1
+    return run % 2 == 1
+
+
+def live_brackets(text: str) -> list[int]:
+    return [i for i, char in enumerate(text) if char in "[]" and not is_escaped(text, i)]
+
+
+def all_strings(embed: discord.Embed) -> list[str]:
+    data = embed.to_dict()
+    strings = [data.get("title", ""), data.get("description", "")]
+    strings.append(data.get("footer", {}).get("text", ""))
+    strings.append(data.get("author", {}).get("name", ""))
+    for item in data.get("fields", []):
+        strings += [item["name"], item["value"]]
+    return [s for s in strings if s]
+
+
+HUGE = "word " * 5000
+
+
+def huge_prepared() -> Prepared:
+    quotes = [Quote("q" * 3000 + " said", "S" * 400) for _ in range(40)]
+    summary = Summary(HUGE, [HUGE] * 20, quotes, Stats(99.4, 10**6, 10))
+    entry = Entry(HUGE, "https://example.com/" + "a" * 100, datetime(2026, 1, 2, 3, 4, tzinfo=UTC), HUGE)
+    return Prepared(entry, summary)
+
+
+def test_news_embed_on_huge_input_keeps_every_limit() -> None:
+    embed = news_embed(huge_prepared(), "N" * 5000)
+    assert embed_problems(embed) == []
+    assert len(embed) <= 6000
+    assert embed.title is not None and 250 <= len(embed.title) <= 256 and embed.title.endswith("…")
+    assert len(embed.fields) <= 25
+
+
+def test_total_6000_rule_trims_a_full_description_and_25_full_fields() -> None:
+    quotes = [Quote("x " * 600, "speaker") for _ in range(25)]
+    summary = Summary("t", ["y " * 3000], quotes)
+    embed = news_embed(Prepared(Entry("title", "https://e.com/a"), summary), "src")
+    # Untrimmed this would be 4096 + 25 * (7 + 1024) characters; Discord rejects > 6000.
+    assert len(embed) <= 6000
+    assert embed_problems(embed) == []
+    assert embed.description and len(embed.description) >= 1024
+    assert 1 <= len(embed.fields) < 25
+
+
+def test_embed_problems_reports_what_discord_would_reject() -> None:
+    embed = discord.Embed(title="t" * 300, description="d" * 5000)
+    for _ in range(26):
+        embed.add_field(name="n", value="v" * 1000)
+    problems = " | ".join(embed_problems(embed))
+    assert "title" in problems and "description" in problems and "26 fields" in problems
+    assert "total" in problems
+
+
+def test_news_embed_contents() -> None:
+    published = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    summary = Summary(
+        "ignored",
+        ["First sentence.", "Second sentence."],
+        [Quote("We are go for launch today", "Jane Doe"), Quote("No speaker here at all", None)],
+        Stats(reduction_pct=72.6),
+    )
+    entry = Entry(
+        "Artemis II rolls out", "https://nasa.example/a2", published, "teaser", "https://img.example/p.jpg"
+    )
+    embed = news_embed(Prepared(entry, summary), "NASA")
+    assert embed.title == "Artemis II rolls out"
+    assert embed.url == "https://nasa.example/a2"
+    assert embed.description == "• First sentence.\n• Second sentence."
+    assert [(f.name, f.value) for f in embed.fields] == [
+        ("Jane Doe", "“We are go for launch today”"),
+        ("Quote", "“No speaker here at all”"),
+    ]
+    assert embed.footer.text == "NASA · reduced by 73%"
+    assert embed.timestamp == published
+    assert embed.image.url == "https://img.example/p.jpg"
+
+
+def test_news_embed_max_quotes_and_teaser_fallback() -> None:
+    summary = Summary(None, ["One."], [Quote(f"quote number {i} is here", None) for i in range(5)])
+    embed = news_embed(Prepared(Entry("t", None), summary), "s", max_quotes=2)
+    assert len(embed.fields) == 2
+    assert embed.url is None
+
+    bare = news_embed(Prepared(Entry("t", "https://e.com", summary="Feed teaser *text*"), None), "s")
+    assert bare.description == "Feed teaser \\*text\\*"
+    assert bare.footer.text == "s"
+    assert bare.fields == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "data:image/png;base64,AAAA",
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        "https://",
+        "https://exa mple.com/",
+        "https://example.com/\nx",
+        "https://example.com/\u202e",
+        "",
+        None,
+        "https://example.com/" + "a" * 3000,
+    ],
+)
+def test_unsafe_urls_are_omitted(url: str | None) -> None:
+    assert safe_url(url) is None
+    embed = news_embed(Prepared(Entry("t", url, image_url=url), None), "s")
+    assert embed.url is None
+    assert embed.image.url is None
+
+
+def test_safe_urls_pass_encoded() -> None:
+    assert safe_url(" https://example.com/a?b=1 ") == "https://example.com/a?b=1"
+    assert safe_url("HTTP://Example.com/ä") == "http://example.com/%C3%A4"
+
+
+@pytest.mark.parametrize(
+    "mention",
+    ["@everyone", "@here", "<@123456789012345678>", "<@!123456789012345678>", "<@&123456789012345678>"],
+)
+def test_mentions_are_broken_everywhere(mention: str) -> None:
+    summary = Summary(mention, [f"Hi {mention}"], [Quote(f"hello {mention} there friend", mention)])
+    embeds = [
+        news_embed(Prepared(Entry(mention, None, summary=mention), summary), mention),
+        summary_embed(summary, None),
+        quotes_embed(summary.quotes, None, title=mention),
+        debate_embed([Argument(mention, 2, ["a"], [mention])], DebateStats(3, 2, mention)),
+        news_list_embed([NewsListItem(mention, None, mention)]),
+    ]
+    plain = mention.lstrip("<")
+    for embed in embeds:
+        for text in all_strings(embed):
+            assert plain not in text, text
+    assert plain not in error_text(f"bad {mention}")
+
+
+def test_markdown_is_escaped() -> None:
+    assert escape_text("**bold** __u__ ~~s~~ ||spoiler|| `code`") == (
+        "\\*\\*bold\\*\\* \\_\\_u\\_\\_ \\~\\~s\\~\\~ \\|\\|spoiler\\|\\| \\`code\\`"
+    )
+    assert escape_text("# Heading\n-# small\n> quote\n- item\n1. first") == (
+        "\\# Heading\n\\-# small\n\\> quote\n\\- item\n1\\. first"
+    )
+    # Ordinary punctuation in the middle of a line stays readable.
+    assert escape_text("Falcon 9 #42 - 3.5 t") == "Falcon 9 #42 - 3.5 t"
+
+
+def test_masked_links_are_inert_even_several_per_line() -> None:
+    # discord.utils.escape_markdown alone leaves the second link live (its rule is greedy).
+    text = "[free nitro](https://evil.example) and [docs](https://evil.example/2) \\[x](y)"
+    escaped = escape_text(text)
+    assert live_brackets(escaped) == []
+    assert "https://evil.example" in escaped
+
+
+def test_urls_in_text_are_kept_whole() -> None:
+    assert escape_text("see https://example.com/a_b*c") == "see https://example.com/a_b\\*c"
+    assert escape_text("see https://example.com/a_b_c.html") == "see https://example.com/a_b_c.html"
+
+
+def test_newlines_in_titles_and_names_are_folded() -> None:
+    entry = Entry("Line one\nLine two\r\n\tthree", None)
+    embed = news_embed(
+        Prepared(entry, Summary(None, ["a\nb"], [Quote("x y z w v u", "Dr.\nWho")])), "src\nname"
+    )
+    assert embed.title == "Line one Line two three"
+    assert embed.description == "• a b"
+    assert embed.fields[0].name == "Dr. Who"
+    assert embed.footer.text is not None and "\n" not in embed.footer.text
+
+
+def test_control_bidi_and_surrogates_are_removed() -> None:
+    text = "a\x00b\u202ec\ud800d\x1b[31m"
+    assert escape_text(text) == "ab" + "c\ufffdd\\[31m"
+    # And the result encodes as UTF-8, as the HTTP body must.
+    escape_text(text).encode("utf-8")
+
+
+def test_cut_never_leaves_a_dangling_escape() -> None:
+    for limit in range(1, 12):
+        result = cut("ab\\*\\*\\*\\*\\*\\*", limit)
+        assert len(result) <= limit
+        body = result.removesuffix("…")
+        trailing = len(body) - len(body.rstrip("\\"))
+        assert trailing % 2 == 0
+
+
+def test_error_text_is_one_short_line() -> None:
+    line = error_text("first\nsecond **x** " + "y" * 5000)
+    assert "\n" not in line
+    assert len(line) <= 300
+    assert line.startswith("first second \\*\\*x\\*\\*")
+    assert error_text("") == "Something went wrong."
+
+
+def test_summary_and_quotes_embeds() -> None:
+    summary = Summary(
+        "Title", ["S1.", "S2."], [Quote("a quote that is long enough", "Ann")], Stats(66.0, 300, 100)
+    )
+    embed = summary_embed(summary, "https://example.com/story")
+    assert embed.title == "Title" and embed.url == "https://example.com/story"
+    assert embed.description == "• S1.\n• S2."
+    assert embed.footer.text == "Reduced by 66% · 300 → 100 words"
+    quotes = quotes_embed(summary.quotes, "https://example.com/story", title="Title")
+    assert quotes.title == "Quotes: Title"
+    assert quotes.description == "“a quote that is long enough” — Ann"
+    assert "No direct quotations" in (quotes_embed([], None).description or "")
+
+
+def test_debate_embed_counts_and_quotes() -> None:
+    arguments = [
+        Argument("Reusable rockets cut costs.", 3, ["a", "b", "c"], ["They really do cut costs", "x"]),
+        Argument("Capsules are safer.", 1, ["d"], []),
+    ]
+    embed = debate_embed(arguments, DebateStats(12, 5, "https://news.example/item?id=1"))
+    assert embed.description == "12 comments, 5 people"
+    assert embed.url == "https://news.example/item?id=1"
+    assert embed.fields[0].name == "1. Reusable rockets cut costs."
+    assert embed.fields[0].value == "Supported by 3 people\n> “They really do cut costs”"
+    assert embed.fields[1].value == "Supported by 1 person"
+    empty = debate_embed([], DebateStats(1, 1, "#general"))
+    assert empty.description == "1 comment, 1 person in \\#general\nNo clear arguments yet."
+
+
+def test_news_list_sources_and_settings_embeds() -> None:
+    posted = datetime(2026, 1, 1, tzinfo=UTC)
+    items = [NewsListItem(f"Story {i}", f"https://e.com/{i}", "NASA", posted) for i in range(30)]
+    embed = news_list_embed(items)
+    assert len(embed.fields) == 25 and embed_problems(embed) == []
+    assert embed.fields[0].name == "Story 0"
+    assert f"<t:{int(posted.timestamp())}:R>" in (embed.fields[0].value or "")
+    assert "Nothing has been posted" in (news_list_embed([]).description or "")
+
+    lines = [SourceLine(1, "ESA", "https://esa.example/rss", 42, False, "HTTP 500")]
+    listing = sources_embed(lines)
+    assert listing.fields[0].name == "#1 ESA"
+    assert "<#42> · disabled" in (listing.fields[0].value or "") and "HTTP 500" in (
+        listing.fields[0].value or ""
+    )
+
+    shown = settings_embed(
+        {"sentences": 3, "thread_per_article": False, "include_keywords": ["mars", "@everyone"]}
+    )
+    values = {f.name: f.value for f in shown.fields}
+    assert values == {
+        "sentences": "3",
+        "thread_per_article": "off",
+        "include_keywords": "mars, @\u200beveryone",
+    }
+
+
+def test_disabled_source_text() -> None:
+    text = render.disabled_source_text("ESA @everyone", "HTTP 410 gone\n" + "z" * 3000)
+    assert "@everyone" not in text and "\n" not in text and len(text) <= 2000
+    assert text.startswith("Source **ESA @\u200beveryone** was disabled")
+
+
+ALPHABET = (
+    "abc XYZ 123 \n\t\r*_~|`>#-[]()<>@!&\\:/.\"' "
+    "\u200b\u202e\u2066\x00\x1b\x7f\u0085\u2028é漢字🚀\U0001f469\u200d\U0001f680\ud800\udfff"
+)
+
+
+def random_text(rng: random.Random, max_len: int) -> str:
+    pieces: list[str] = []
+    length = rng.randint(0, max_len)
+    size = 0
+    while size < length:
+        roll = rng.random()
+        if roll < 0.1:
+            piece = rng.choice(
+                ["@everyone", "@here", "<@123456789012345678>", "[a](https://x.y)", "**", "https://e.com/a_b"]
+            )
+        elif roll < 0.2:
+            piece = chr(rng.randint(0x20, 0x10FFFF))
+        else:
+            piece = rng.choice(ALPHABET)
+        pieces.append(piece)
+        size += len(piece)
+    return "".join(pieces)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_property_random_unicode_renders_within_limits_and_inert(seed: int) -> None:
+    rng = random.Random(seed)
+    big = 8000 if seed % 4 == 0 else 300
+
+    def text() -> str:
+        return random_text(rng, big)
+
+    quotes = [Quote(text(), text() or None) for _ in range(rng.randint(0, 30))]
+    summary = Summary(
+        text(), [text() for _ in range(rng.randint(0, 12))], quotes, Stats(rng.uniform(-50, 150))
+    )
+    entry = Entry(text(), text(), None, text(), text())
+    arguments = [
+        Argument(text(), rng.randint(1, 9), [text()], [text(), text()]) for _ in range(rng.randint(0, 30))
+    ]
+    embeds = [
+        news_embed(Prepared(entry, summary), text()),
+        news_embed(Prepared(entry, None), text()),
+        summary_embed(summary, text()),
+        quotes_embed(quotes, text(), title=text()),
+        debate_embed(arguments, DebateStats(rng.randint(0, 999), rng.randint(0, 99), text())),
+        sources_embed(
+            [SourceLine(i, text(), text(), i, bool(i % 2), text()) for i in range(rng.randint(0, 30))]
+        ),
+    ]
+    for embed in embeds:
+        assert embed_problems(embed) == []
+        payload = json.dumps(embed.to_dict(), ensure_ascii=False)
+        payload.encode("utf-8")  # no lone surrogates survive
+        for value in all_strings(embed):
+            assert "@everyone" not in value and "@here" not in value
+            assert live_brackets(value) == []
+            assert not re.search(r"[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f]", value)
+        for url in (embed.url, embed.image.url):
+            assert url is None or url.startswith(("http://", "https://"))
+    line = error_text(text())
+    assert "\n" not in line and len(line) <= 300 and "@everyone" not in line
