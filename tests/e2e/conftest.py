@@ -1,0 +1,176 @@
+"""End-to-end fixtures: the fake Discord, a local feed server, and the real bot run against both.
+
+Everything runs in the test's event loop on 127.0.0.1. discord.py's endpoints are process-wide
+class attributes, so every test restores them afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import discord
+import pytest
+from aiohttp import web
+
+from tests.fake_discord import FakeDiscord
+
+
+@pytest.fixture(autouse=True)
+def restore_discord_endpoints() -> Iterator[None]:
+    base = discord.http.Route.BASE
+    gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    yield
+    discord.http.Route.BASE = base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+@pytest.fixture(autouse=True)
+def no_token_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The config file's token is what these tests mean; a developer's DISCORD_TOKEN must not win.
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.delenv("SPACEBRIEF_CONFIG", raising=False)
+
+
+@pytest.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
+
+
+@dataclass
+class FeedItem:
+    guid: str
+    title: str
+    link: str
+    body: str
+    published: datetime
+
+    def to_rss(self) -> str:
+        return (
+            "<item>"
+            f"<guid isPermaLink=\"false\">{escape(self.guid)}</guid>"
+            f"<title>{escape(self.title)}</title>"
+            f"<link>{escape(self.link)}</link>"
+            f"<pubDate>{format_datetime(self.published)}</pubDate>"
+            f"<description>{escape(self.body)}</description>"
+            "</item>"
+        )
+
+
+@dataclass
+class FeedServer:
+    """RSS feeds and article pages on 127.0.0.1; tests add items while the bot runs."""
+
+    items: dict[str, list[FeedItem]] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
+    hits: list[str] = field(default_factory=list)
+    port: int = 0
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def add_item(self, feed: str, item: FeedItem) -> None:
+        self.items.setdefault(feed, []).append(item)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.hits.append(request.path)
+        if request.path in self.items:
+            entries = "".join(i.to_rss() for i in reversed(self.items[request.path]))
+            body = (
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel>"
+                f"<title>Test feed {escape(request.path)}</title><link>{self.url('/')}</link>"
+                f"<description>test</description>{entries}</channel></rss>"
+            )
+            return web.Response(body=body.encode(), headers={"Content-Type": "application/rss+xml"})
+        if request.path in self.pages:
+            return web.Response(
+                body=self.pages[request.path].encode(), headers={"Content-Type": "text/html; charset=utf-8"}
+            )
+        return web.Response(status=404, text="not found")
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    server = FeedServer()
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", server.handle)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield server
+    finally:
+        await runner.cleanup()
+
+
+def article_html(title: str, paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    return (
+        f"<!doctype html><html><head><title>{escape(title)}</title></head><body>"
+        f"<article><h1>{escape(title)}</h1>{body}</article></body></html>"
+    )
+
+
+LAUNCH_PARAGRAPHS = [
+    "The heavy-lift rocket left the pad at dawn carrying a lunar lander and two small satellites.",
+    "Engineers said the first stage burned for almost three minutes before separating cleanly over the ocean.",
+    '"This flight proves the upgraded engines can handle a full cargo," said mission manager Dana Ortiz.',
+    "The lander will spend four days coasting before it fires its engine to enter lunar orbit.",
+    "Ground stations in Australia and Spain will track the spacecraft through the whole transit.",
+    '"We expect the first images from the surface within a week of landing," Ortiz added.',
+    "The agency plans three more flights of the same rocket before the end of next year.",
+]
+
+
+def bot_config_data(
+    tmp_path: Path,
+    fake: FakeDiscord,
+    *,
+    sources: list[dict[str, Any]] | None = None,
+    news: dict[str, Any] | None = None,
+    dev_guild_id: int = 0,
+) -> dict[str, Any]:
+    return {
+        "discord": {
+            "token": fake.token,
+            "api_base": fake.api_base,
+            "gateway_url": fake.gateway_url,
+            "dev_guild_id": dev_guild_id,
+            "message_content": True,
+        },
+        "database": {"path": str(tmp_path / "spacebrief.sqlite3")},
+        "fetch": {"timeout_s": 5.0, "allow_private_networks": True},
+        "news": {"interval_minutes": 0.05, "backfill": 3, **(news or {})},
+        "sources": sources or [],
+    }
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+ClockFactory = Callable[[], datetime]
+
+
+async def wait_ready(bot: discord.Client, runner: asyncio.Task[int], within: float = 5.0) -> None:
+    """Wait for on_ready, failing fast (with the run's exit code) if the bot stopped instead."""
+    ready = asyncio.create_task(bot.wait_until_ready())
+    done, _ = await asyncio.wait({ready, runner}, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        ready.cancel()
+        if runner in done:
+            raise AssertionError(f"bot exited with {runner.result()} before it was ready")
+        raise AssertionError(f"bot not ready within {within}s")
