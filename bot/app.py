@@ -1,0 +1,232 @@
+"""The bot process object: ``SpacebriefBot`` wires config, store, fetcher and the cogs together.
+
+``setup_hook`` (run by discord.py after login, before the gateway connects) opens the store and
+the fetcher, syncs the config file's sources into the store, loads the ``cogs.*`` extensions and
+syncs the slash commands, but only when their JSON changed since the last sync for that scope
+(Discord rate-limits command syncs hard, and a restart should not re-sync). The last synced hash
+lives in a small ``<database>.sync-hash`` file beside the database, since the store has no
+generic key/value table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import discord
+import yarl
+from discord.ext import commands
+
+from bot.config import Config, DiscordSettings
+from db.models import ConfigSource
+from db.store import Store
+from feeds.fetch import Fetcher, FetchLimits
+
+_log = logging.getLogger(__name__)
+
+#: Extensions loaded in setup_hook, in this order (errors last: it installs the tree's error handler).
+EXTENSIONS: tuple[str, ...] = ("cogs.news", "cogs.members", "cogs.admin", "cogs.errors")
+
+_MEMORY_DATABASES = {"", ":memory:"}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_intents(settings: DiscordSettings) -> discord.Intents:
+    """Minimal intents: guilds and guild messages; message content only when configured.
+
+    Message content is privileged (it must also be enabled in the developer portal); only
+    ``/debate`` on a channel needs it.
+    """
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.message_content = settings.message_content
+    return intents
+
+
+def point_at_discord(api_base: str, gateway_url: str) -> None:
+    """Aim discord.py's REST and gateway clients at `api_base` / `gateway_url`.
+
+    discord.py reads these two class attributes process-wide: ``Route.BASE`` (it must include
+    ``/api/v10``; interaction callbacks and webhooks use it too) and
+    ``DiscordWebSocket.DEFAULT_GATEWAY`` (a ``yarl.URL``: discord.py calls ``.with_query`` on it).
+    They must be set before login. Raises ValueError (one line) for a URL of the wrong scheme.
+    """
+    api = yarl.URL(api_base.strip())
+    if api.scheme not in ("http", "https") or not api.host:
+        raise ValueError(f"[discord] api_base must be an http(s) URL, got {api_base!r}")
+    gateway = yarl.URL(gateway_url.strip())
+    if gateway.scheme not in ("ws", "wss") or not gateway.host:
+        raise ValueError(f"[discord] gateway_url must be a ws(s) URL, got {gateway_url!r}")
+    discord.http.Route.BASE = str(api).rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+def config_sources(config: Config) -> list[ConfigSource]:
+    """The config file's ``[[sources]]`` in the form ``Store.sync_config_sources`` takes."""
+    from feeds.snapi import is_snapi_url
+
+    return [
+        ConfigSource(
+            name=source.name,
+            url=source.url,
+            channel_id=source.channel_id,
+            include_keywords=tuple(source.include_keywords),
+            exclude_keywords=tuple(source.exclude_keywords),
+            kind="snapi" if is_snapi_url(source.url) else "feed",
+        )
+        for source in config.sources
+    ]
+
+
+def commands_hash(payload: Sequence[dict[str, Any]]) -> str:
+    """A stable digest of a command set as Discord would receive it (key order ignored)."""
+    canonical = json.dumps(list(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class SyncHashFile:
+    """The last synced command hash per scope, in a JSON file beside the database.
+
+    A database kept in memory has no file, so every start syncs. A missing or unreadable file
+    means "unknown", which only costs one extra sync.
+    """
+
+    def __init__(self, database_path: str) -> None:
+        self.path: Path | None = None
+        if database_path not in _MEMORY_DATABASES and not database_path.startswith("file::memory:"):
+            database = Path(database_path)
+            self.path = database.with_name(database.name + ".sync-hash")
+
+    def _read(self) -> dict[str, str]:
+        if self.path is None:
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def get(self, scope: str) -> str | None:
+        return self._read().get(scope)
+
+    def set(self, scope: str, digest: str) -> None:
+        if self.path is None:
+            return
+        data = self._read()
+        data[scope] = digest
+        # Write then rename, so a crash mid-write never leaves a half file that reads as "synced".
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(data, out, sort_keys=True)
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+class SpacebriefBot(commands.Bot):
+    """The spacebrief Discord client. Attributes used by the cogs:
+
+    ``config`` (the loaded Config), ``store`` (db.store.Store, open from setup_hook until close),
+    ``fetcher`` (feeds.fetch.Fetcher, likewise), ``clock`` (UTC-aware "now"; tests inject a fake),
+    ``shutting_down`` (set when close() begins: loops stop taking new work and let the current
+    post finish or release it).
+    """
+
+    store: Store
+    fetcher: Fetcher
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        extensions: Sequence[str] = EXTENSIONS,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            # Slash commands only; a prefix is required by commands.Bot, a mention never needs content.
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=build_intents(config.discord),
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.config = config
+        self.clock = clock
+        self.extensions_to_load: tuple[str, ...] = tuple(extensions)
+        self.sync_hashes = SyncHashFile(config.database.path)
+        self.synced_scopes: list[str] = []  # scopes synced by this process (for logs and tests)
+        self.shutting_down = asyncio.Event()
+        self._resources = AsyncExitStack()
+
+    async def setup_hook(self) -> None:
+        self.store = await self._resources.enter_async_context(Store.open(self.config.database.path))
+        fetch = self.config.fetch
+        limits = FetchLimits(
+            timeout_s=fetch.timeout_s,
+            max_bytes=fetch.max_bytes,
+            allow_private_networks=fetch.allow_private_networks,
+        )
+        self.fetcher = await self._resources.enter_async_context(Fetcher(limits))
+        sources = await self.store.sync_config_sources(config_sources(self.config), now=self.clock())
+        _log.info("config sources synced: %d", len(sources))
+        for extension in self.extensions_to_load:
+            await self.load_extension(extension)
+        await self.sync_commands_if_changed()
+
+    def sync_scope(self) -> discord.Object | None:
+        """Where commands go: the dev guild when set (instant), else global (None)."""
+        guild_id = self.config.discord.dev_guild_id
+        return discord.Object(id=guild_id) if guild_id else None
+
+    def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
+        """The JSON ``tree.sync`` would send for this scope (no translator is installed)."""
+        return [command.to_dict(self.tree) for command in self.tree._get_all_commands(guild=guild)]
+
+    async def sync_commands_if_changed(self) -> bool:
+        """Sync the command tree to its scope unless the same commands were synced before.
+
+        Returns True when a sync happened. A refused sync (missing access to the dev guild, an
+        invalid command) is logged and retried on the next start rather than stopping the bot.
+        """
+        guild = self.sync_scope()
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        scope = f"{self.application_id}:{'guild:' + str(guild.id) if guild else 'global'}"
+        digest = commands_hash(self.command_payload(guild))
+        if self.sync_hashes.get(scope) == digest:
+            _log.info("slash commands unchanged (%s); not syncing", scope)
+            return False
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            _log.error("slash command sync failed (%s): %s %s", scope, exc.status, exc.text)
+            return False
+        self.sync_hashes.set(scope, digest)
+        self.synced_scopes.append(scope)
+        _log.info("synced %d slash commands (%s)", len(synced), scope)
+        return True
+
+    async def close(self) -> None:
+        self.shutting_down.set()
+        try:
+            # commands.Bot.close unloads the extensions first (their loops stop there), then
+            # closes the gateway and HTTP session; the store and fetcher outlive the cogs.
+            await super().close()
+        finally:
+            await self._resources.aclose()
