@@ -468,9 +468,17 @@ class Fetcher:
     ...     result = await fetcher.get("https://example.org/feed", etag=stored_etag)
     """
 
-    def __init__(self, limits: FetchLimits | None = None, *, user_agent: str = USER_AGENT) -> None:
+    def __init__(
+        self,
+        limits: FetchLimits | None = None,
+        *,
+        user_agent: str = USER_AGENT,
+        inner_resolver: AbstractResolver | None = None,
+    ) -> None:
+        """`inner_resolver` replaces getaddrinfo under the guard (tests use it to fake DNS answers)."""
         self.limits = limits if limits is not None else FetchLimits()
         self.user_agent = user_agent
+        self._inner_resolver = inner_resolver
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Fetcher:
@@ -492,7 +500,9 @@ class Fetcher:
 
     def _ensure_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            resolver = GuardedResolver(allow_private_networks=self.limits.allow_private_networks)
+            resolver = GuardedResolver(
+                allow_private_networks=self.limits.allow_private_networks, inner=self._inner_resolver
+            )
             connector = aiohttp.TCPConnector(resolver=resolver, limit=100, ttl_dns_cache=60)
             self._session = aiohttp.ClientSession(
                 connector=connector,

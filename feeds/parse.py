@@ -161,6 +161,11 @@ _TEASER_ENDINGS = re.compile(
 )
 
 
+def _strip_trailer(text: str) -> str:
+    """Drop WordPress's "The post X appeared first on Y." footer: boilerplate, not article text."""
+    return _TRAILER_WORDPRESS.sub("", text).strip()
+
+
 def is_teaser_text(summary: str, content: str | None) -> bool:
     """True when an entry does not carry the article: no content and a short or truncated summary."""
     if content:
@@ -353,6 +358,8 @@ def _entry_from_feedparser(entry: Mapping[str, Any], base: str) -> FeedEntry:
         summary_is_copy = True
     else:
         summary_is_copy = False
+    summary = _strip_trailer(summary)
+    content_text = _strip_trailer(content_text) if content_text else content_text
     guid = entry.get("id") or entry.get("guid")
     guid = _plain(guid) if isinstance(guid, str) and guid.strip() else None
     html_sources = [content_raw, summary_detail.get("value") if summary_detail else None]
