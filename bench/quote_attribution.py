@@ -1,0 +1,286 @@
+"""Quote finding and speaker attribution against PolNeAR (direct quotes), plus a speed check.
+
+    .venv/bin/python bench/quote_attribution.py [--data DIR] [--split dev|train|both]
+        [--errors N] [--speed-mb MB]
+
+Data: ../shared/data/quotes/polnear_{dev,train}.jsonl (research use only, not in the repo).
+Each line: {"text", "quotes": [{"quote", "speaker", "direct", "quote_spans", "speaker_spans", ...}]}.
+
+Scoring (gold = attributions with `direct: true`; spans are [start, end) offsets):
+- quote recall: gold direct quotes that at least one of our quotes overlaps;
+  quote precision: our quotes that overlap a gold attribution (PolNeAR annotates attributed
+  content only, so titles and scare quotes count against us); both also for quotes of 6+ words.
+- gold speakers: cut at the first comma or parenthesis. A phrase that starts with a capitalised
+  word ("Trump", "Mr. Obama", "NASA") is a name. A he/she/him/his/her/who gold speaker is
+  resolved to the nearest preceding gold speaker (of any attribution in the article) that is a
+  name, when one is within 1,500 characters and the two nearest such names do not disagree
+  while being closer together than the pronoun is to the nearer (else it is ambiguous and
+  excluded). Other gold speakers ("a source", "the mayor", "I", "they", "it", none) are
+  excluded from speaker scoring; the counts are printed.
+- names match by normalised tokens (lower-case, titles such as Mr./President/Sen. and initials
+  dropped): equal token sets, or one a subset of the other when the smaller one is
+  unambiguous in that article (no two different longer names among the article's gold and
+  predicted speakers contain it): "Trump" matches "Donald Trump" unless "Eric Trump" is there too.
+- speaker precision: our quotes with a speaker that overlap a scored gold quote, whose speaker
+  matches that gold quote's; speaker recall: scored gold quotes that an overlapping quote of
+  ours attributes to the matching speaker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from summarizer.quotes import MIN_KEY_QUOTE_WORDS, Quote, find_quotes  # noqa: E402
+
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "quotes"
+PRONOUNS = frozenset({"he", "she", "him", "his", "her", "who", "himself", "herself"})
+TITLES = frozenset(
+    """mr mrs ms miss dr sen rep gov gen lt col sgt capt president vice senator representative
+    governor administrator chief director secretary minister chairman chairwoman former
+    sir dame lord lady rev prof professor judge justice speaker mayor jr sr ii iii iv""".split()
+)
+PRONOUN_REACH = 1500
+WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
+
+
+def name_tokens(name: str) -> frozenset[str]:
+    tokens = []
+    for raw in re.findall(r"[^\W\d_][\w'’\-]*\.?", name):
+        token = raw.rstrip(".").lower()
+        for suffix in ("'s", "’s"):
+            if token.endswith(suffix):
+                token = token[: -len(suffix)]
+        if token and token not in TITLES and not (len(raw) == 2 and raw.endswith(".")) and len(token) > 1:
+            tokens.append(token)
+    return frozenset(tokens)
+
+
+def gold_name(speaker: str) -> str | None:
+    """The name a gold speaker phrase gives, or None when it is not a name."""
+    phrase = re.split(r"[,(]", speaker, maxsplit=1)[0].strip()
+    if not phrase or not phrase[0].isupper():
+        return None
+    first = phrase.split()[0]
+    if first in {"The", "A", "An", "He", "She", "I", "We", "They", "It", "His", "Her", "Who", "This"}:
+        return None
+    if re.search(r"['’]s\s+[a-z]", phrase):  # "Trump's campaign": not the person
+        return None
+    return phrase if name_tokens(phrase) else None
+
+
+@dataclass
+class Tally:
+    articles: int = 0
+    gold_direct: int = 0
+    gold_found: int = 0
+    predicted: int = 0
+    predicted_matched: int = 0
+    predicted_long: int = 0
+    predicted_long_matched: int = 0
+    gold_scored: int = 0
+    gold_speaker_correct: int = 0
+    predicted_speakers_scored: int = 0
+    predicted_speakers_correct: int = 0
+    predicted_speakers_unscored: int = 0
+    excluded: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def ratio(a: int, b: int) -> str:
+        return f"{a / b:.3f} ({a}/{b})" if b else "n/a"
+
+
+def overlaps(spans: list[list[int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def names_match(predicted: str, gold: str, inventory: set[frozenset[str]]) -> bool:
+    p, g = name_tokens(predicted), name_tokens(gold)
+    if not p or not g:
+        return False
+    if p == g:
+        return True
+    if not (p <= g or g <= p):
+        return False
+    smaller = p if len(p) < len(g) else g
+    supersets = [name for name in inventory if smaller < name]
+    # Ambiguous when two different people (neither name contains the other) share it.
+    return not any(a != b and not (a <= b or b <= a) for a in supersets for b in supersets)
+
+
+def resolve_gold_speakers(article: dict) -> list[tuple[dict, str | None, str]]:
+    """(gold direct quote, resolved gold name or None, category) for each direct quote."""
+    named_mentions: list[tuple[int, str]] = []
+    for attribution in article["quotes"]:
+        speaker = attribution.get("speaker")
+        if speaker and attribution["speaker_spans"]:
+            name = gold_name(speaker)
+            if name:
+                named_mentions.append((attribution["speaker_spans"][0][0], name))
+    named_mentions.sort()
+    resolved: list[tuple[dict, str | None, str]] = []
+    for attribution in article["quotes"]:
+        if not attribution["direct"]:
+            continue
+        speaker = attribution.get("speaker")
+        if not speaker:
+            resolved.append((attribution, None, "no gold speaker"))
+            continue
+        name = gold_name(speaker)
+        if name:
+            resolved.append((attribution, name, "named"))
+            continue
+        if speaker.strip().lower() in PRONOUNS and attribution["speaker_spans"]:
+            at = attribution["speaker_spans"][0][0]
+            before = [(pos, n) for pos, n in named_mentions if pos < at]
+            if before and at - before[-1][0] <= PRONOUN_REACH:
+                nearest_at, nearest = before[-1]
+                if len(before) >= 2:
+                    other_at, other = before[-2]
+                    if name_tokens(other) != name_tokens(nearest) and nearest_at - other_at < at - nearest_at:
+                        resolved.append((attribution, None, "pronoun, ambiguous"))
+                        continue
+                resolved.append((attribution, nearest, "pronoun, resolved"))
+                continue
+            resolved.append((attribution, None, "pronoun, unresolved"))
+            continue
+        resolved.append((attribution, None, "not a name (a source, the mayor, I, they, ...)"))
+    return resolved
+
+
+def score_article(article: dict, quotes: list[Quote], tally: Tally, keep_errors: int) -> None:
+    text = article["text"]
+    gold = resolve_gold_speakers(article)
+    tally.articles += 1
+    inventory = {name_tokens(n) for _, n, _ in gold if n} | {
+        name_tokens(q.speaker) for q in quotes if q.speaker
+    }
+    all_spans = [a["quote_spans"] for a in article["quotes"]]
+    for quote in quotes:
+        tally.predicted += 1
+        hit = any(overlaps(spans, quote.start, quote.end) for spans in all_spans)
+        tally.predicted_matched += hit
+        if len(WORD_RE.findall(quote.text)) >= MIN_KEY_QUOTE_WORDS:
+            tally.predicted_long += 1
+            tally.predicted_long_matched += hit
+    for attribution, name, category in gold:
+        tally.gold_direct += 1
+        ours = [q for q in quotes if overlaps(attribution["quote_spans"], q.start, q.end)]
+        tally.gold_found += bool(ours)
+        if name is None:
+            tally.excluded[category] += 1
+            continue
+        tally.gold_scored += 1
+        if any(q.speaker and names_match(q.speaker, name, inventory) for q in ours):
+            tally.gold_speaker_correct += 1
+        elif len(tally.errors) < keep_errors:
+            s = attribution["quote_spans"][0][0]
+            got = [q.speaker for q in ours] or "no quote"
+            tally.errors.append(f"MISS gold={name!r} ours={got} :: {text[max(0, s - 60): s + 100]!r}")
+    for quote in quotes:
+        if quote.speaker is None:
+            continue
+        matching = [
+            (a, n) for a, n, _ in gold if overlaps(a["quote_spans"], quote.start, quote.end)
+        ]
+        scored = [(a, n) for a, n in matching if n is not None]
+        if not scored:
+            tally.predicted_speakers_unscored += 1
+            continue
+        tally.predicted_speakers_scored += 1
+        if any(names_match(quote.speaker, n, inventory) for _, n in scored):
+            tally.predicted_speakers_correct += 1
+        elif len(tally.errors) < keep_errors:
+            names = [n for _, n in scored]
+            tally.errors.append(
+                f"WRONG ours={quote.speaker!r} gold={names} :: "
+                f"{text[max(0, quote.start - 80): quote.end + 60]!r}"
+            )
+
+
+def run_split(path: Path, keep_errors: int) -> tuple[Tally, float, int]:
+    tally = Tally()
+    elapsed = 0.0
+    chars = 0
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            article = json.loads(line)
+            began = time.perf_counter()
+            quotes = find_quotes(article["text"])
+            elapsed += time.perf_counter() - began
+            chars += len(article["text"])
+            score_article(article, quotes, tally, keep_errors)
+    return tally, elapsed, chars
+
+
+def report(split: str, tally: Tally, elapsed: float, chars: int) -> None:
+    r = Tally.ratio
+    print(f"== {split}: {tally.articles} articles, {tally.gold_direct} gold direct quotes")
+    print(f"quote recall                {r(tally.gold_found, tally.gold_direct)}")
+    print(f"quote precision (all)       {r(tally.predicted_matched, tally.predicted)}")
+    print(f"quote precision (6+ words)  {r(tally.predicted_long_matched, tally.predicted_long)}")
+    print(f"speaker precision           {r(tally.predicted_speakers_correct, tally.predicted_speakers_scored)}")
+    print(f"speaker recall              {r(tally.gold_speaker_correct, tally.gold_scored)}")
+    print(f"  gold speakers scored: {tally.gold_scored}; excluded: {dict(tally.excluded)}")
+    print(f"  our speakers on quotes without a scored gold speaker (not scored): {tally.predicted_speakers_unscored}")
+    print(f"  find_quotes time: {elapsed * 1000:.0f} ms for {chars / 1e6:.2f} M chars")
+
+
+def speed_check(megabytes: float) -> None:
+    """find_quotes on a large synthetic article vs. one regex pass over it, same process."""
+    paragraph = (
+        '"We are ready to fly, and the rocket is ready too," said Bill Nelson, the NASA '
+        "administrator. The agency's rock 'n' roll crew met ESA officials. "
+        "According to Jim Bridenstine, \u201cthe Moon is the next step for all of us.\u201d "
+        "He added: \u201cMars comes after that, and we will get there together.\u201d An unbalanced \" mark.\n\n"
+    )
+    text = paragraph * max(1, int(megabytes * 1e6 / len(paragraph)))
+    began = time.perf_counter()
+    baseline = sum(1 for _ in re.finditer(r"\w+", text))
+    base_s = time.perf_counter() - began
+    began = time.perf_counter()
+    quotes = find_quotes(text)
+    ours_s = time.perf_counter() - began
+    print(
+        f"== speed: {len(text) / 1e6:.1f} M chars, {len(quotes)} quotes: find_quotes {ours_s:.2f} s, "
+        f"a \\w+ regex pass {base_s:.2f} s ({baseline} words): ratio {ours_s / base_s:.1f}x"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="directory of polnear_*.jsonl")
+    parser.add_argument("--split", choices=["dev", "train", "both"], default="dev")
+    parser.add_argument("--errors", type=int, default=0, help="print up to N misattributions")
+    parser.add_argument("--speed-mb", type=float, default=0.0, help="also time a synthetic text of MB")
+    args = parser.parse_args(argv)
+    splits = ["dev", "train"] if args.split == "both" else [args.split]
+    for split in splits:
+        path = args.data / f"polnear_{split}.jsonl"
+        if not path.is_file():
+            print(f"quote_attribution: no data at {path} (PolNeAR is research data kept outside the repo)",
+                  file=sys.stderr)
+            return 2
+    for split in splits:
+        tally, elapsed, chars = run_split(args.data / f"polnear_{split}.jsonl", args.errors)
+        report(split, tally, elapsed, chars)
+        for line in tally.errors:
+            print("  " + line)
+    if args.speed_mb > 0:
+        speed_check(args.speed_mb)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

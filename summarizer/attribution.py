@@ -1,0 +1,813 @@
+"""Who said each quotation: attribution patterns, names, pronouns and titles.
+
+Pure heuristics over bounded windows around each quote, plus one pass over the text for
+capitalised names. The rule everywhere is caution: a speaker is given only when a pattern
+names one; an unresolvable pronoun, an indefinite "a NASA spokesperson" or a title that fits
+two people gives None rather than a guess.
+
+Patterns (X is a name, a pronoun or a title such as "the Roscosmos chief"):
+  "...," X said / "...," said X[, the head of Y] / "...," X told reporters / "...," according to X
+  X said: "..." / X told reporters: "..." / According to X, "..." / X said the rocket was "..."
+  a quote interrupted by its attribution, a multi-paragraph quote, and a quote that goes on
+  in the same paragraph after "X said." take the speaker of the part before.
+Names are reported as the article introduced them: a later "Nelson" or "Mr. Nelson" becomes
+the "Bill Nelson" named earlier when exactly one such person is named.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from summarizer.quotes import QuoteSpan
+
+__all__ = ["attribute_speakers"]
+
+
+def _char_class(predicate: Callable[[str], bool]) -> str:
+    """A regex character class body of every BMP character for which `predicate(ch)` holds.
+
+    Python's `re` has no \\p{Lu}; this spells "any upper-case letter" out once at import.
+    """
+    ranges: list[str] = []
+    start = -1
+    previous = -2
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        if predicate(ch):
+            if code != previous + 1:
+                if start >= 0:
+                    ranges.append(_range(start, previous))
+                start = code
+            previous = code
+    if start >= 0:
+        ranges.append(_range(start, previous))
+    return "".join(ranges)
+
+
+def _range(first: int, last: int) -> str:
+    if first == last:
+        return re.escape(chr(first))
+    return f"{re.escape(chr(first))}-{re.escape(chr(last))}"
+
+
+_UPPER = _char_class(lambda ch: ch.isupper() or ch.istitle())
+_U = f"[{_UPPER}]"
+
+_TITLE_ABBREVIATIONS = (
+    "Mr|Mrs|Ms|Mx|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|Maj|Prof|Pres|Rev|Hon|Sr|Jr|St"
+)
+_MALE_TITLES = frozenset({"mr", "sir", "lord", "king", "prince", "father", "brother", "congressman"})
+_FEMALE_TITLES = frozenset(
+    {"mrs", "ms", "miss", "dame", "lady", "queen", "princess", "sister", "congresswoman"}
+)
+# One capitalised word (O'Neill, Jean-Luc, SpaceX), an initial, or an abbreviated title.
+_NAME_UNIT = (
+    rf"(?:(?:{_TITLE_ABBREVIATIONS})\.|{_U}\.(?:{_U}\.)*|{_U}[^\W_]*(?:['’\-][^\W_]+)*)"
+)
+_CONNECTOR = r"(?:de|da|del|della|der|den|van|von|bin|ibn|al|el|la|le|di|du|dos|das)"
+_NAME_RUN = rf"{_NAME_UNIT}(?:[ \u00a0](?:{_CONNECTOR}[ \u00a0])?{_NAME_UNIT})*"
+_NAME_RUN_RE = re.compile(rf"(?<![\w'’\-]){_NAME_RUN}")
+_NAME_RUN_AT_END_RE = re.compile(rf"(?<![\w'’\-.])({_NAME_RUN})$")
+_NAME_RUN_AT_START_RE = re.compile(rf"^({_NAME_RUN})")
+
+# Capitalised words that start sentences or clauses and are not names.
+_NOT_NAME_WORDS = frozenset(
+    """The A An But And Or Nor So Yet In On At For From By With Without After Before When While If
+    As Since Although Though Because Meanwhile However Still Also Then Now Today Yesterday
+    Tomorrow Tonight Last Next This That These Those Its It His Her Their Our My Your He She They
+    We I You There Here What Who Whom Whose Why How Where Which Asked Speaking According Said
+    Says Earlier Later Under Over During Despite Among Between Of To Not No Yes Even Only Just
+    Both Each Every All Some Many Most Several Such One Two Three First Second Former Dear Oh Well
+    Like Unlike Instead Indeed Thus Therefore Perhaps Maybe Once Again Asked Told Added Although
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
+    June July August September October November December Read Watch Follow Photo Image Credit
+    Update Updated Editor Note Related See Click Sign Subscribe Share Source Sources Officials
+    Other Another Any Few Much Mission Launch Our Thanks Thank Please Let Get Can Could Will Would
+    Should Do Does Did Is Are Was Were Has Have Had Might Must Shall Don't Didn't Isn't It's
+    That's There's Here's Everybody Everyone Nobody Someone Somebody Anyone Nothing Something
+    Everything Hello Hi""".split()
+)
+_ROLE_TITLE_WORDS = frozenset(
+    w.lower()
+    for w in """President Vice Senator Representative Governor Administrator Deputy Associate
+    Director Chief Executive Officer CEO CFO COO CTO Secretary Minister Prime Chancellor Chairman
+    Chairwoman Chair Commander Astronaut Cosmonaut Professor General Colonel Captain Admiral
+    Lieutenant Sergeant Major Judge Justice Speaker Mayor Spokesman Spokeswoman Spokesperson
+    Manager Founder Co-founder Head Leader King Queen Prince Princess Pope Sheriff Attorney
+    Ambassador Sister Brother Father Saint Lord Lady Sir Dame Candidate Nominee Engineer Scientist
+    Director-General Minority Majority Whip Chairperson Congressman Congresswoman Councilman
+    Councilwoman Detective Officer Agent Trooper Coach Anchor Host Correspondent Editor Author
+    Dr Mr Mrs Ms Mx Miss Sen Rep Gov Gen Lt Col Sgt Capt Cmdr Adm Maj Prof Pres Rev Hon
+    Former Acting Interim Senior Junior Lead Principal Flight Mission Project Program Station
+    Democratic Republican Democrat GOP Independent U.S. US UK EU""".split()
+)
+_ORG_WORDS = frozenset(
+    w.lower()
+    for w in """Agency Administration Space Center Centre University Institute Laboratory
+    Laboratories Lab Station Force Corporation Corp Corp. Inc Inc. Ltd Ltd. LLC Company Co. Committee Council
+    House Senate Congress Party News Post Times Journal Press Department Office Program Programme
+    Telescope Observatory Foundation Association Society Union Group Network Airlines Systems
+    Technologies Aerospace Industries Services Bank Court Ministry Government Republic Kingdom
+    States Nations Federation Street Avenue Road City County Island Islands Ocean Sea River
+    Mountain Lake Valley Bay Beach Park Museum Hospital School College Academy Club Team Magazine
+    Radio TV Television Channel Review Daily Weekly Tribune Herald Guardian Gazette Monitor
+    Commission Bureau Service Authority Organization Organisation Army Navy Guard Police
+    Campaign Movement Alliance Coalition Fund Trust Institution Rocket Spacecraft Capsule
+    Satellite Base Airport Port Range Coast North South East West Northern Southern Eastern
+    Western Central National International Global American European Russian Chinese Japanese
+    Indian Twitter Facebook Instagram YouTube Google Reuters Associated Politico Fox CNN BBC""".split()
+)
+
+_SPEECH_VERBS = (
+    "said|says|say|told|tells|tell|added|adds|asked|asks|explained|explains|noted|notes|wrote|"
+    "writes|stated|states|declared|declares|announced|announces|tweeted|tweets|posted|insisted|"
+    "insists|argued|argues|replied|replies|responded|responds|continued|continues|recalled|"
+    "recalls|remarked|remarks|warned|warns|claimed|claims|joked|jokes|quipped|quips|acknowledged|"
+    "acknowledges|admitted|admits|conceded|concedes|cautioned|cautions|emphasized|emphasised|"
+    "emphasizes|emphasises|stressed|stresses|suggested|suggests|observed|observes|commented|"
+    "comments|predicted|predicts|promised|promises|vowed|vows|concluded|concludes|boasted|"
+    "boasts|complained|complains|countered|counters|shouted|shouts|yelled|exclaimed|whispered|"
+    "lamented|laments|mused|muses|agreed|agrees|confirmed|confirms|reported|reports|urged|urges|"
+    "wondered|wonders|testified|testifies|texted|emailed|assured|assures|recounted|recounts|"
+    "conceded|reiterated|reiterates|pointed out|points out|went on|goes on|chimed in|put it|"
+    "summed up|explained|marveled|marvelled|pledged|pledges|boomed|snapped|retorted|"
+    "proclaimed|proclaims|maintained|maintains|contended|contends|asserted|asserts|"
+    "added|describes|described|called|calls|dubbed|labeled|labelled|branded|"
+    "referred to|refers to|mocked|mocks|praised|praises|criticized|criticised|blasted|slammed|"
+    "accused|accuses|hailed|hails|thanked|thanks|speaks|spoke|read"
+)
+# Verbs that introduce a *following* quote only when they are the reporting verb of the
+# sentence (X called it "..."), not after a quote ("..." called X would be nonsense).
+_PRE_ONLY_VERBS = frozenset(
+    "describes described called calls dubbed labeled labelled branded referred to refers to "
+    "mocked mocks praised praises criticized criticised blasted slammed accused accuses hailed "
+    "hails thanked thanks read".split()
+)
+_SPEECH_VERB_RE = re.compile(rf"(?<![\w'’\-])(?:{_SPEECH_VERBS})(?![\w'’\-])")
+_AUXILIARY = (
+    r"(?:(?:also|later|then|previously|once|again|has|had|have|would|will|did|does|"
+    r"[^\W\d_]+ly),?\s+){0,2}"
+)
+_PRONOUNS = {"he": "m", "she": "f", "He": "m", "She": "f"}
+_OTHER_PRONOUNS = frozenset({"I", "we", "We", "they", "They", "it", "It", "you", "You", "who"})
+_DETERMINERS = frozenset({"the", "a", "an", "its", "his", "her", "their", "our", "The", "A", "An"})
+_INDEFINITE = frozenset({"a", "an", "A", "An", "one", "One", "another", "Another", "some", "Some"})
+
+# Role nouns that make a noun phrase a title ("the Roscosmos chief"), mapped to what they
+# count as when a title is matched against what the article said about a person.
+_ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "chief": ("head",),
+    "head": ("head",),
+    "heads": ("head",),
+    "leads": ("head",),
+    "led": ("head",),
+    "runs": ("head",),
+    "boss": ("head",),
+    "leader": ("head",),
+    "director": ("head", "director"),
+    "director-general": ("head", "director"),
+    "ceo": ("head", "ceo"),
+    "founder": ("founder",),
+    "co-founder": ("founder",),
+    "administrator": ("head", "administrator"),
+    "chairman": ("head", "chair"),
+    "chairwoman": ("head", "chair"),
+    "chair": ("head", "chair"),
+    "president": ("president",),
+    "spokesman": ("spokesperson",),
+    "spokeswoman": ("spokesperson",),
+    "spokesperson": ("spokesperson",),
+}
+_ROLE_NOUNS = frozenset(
+    """chief head boss leader director director-general ceo founder co-founder administrator
+    chairman chairwoman chair president spokesman spokeswoman spokesperson commander astronaut
+    cosmonaut manager scientist engineer minister secretary official officer executive senator
+    governor mayor professor researcher analyst expert lawmaker candidate nominee businessman
+    businesswoman billionaire entrepreneur speaker general deputy physicist astronomer pilot
+    investigator representative congressman congresswoman ambassador envoy adviser advisor aide
+    strategist pollster attorney lawyer prosecutor judge secretary-general premier chancellor
+    host anchor correspondent author economist historian veteran colonel captain admiral""".split()
+)
+_GENERIC_ORG_NOUNS = frozenset(
+    "agency company firm organisation organization administration corporation startup "
+    "space agency's company's firm's".split()
+)
+_DESCRIPTOR_STOPWORDS = frozenset(
+    "the a an of and for at in on to its his her their who which is was has had current new "
+    "then now also 's ’s".split()
+)
+
+_SENTENCE_BOUNDARY_RE = re.compile(r"[.!?…](?:[\"”’»)\]]*)\s+(?=[\"“„«‘'(\[]?[^\W\d_])")
+_WINDOW = 240
+_PRONOUN_REACH = 1500
+
+
+@dataclass
+class _Person:
+    name: str
+    tokens: tuple[str, ...]
+    first_at: int
+    gender: str | None = None
+    descriptors: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    name_tokens: tuple[str, ...]
+    prefix_tokens: tuple[str, ...]
+    gender: str | None
+
+
+def _simplify(token: str) -> str:
+    token = token.rstrip(".")
+    for suffix in ("'s", "’s"):
+        if token.endswith(suffix):
+            token = token[: -len(suffix)]
+    return token
+
+
+def _split_mention(raw: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """(name tokens, title/role tokens before the name, gender implied by a title)."""
+    tokens = [t for t in re.split(r"[ \u00a0]+", raw) if t]
+    # "in the U.S. He says": a new sentence starts inside the run; the name is after it.
+    for index in range(len(tokens) - 1, 0, -1):
+        if tokens[index] in _NOT_NAME_WORDS and tokens[index - 1].endswith("."):
+            tokens = tokens[index:]
+            break
+    while tokens and (tokens[0] in _NOT_NAME_WORDS or _simplify(tokens[0]) in _NOT_NAME_WORDS):
+        tokens.pop(0)
+    last_role = -1
+    for index, token in enumerate(tokens):
+        if _simplify(token).lower() in _ROLE_TITLE_WORDS:
+            last_role = index
+    prefix = tuple(tokens[: last_role + 1])
+    name = [_simplify(t) if i == len(tokens) - 1 else t for i, t in enumerate(tokens[last_role + 1 :])]
+    name = [t for t in name if t]
+    gender = None
+    for token in prefix:
+        lowered = _simplify(token).lower()
+        if lowered in _MALE_TITLES:
+            gender = "m"
+        elif lowered in _FEMALE_TITLES:
+            gender = "f"
+    return tuple(name), prefix, gender
+
+
+_NOT_KEY_TOKEN_RE = re.compile(rf"{_U}\.(?:{_U}\.)*|Jr\.?|Sr\.?|II|III|IV")
+
+
+def _key_tokens(tokens: Sequence[str]) -> tuple[str, ...]:
+    """Tokens that identify a person: no initials, no suffixes such as Jr."""
+    return tuple(t.lower() for t in tokens if not _NOT_KEY_TOKEN_RE.fullmatch(t))
+
+
+def _is_person_like(tokens: Sequence[str]) -> bool:
+    keys = _key_tokens(tokens)
+    if len(keys) < 2 or len(keys) > 5:
+        return False
+    for token in tokens:
+        plain = _simplify(token)
+        if not plain or plain.lower() in _ORG_WORDS or plain in _NOT_NAME_WORDS:
+            return False
+        if len(plain) > 1 and plain.isupper():
+            return False
+    return True
+
+
+def _is_org_like(tokens: Sequence[str]) -> bool:
+    if len(tokens) == 1:
+        token = _simplify(tokens[0])
+        return len(token) > 1 and (token.isupper() or any(c.isupper() for c in token[1:]))
+    return any(_simplify(t).lower() in _ORG_WORDS for t in tokens)
+
+
+def _descriptor_words(phrase: str) -> set[str]:
+    words: set[str] = set()
+    for raw in re.findall(r"[^\W\d_][\w'’\-]*", phrase):
+        word = _simplify(raw).lower()
+        if not word or word in _DESCRIPTOR_STOPWORDS:
+            continue
+        words.update(_ROLE_SYNONYMS.get(word, (word,)))
+    return words
+
+
+class _Article:
+    """Names and descriptions found in one article, for resolving speakers."""
+
+    def __init__(self, text: str, quoted: Sequence[tuple[int, int]] = ()) -> None:
+        self.text = text
+        # (start, end) of quoted spans: names inside quotes are not antecedents of "he said".
+        self._quoted_starts = [start for start, _ in quoted]
+        self._quoted = list(quoted)
+        self._speaker_starts: list[int] = []
+        self._speakers: list[tuple[int, str | None, str | None]] = []
+        self.people: list[_Person] = []
+        self._by_key: dict[tuple[str, ...], _Person] = {}
+        self._by_name: dict[str, _Person] = {}
+        # person keys by surname and by any of their name tokens, for single-word mentions
+        self._by_last: dict[str, set[tuple[str, ...]]] = {}
+        self._by_token: dict[str, set[tuple[str, ...]]] = {}
+        self.mentions: list[_Mention] = []
+        # (position, person name or None when ambiguous, gender) of likely sentence subjects.
+        self.subjects: list[tuple[int, str | None, str | None]] = []
+        self._collect_mentions()
+        self._collect_appositions()
+        self._collect_subjects()
+
+    # -- names ---------------------------------------------------------------------------
+
+    def _collect_mentions(self) -> None:
+        for match in _NAME_RUN_RE.finditer(self.text):
+            name, prefix, gender = _split_mention(match.group())
+            if not name:
+                continue
+            mention = _Mention(match.start(), match.end(), name, prefix, gender)
+            self.mentions.append(mention)
+            if _is_person_like(name):
+                person = self._register(name, match.start())
+                if gender and person.gender is None:
+                    person.gender = gender
+                person.descriptors.update(_descriptor_words(" ".join(prefix)))
+            elif len(name) == 1 and gender:
+                known = self.resolve_single(name[0], match.start())
+                if known is not None and known.gender is None:
+                    known.gender = gender
+        self._mention_starts = [m.start for m in self.mentions]
+
+    def _register(self, tokens: tuple[str, ...], at: int) -> _Person:
+        key = _key_tokens(tokens)
+        person = self._by_key.get(key)
+        if person is None:
+            person = _Person(" ".join(tokens), key, at)
+            self._by_key[key] = person
+            self._by_name.setdefault(person.name, person)
+            self.people.append(person)
+            self._by_last.setdefault(key[-1], set()).add(key)
+            for token in key:
+                self._by_token.setdefault(token, set()).add(key)
+        return person
+
+    def resolve_single(self, token: str, at: int) -> _Person | None:
+        """The one person whose surname (else whose name) is `token`, or None."""
+        lowered = _simplify(token).lower()
+        by_last = self._by_last.get(lowered)
+        if by_last:
+            return self._by_key[next(iter(by_last))] if len(by_last) == 1 else None
+        anywhere = self._by_token.get(lowered)
+        if anywhere and len(anywhere) == 1:
+            return self._by_key[next(iter(anywhere))]
+        return None
+
+    def canonical_name(self, tokens: tuple[str, ...], at: int) -> str:
+        key = _key_tokens(tokens)
+        if len(key) >= 2:
+            person = self._by_key.get(key)
+            if person is not None:
+                return person.name
+            # "Bill Nelson" written later as "Senator Bill Nelson" or "Clarence W. Nelson".
+            return " ".join(tokens)
+        if len(key) == 1:
+            person = self.resolve_single(tokens[-1], at)
+            if person is not None:
+                return person.name
+        return " ".join(tokens)
+
+    def person_for(self, tokens: tuple[str, ...], at: int) -> _Person | None:
+        key = _key_tokens(tokens)
+        if len(key) >= 2:
+            return self._by_key.get(key)
+        if len(key) == 1:
+            return self.resolve_single(tokens[-1], at)
+        return None
+
+    # -- titles --------------------------------------------------------------------------
+
+    def _collect_appositions(self) -> None:
+        text = self.text
+        # Bill Nelson, the NASA administrator, ... / Dmitry Rogozin, who heads Roscosmos, ...
+        after_name = re.compile(
+            rf"(?<![\w'’\-])({_NAME_RUN}),[ \u00a0]+((?:the|a|an|who|its|his|her|{_U}[\w'’\-]*)"
+            r"[^,.;:!?\"“”«»\n]{1,90}?)[ \u00a0]*(?=[,.;:!?\n]|$)"
+        )
+        for match in after_name.finditer(text):
+            self._add_description(match.group(1), match.group(2), match.start())
+        # the NASA administrator, Bill Nelson, ...
+        before_name = re.compile(
+            rf"(?<![\w'’\-])(?:the|The)[ \u00a0]+([^,.;:!?\"“”«»\n]{{2,80}}?),[ \u00a0]+({_NAME_RUN})(?=[,.;:!?\n]|$)"
+        )
+        for match in before_name.finditer(text):
+            self._add_description(match.group(2), match.group(1), match.start())
+
+    def _add_description(self, raw_name: str, description: str, at: int) -> None:
+        words = _descriptor_words(description)
+        lowered = {_simplify(w).lower() for w in description.split()}
+        if not (lowered & _ROLE_NOUNS or lowered & {"heads", "leads", "runs", "led"}):
+            return
+        name, _prefix, _gender = _split_mention(raw_name)
+        if not name:
+            return
+        person = self.person_for(name, at) if not _is_person_like(name) else self._by_key.get(_key_tokens(name))
+        if person is not None:
+            person.descriptors.update(words)
+
+    def resolve_title(self, phrase: str, at: int) -> str | None:
+        """The one named person that `phrase` ("the Roscosmos chief") describes, or None."""
+        wanted = _descriptor_words(phrase) - _GENERIC_ORG_NOUNS
+        if not wanted:
+            return None
+        fits = [p for p in self.people if wanted <= p.descriptors]
+        if len(fits) == 1:
+            return fits[0].name
+        return None
+
+    # -- pronouns ------------------------------------------------------------------------
+
+    def _collect_subjects(self) -> None:
+        """Name mentions that begin a clause and are followed by a verb: pronoun antecedents."""
+        text = self.text
+        for index, mention in enumerate(self.mentions):
+            tokens = mention.name_tokens
+            if _is_org_like(tokens) and not mention.gender:
+                continue
+            if self._is_quoted(mention.start):
+                continue
+            if _POSSESSIVE_RE.match(text, mention.end) or text[mention.start : mention.end].endswith(("'s", "’s")):
+                continue
+            if _DETERMINER_BEFORE_RE.search(text, max(0, mention.start - 12), mention.start):
+                continue
+            person = self.person_for(tokens, mention.start)
+            if person is None and not (len(_key_tokens(tokens)) == 1 or _is_person_like(tokens)):
+                continue
+            after = text[mention.end : mention.end + 120]
+            apposition = re.match(r",[^,.;:!?\"“”\n]{1,90},", after)
+            if apposition:
+                after = after[apposition.end() :]
+            verb = re.match(r"[ \u00a0]+([a-z][\w'’\-]*)", after)
+            if verb is None or not _looks_like_verb(verb.group(1)):
+                continue
+            before = text[max(0, mention.start - 40) : mention.start]
+            name = person.name if person is not None else " ".join(tokens)
+            gender = (person.gender if person is not None else None) or mention.gender
+            # "Musk and Rogozin met ...": a later "he" could be either of them.
+            coordinated = re.search(r"(?:\band|\bor|&)[ \u00a0]+$", before) is not None and index > 0
+            if coordinated and self.mentions[index - 1].end >= mention.start - 12:
+                self.subjects.append((mention.start, None, None))
+                continue
+            self.subjects.append((mention.start, name, gender))
+        self._subject_starts = [s[0] for s in self.subjects]
+
+    def _is_quoted(self, at: int) -> bool:
+        index = bisect.bisect_right(self._quoted_starts, at) - 1
+        return index >= 0 and self._quoted[index][0] <= at < self._quoted[index][1]
+
+    def add_subject(self, at: int, name: str) -> None:
+        """Record a speaker found by attribution as a pronoun antecedent from `at` on."""
+        person = self._by_name.get(name)
+        # Quotes are attributed in article order, so this list grows at its end.
+        index = bisect.bisect_left(self._speaker_starts, at)
+        self._speaker_starts.insert(index, at)
+        self._speakers.insert(index, (at, name, person.gender if person else None))
+
+    def _latest_subject(self, at: int) -> tuple[int, str | None, str | None] | None:
+        latest = None
+        index = bisect.bisect_left(self._subject_starts, at) - 1
+        if index >= 0:
+            latest = self.subjects[index]
+        index = bisect.bisect_left(self._speaker_starts, at) - 1
+        if index >= 0 and (latest is None or self._speakers[index][0] >= latest[0]):
+            latest = self._speakers[index]
+        return latest
+
+    def resolve_pronoun(self, pronoun: str, at: int) -> str | None:
+        gender = _PRONOUNS.get(pronoun)
+        if gender is None:
+            return None
+        latest = self._latest_subject(at)
+        if latest is None:
+            return None
+        position, name, known_gender = latest
+        if name is None or at - position > _PRONOUN_REACH:
+            return None
+        if known_gender is not None and known_gender != gender:
+            return None
+        return name
+
+
+_POSSESSIVE_RE = re.compile(r"['’]s?(?!\w)")
+_DETERMINER_BEFORE_RE = re.compile(r"(?<![\w'’\-])(?:the|a|an|The|A|An|his|her|their|its|our)[ \u00a0]+$")
+_COMMON_VERBS = frozenset(
+    """is was has had will would can could did does may might must should shall said says
+    told tells added asked wrote writes wants wanted went goes got gets made makes took takes
+    called calls came comes gave gives knows knew thinks thought believes believed argued argues
+    spoke speaks announced announces explained noted urged hopes hoped plans planned insisted
+    also then now later still never already again just repeatedly recently once""".split()
+)
+_PLURAL_VERBS = frozenset("are were have do don't aren't weren't".split())
+
+
+def _looks_like_verb(word: str) -> bool:
+    """Whether the word after a name can be its verb ("Nelson said", not "Nelson on")."""
+    if word in _PLURAL_VERBS or word in _NOT_VERBS:
+        return False
+    if word in _COMMON_VERBS or word.endswith("ly"):
+        return True
+    return word.endswith(("ed", "es", "s")) and not word.endswith(("ss", "us", "is"))
+
+
+_NOT_VERBS = frozenset(
+    """the a an of in on at to for from by with as and or but nor that this these those is's
+    who which whose where when while after before during since about into onto over under
+    through across against between among than via per de la i you we they he she it me him her
+    them us my your our their his its aboard and or""".split()
+)
+
+
+def _speaker_from_np(article: _Article, phrase: str, at: int) -> tuple[bool, str | None]:
+    """(whether `phrase` names a speaker at all, the speaker or None when it is unresolved)."""
+    phrase = phrase.strip(" \u00a0,")
+    if not phrase:
+        return False, None
+    if phrase in _PRONOUNS:
+        return True, article.resolve_pronoun(phrase, at)
+    if phrase in _OTHER_PRONOUNS:
+        return True, None
+    words = phrase.split()
+    if words[0] in _DETERMINERS or words[0] in _INDEFINITE:
+        # "the Roscosmos chief", "a NASA spokesperson": a title, resolved only when definite.
+        last = _simplify(words[-1]).lower()
+        if last not in _ROLE_NOUNS and last not in _ROLE_SYNONYMS:
+            return (words[0] not in _DETERMINERS or len(words) <= 4), None
+        if words[0] in _INDEFINITE:
+            return True, None
+        return True, article.resolve_title(" ".join(words[1:]), at)
+    match = _NAME_RUN_AT_START_RE.match(phrase)
+    if match is None or match.end() != len(phrase):
+        return False, None
+    if phrase.endswith(("'s", "’s", "s'", "s’")):
+        return False, None  # "Nikki Haley's endorsement was ...": not who speaks
+    tokens, _prefix, _gender = _split_mention(phrase)
+    if not tokens:
+        if _prefix:
+            return True, article.resolve_title(phrase, at)
+        return False, None
+    if all(t in _NOT_NAME_WORDS for t in tokens):
+        return False, None
+    return True, article.canonical_name(tokens, at)
+
+
+_SUBJECT_BEFORE_VERB_RE = re.compile(
+    rf"(?:(?P<pronoun>(?<![\w'’\-])(?:he|she|He|She|I|we|We|they|They|it|It))"
+    rf"|(?P<title>(?<![\w'’\-])(?:the|The|a|A|an|An)[ \u00a0]+(?:[\w'’.\-]+[ \u00a0]+){{0,4}}?[\w'’\-]+)"
+    rf"|(?P<name>(?<![\w'’\-]){_NAME_RUN}))"
+    rf"(?P<apposition>,[ \u00a0]+[^,;:!?\"“”«»\n]{{1,100}},)?[ \u00a0]+{_AUXILIARY}$"
+)
+
+
+def _subject_ending_at(article: _Article, window: str, window_at: int) -> tuple[bool, str | None]:
+    """The subject of a speech verb that starts right after `window`."""
+    match = _SUBJECT_BEFORE_VERB_RE.search(window)
+    if match is None:
+        return False, None
+    at = window_at + match.start()
+    apposition = match.group("apposition")
+    if match.group("pronoun"):
+        return _speaker_from_np(article, match.group("pronoun"), at)
+    if match.group("title"):
+        title = match.group("title")
+        if apposition:
+            inner = apposition.strip(" ,\u00a0")
+            found, speaker = _speaker_from_np(article, inner, at)
+            if found and speaker is not None:
+                return True, speaker
+        return _speaker_from_np(article, title, at)
+    name = match.group("name")
+    # "Speaking on Monday, Nelson": the name run starts after the last clause comma.
+    return _speaker_from_np(article, name, at + (len(match.group()) - len(match.group().lstrip())))
+
+
+_AFTER_QUOTE_LEAD_RE = re.compile(r"^[\s\u00a0,.!?;:…—–\-)\]]*")
+_ACCORDING_TO_RE = re.compile(r"(?<![\w'’\-])[Aa]ccording to[ \u00a0]+")
+_NAME_AFTER_VERB_RE = re.compile(
+    rf"^[ \u00a0]+(?P<np>(?:(?:the|a|an)[ \u00a0]+(?:[\w'’.\-]+[ \u00a0]+){{0,4}}?[\w'’\-]+)|{_NAME_RUN})"
+    r"(?P<apposition>,[ \u00a0]+[^,.;:!?\"“”«»\n]{1,100})?"
+)
+
+
+def _np_after(article: _Article, text: str, at: int) -> tuple[bool, str | None]:
+    """The speaker named after an inverted verb or "according to": "said Bill Nelson, the ...". """
+    match = _NAME_AFTER_VERB_RE.match(text)
+    if match is None:
+        return False, None
+    phrase = match.group("np")
+    # "said the NASA administrator, Bill Nelson" names the person in the apposition.
+    if phrase.split()[0] in _DETERMINERS and match.group("apposition"):
+        inner = match.group("apposition").strip(" ,\u00a0")
+        name_match = _NAME_RUN_AT_START_RE.match(inner)
+        if name_match and name_match.end() == len(inner):
+            found, speaker = _speaker_from_np(article, inner, at)
+            if found and speaker is not None:
+                return True, speaker
+    tail = text[match.end("np") :]
+    if tail[:1].isalpha() or (tail[:1] == " " and tail[1:2].isupper()):
+        return False, None
+    return _speaker_from_np(article, phrase, at)
+
+
+def _after_quote(article: _Article, text: str, span: QuoteSpan, limit: int) -> tuple[bool, str | None]:
+    """Attribution right after the closing mark: '," Nelson said' / '," said Nelson'."""
+    assert span.close_at is not None
+    post_at = span.close_at + 1
+    post = text[post_at:limit]
+    lead = _AFTER_QUOTE_LEAD_RE.match(post)
+    skip = lead.end() if lead else 0
+    rest = post[skip:]
+    rest_at = post_at + skip
+    content_ends_sentence = text[span.end - 1 : span.end] in ".!" or text[span.end : span.close_at].strip()[:1] in (".",)
+    if "\n" in post[:skip]:
+        return False, None
+    according = _ACCORDING_TO_RE.match(rest)
+    if according:
+        return _np_after(article, rest[according.end() - 1 :], rest_at + according.end())
+    verb = _SPEECH_VERB_RE.match(rest)
+    if verb and verb.group() not in _PRE_ONLY_VERBS:
+        return _np_after(article, rest[verb.end() :], rest_at + verb.end())
+    # "X said" with X within the first few words after the quote.
+    for verb in _SPEECH_VERB_RE.finditer(rest, 0, min(len(rest), 160)):
+        if verb.group() in _PRE_ONLY_VERBS:
+            continue
+        head = rest[: verb.start()]
+        if re.search(r"[.!?;:\"“”«»\n]", head):
+            return False, None
+        subject = _SUBJECT_BEFORE_VERB_RE.search(head)
+        if subject is None or subject.start() != 0:
+            return False, None  # '"..." regarding his links while Sanders suggests': not the speaker
+        found, speaker = _subject_ending_at(article, head, rest_at)
+        if not found:
+            return False, None
+        start_of_subject = rest_at
+        if content_ends_sentence and not _ends_soon(rest[verb.end() :]):
+            # '"We are ready." Nelson said the next day that ...' reports a new sentence.
+            return False, None
+        if speaker is not None:
+            article.add_subject(start_of_subject, speaker)
+        return True, speaker
+    return False, None
+
+
+def _ends_soon(rest: str) -> bool:
+    clause = re.split(r"[.!?;]", rest, maxsplit=1)[0]
+    return " that " not in f" {clause} " and len(clause.split()) <= 10
+
+
+def _sentence_floor(text: str, at: int, floor: int) -> int:
+    """Where the sentence holding position `at` starts (not before `floor`)."""
+    window_start = max(floor, at - _WINDOW)
+    last = window_start
+    for match in _SENTENCE_BOUNDARY_RE.finditer(text, window_start, at):
+        last = match.end()
+    return last
+
+
+def _before_quote(article: _Article, text: str, span: QuoteSpan, floor: int) -> tuple[bool, str | None]:
+    """Attribution before the opening mark in the same sentence: 'Nelson said: "'."""
+    start = _sentence_floor(text, span.open_at, floor)
+    pre = text[start : span.open_at]
+    if not pre.strip():
+        return False, None
+    according = None
+    for match in _ACCORDING_TO_RE.finditer(pre):
+        according = match
+    verbs = list(_SPEECH_VERB_RE.finditer(pre))
+    if according is not None and (not verbs or verbs[-1].start() < according.start()):
+        found, speaker = _np_after(article, pre[according.end() - 1 :], start + according.end())
+        if found:
+            return found, speaker
+    for verb in reversed(verbs):
+        between = pre[verb.end() :]
+        if re.search(r"[\"“”«»]", between):
+            break
+        found, speaker = _subject_ending_at(article, pre[: verb.start()], start)
+        if found:
+            if speaker is not None:
+                article.add_subject(start + verb.start() - 1, speaker)
+            return True, speaker
+        # "said Nelson:" (inverted, before the quote)
+        found, speaker = _np_after(article, pre[verb.end() :], start + verb.end())
+        if found and re.fullmatch(r"[^.!?]*[:,]\s*", pre[verb.end() :]):
+            return True, speaker
+    return False, None
+
+
+def _paragraph_start(text: str, at: int) -> int:
+    index = text.rfind("\n", 0, at)
+    return index + 1
+
+
+def attribute_speakers(text: str, spans: Sequence[QuoteSpan]) -> list[str | None]:
+    """The speaker of each span (None when the article does not say, or not clearly)."""
+    if not spans:
+        return []
+    article = _Article(text, [(span.start, span.end) for span in spans])
+    speakers: list[str | None] = [None] * len(spans)
+    decided = [False] * len(spans)
+    for index, span in enumerate(spans):
+        previous = spans[index - 1] if index > 0 else None
+        paragraph_at = _paragraph_start(text, span.open_at)
+        floor = paragraph_at
+        if previous is not None and previous.close_at is not None and previous.close_at >= paragraph_at:
+            floor = max(floor, previous.close_at + 1)
+        next_open = spans[index + 1].open_at if index + 1 < len(spans) else len(text)
+        limit = min(next_open, span.close_at + _WINDOW if span.close_at is not None else 0)
+        found, speaker = False, None
+        if span.close_at is not None:
+            newline = text.find("\n", span.close_at, limit)
+            if newline >= 0:
+                limit = newline
+            found, speaker = _after_quote(article, text, span, limit)
+        if not found:
+            found, speaker = _before_quote(article, text, span, floor)
+        if not found and span.open_at == paragraph_at and paragraph_at >= 2:
+            # A paragraph that opens with the quote after 'Nelson said:' at the end of the last one.
+            end = paragraph_at - 1
+            while end > 0 and text[end - 1] in " \t\r\n\u00a0":
+                end -= 1
+            if end > 0 and text[end - 1] == ":":
+                pseudo_floor = _paragraph_start(text, end - 1)
+                found, speaker = _before_quote_at(article, text, end - 1, pseudo_floor)
+        if not found and previous is not None and decided[index - 1]:
+            if span.continues:
+                found, speaker = True, speakers[index - 1]
+            elif speakers[index - 1] is not None and previous.close_at is not None:
+                same_paragraph = previous.open_at >= paragraph_at
+                gap = text[previous.close_at + 1 : span.open_at]
+                if same_paragraph and not _names_someone_else(article, gap, speakers[index - 1]):
+                    found, speaker = True, speakers[index - 1]
+        speakers[index] = speaker
+        decided[index] = found
+        # A quote interrupted by its attribution: '"We are ready," he said, "and ...' gives the
+        # first part the speaker found after it; a run-on paragraph gives its speaker back.
+        if found and speaker is not None and index > 0 and span.continues:
+            back = index - 1
+            while back >= 0 and speakers[back] is None and not decided[back]:
+                speakers[back] = speaker
+                decided[back] = True
+                if not spans[back].continues:
+                    break
+                back -= 1
+    _give_back_over_run_ons(spans, speakers, decided)
+    return speakers
+
+
+def _give_back_over_run_ons(
+    spans: Sequence[QuoteSpan], speakers: list[str | None], decided: list[bool]
+) -> None:
+    """Multi-paragraph quotes are attributed once; every paragraph gets that speaker."""
+    index = len(spans) - 1
+    while index > 0:
+        if spans[index].continues:
+            chain_end = index
+            while index > 0 and spans[index].continues:
+                index -= 1
+            chain = range(index, chain_end + 1)
+            named = [speakers[i] for i in chain if decided[i] and speakers[i] is not None]
+            if named and all(n == named[0] for n in named):
+                for i in chain:
+                    if not decided[i]:
+                        speakers[i] = named[0]
+                        decided[i] = True
+        index -= 1
+
+
+def _before_quote_at(article: _Article, text: str, colon_at: int, floor: int) -> tuple[bool, str | None]:
+    start = _sentence_floor(text, colon_at, floor)
+    pre = text[start:colon_at]
+    verbs = list(_SPEECH_VERB_RE.finditer(pre))
+    if not verbs:
+        return False, None
+    verb = verbs[-1]
+    if re.search(r"[\"“”«»]", pre[verb.end() :]):
+        return False, None
+    return _subject_ending_at(article, pre[: verb.start()], start)
+
+
+def _names_someone_else(article: _Article, gap: str, speaker: str | None) -> bool:
+    """Whether the text between two quotes names a person other than `speaker`."""
+    if re.search(r"(?<![\w'’\-])(?:he|she|He|She|they|They)(?![\w'’\-])", gap) and speaker is None:
+        return True
+    for match in _NAME_RUN_RE.finditer(gap):
+        tokens, _prefix, _gender = _split_mention(match.group())
+        if not tokens or _is_org_like(tokens):
+            continue
+        if article.canonical_name(tokens, 0) != speaker:
+            return True
+    return False
+
