@@ -234,7 +234,10 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
         raise FeedParseError("refused: the document declares XML entities (entity expansion or XXE)")
     if _looks_like_html(head) and not (content_type and "xml" in content_type.lower()):
         raise FeedParseError("not a feed: got an HTML page")
-    headers = {"content-location": url}
+    # No content-location: feedparser would resolve relative <guid>s against it, so an entry's identity
+    # would change with the feed's URL (after a 301, every entry would look new). Links and images are
+    # resolved against `url` here instead.
+    headers: dict[str, str] = {}
     if content_type:
         headers["content-type"] = content_type
     try:
