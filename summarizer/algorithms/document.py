@@ -1,0 +1,112 @@
+"""The prepared article every algorithm ranks: sentences in order, their paragraphs, title, language."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from summarizer.tokenizer import Tokenizer, stop_words_for
+
+__all__ = ["Document", "cosine", "is_boilerplate", "make_stemmer"]
+
+
+def make_stemmer(language: str) -> Callable[[str], str]:
+    """sumy's stemmer for `language` (lower-casing only when there is none), memoised per word."""
+    from sumy.nlp.stemmers import Stemmer, null_stemmer
+
+    try:
+        stem: Callable[[str], str] = Stemmer(language)
+    except LookupError:
+        stem = null_stemmer
+    cache: dict[str, str] = {}
+
+    def cached(word: str) -> str:
+        result = cache.get(word)
+        if result is None:
+            result = cache[word] = stem(word.lower())
+        return result
+
+    return cached
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article ready to rank. `sentences` are verbatim (whitespace collapsed) and in article order;
+    `paragraphs[i]` is the paragraph number of sentence i, so a lead sentence is recognisable."""
+
+    sentences: tuple[str, ...]
+    paragraphs: tuple[int, ...]
+    title: str | None
+    language: str
+    tokenizer: Tokenizer
+
+    def __post_init__(self) -> None:
+        if len(self.sentences) != len(self.paragraphs):
+            raise ValueError("sentences and paragraphs differ in length")
+
+    @cached_property
+    def stop_words(self) -> frozenset[str]:
+        return stop_words_for(self.language)
+
+    @cached_property
+    def stemmer(self) -> Callable[[str], str]:
+        return make_stemmer(self.language)
+
+    @cached_property
+    def words(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(self.tokenizer.to_words(sentence) for sentence in self.sentences)
+
+    def content_terms_of(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Stems of the words that carry content: stop words and bare numbers left out."""
+        stop = self.stop_words
+        stem = self.stemmer
+        return tuple(
+            stem(word) for word in words if word.lower() not in stop and not word.isdigit() and len(word) > 1
+        )
+
+    @cached_property
+    def terms(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(self.content_terms_of(words) for words in self.words)
+
+    @cached_property
+    def title_terms(self) -> frozenset[str]:
+        if not self.title:
+            return frozenset()
+        return frozenset(self.content_terms_of(self.tokenizer.to_words(self.title)))
+
+
+def cosine(left: Counter[str], right: Counter[str]) -> float:
+    """Cosine similarity of two bags of terms (0.0 when either is empty)."""
+    if not left or not right:
+        return 0.0
+    if len(left) > len(right):
+        left, right = right, left
+    dot = sum(count * right.get(term, 0) for term, count in left.items())
+    if dot == 0:
+        return 0.0
+    norm = math.sqrt(sum(c * c for c in left.values())) * math.sqrt(sum(c * c for c in right.values()))
+    return dot / norm
+
+
+# Page furniture that survives extraction: credits, cross-links, calls to action. Matched at the start
+# of a sentence (or as the whole sentence), case-insensitively.
+_BOILERPLATE = re.compile(
+    r"^\W*(?:(?:image|photo|picture|video|header|top|lead|featured|cover)\s+(?:credit|courtesy|caption)s?\b"
+    r"|credits?\s*:|(?:image|photo|picture|video|watch|listen|audio|graphic|source)\s*:"
+    r"|related(?:\s+(?:articles?|stories|content|links?|coverage|posts?|reading))?\s*:"
+    r"|(?:read|see|find out|learn)\s+(?:more|also)\b|more\s*:|see also\b|also\s+read\b"
+    r"|follow\s+(?:us|@)|subscribe\b|sign\s+up\b|share\s+(?:this|on)\b|click\s+here\b"
+    r"|advertisement\b|sponsored\b|copyright\b|©|all rights reserved"
+    r"|(?:last\s+)?updated\s*:|published\s*:|posted\s+(?:on|in)\b|editor'?s\s+note\s*:"
+    r"|this (?:article|story) (?:was|is) (?:originally|first) published)",
+    re.IGNORECASE,
+)
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """Captions, credits, "Related:"/"Read more" links and calls to action, not article prose."""
+    return bool(_BOILERPLATE.search(sentence))

@@ -1,0 +1,311 @@
+"""Sentence and word tokenizing without NLTK data.
+
+sumy's default tokenizer calls NLTK's punkt models, which must be downloaded and which users of the bot
+will not have. This module is a rule-based replacement that sumy's parsers and summarizers accept
+(`.language`, `.to_sentences`, `.to_words`), tuned for news prose: it survives abbreviations, initials,
+decimals, version numbers, ellipses, quotations that close after the full stop, bullet lists, URLs and
+e-mail addresses, in English, Russian, French, German and Spanish (other languages get the generic rules).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "Tokenizer",
+    "detect_language",
+    "split_paragraphs",
+    "stop_words_for",
+]
+
+# Languages whose sentence rules are tuned here; sumy's stemmers and stop words exist for more.
+SUPPORTED_LANGUAGES = ("english", "russian", "french", "german", "spanish")
+
+# --- abbreviations -----------------------------------------------------------------------------------
+# Three kinds, because they behave differently at a full stop:
+#  * titles precede a name and never end a sentence ("Dr. Smith", "M. Dupont", "Sr. García");
+#  * numeric ones precede a number ("No. 5", "Jan. 12", "Fig. 3"): no break when a digit follows;
+#  * general ones ("Inc.", "U.S.", "etc.") may end a sentence: break only when the next word is a
+#    capitalised common sentence opener ("The", "It"), the same idea as punkt's orthographic heuristic.
+# Entries may contain dots and spaces ("т. е.", "z. B."); matching is case-insensitive.
+_TITLES: dict[str, tuple[str, ...]] = {
+    "common": (
+        "mr", "mrs", "ms", "mx", "dr", "prof", "st", "mt", "ft", "gen", "col", "capt", "cpt", "cmdr", "lt",
+        "sgt", "maj", "adm", "rep", "sen", "gov", "pres", "rev", "hon", "messrs", "mme", "mmes", "mlle",
+        "mlles", "hr", "fr", "frau", "sr", "sra", "srta", "sres", "dña", "dª", "vs", "cf", "e.g", "i.e",
+        "viz",
+    ),
+    "russian": ("г-н", "г-жа", "акад", "проф", "им", "ул", "просп", "пл", "т. е", "т. к", "т. н", "т. ч",
+                "напр"),
+    "french": ("mm", "me", "mgr", "ste", "pr", "c.-à-d", "càd"),
+    "german": ("frl", "hrn", "z. b", "d. h", "vgl", "sog", "bspw", "ggf", "evtl"),
+    "spanish": ("sr", "sra", "srta", "dr", "dra", "lic", "ing", "vd", "vds", "excmo", "excma", "p. ej", "ej"),
+}
+_NUMERIC: dict[str, tuple[str, ...]] = {
+    "common": (
+        "no", "nos", "nr", "vol", "vols", "pp", "p", "fig", "figs", "art", "ch", "sec", "sect", "para",
+        "op", "ed", "ref", "tab", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+        "nov", "dec", "approx", "ca", "est", "n", "nº",
+    ),
+    "russian": ("ст", "стр", "рис", "табл", "гл", "п", "пп", "т", "тт", "янв", "февр", "апр", "авг", "сент",
+                "окт", "нояб", "дек", "ок", "св", "около"),
+    "french": ("janv", "févr", "avr", "juil", "sept", "déc", "env", "p", "pp", "n°", "no"),
+    "german": ("jan", "feb", "märz", "okt", "dez", "abs", "bd", "ca", "nr", "s"),
+    "spanish": ("núm", "pág", "págs", "ene", "abr", "ago", "dic", "aprox", "cap"),
+}
+_GENERAL: dict[str, tuple[str, ...]] = {
+    "common": (
+        "etc", "e.g", "i.e", "inc", "ltd", "co", "corp", "llc", "plc", "bros", "dept", "univ", "assn",
+        "u.s", "u.k", "u.n", "u.s.a", "e.u", "a.m", "p.m", "ph.d", "b.a", "m.a", "b.sc", "m.sc", "jr",
+        "esq", "al", "et al", "resp", "min", "max", "avg", "govt", "intl", "natl", "km", "kg",
+    ),
+    "russian": ("т. д", "т. п", "и др", "и пр", "др", "пр", "тыс", "млн", "млрд",
+                "руб", "коп", "г", "гг", "в", "вв", "н. э", "до н. э", "см", "мин", "сек", "ч"),
+    "french": ("c.-à-d", "cf", "éd", "av. j.-c", "apr. j.-c", "etc", "env", "càd", "ex", "s.a", "cie"),
+    "german": ("u. a", "usw", "bzw", "inkl", "zzgl", "ca", "u. ä", "o. ä", "v. a", "gmbh", "ag", "mio", "mrd", "jh", "jhd",
+               "tsd", "str", "dt", "engl", "franz"),
+    "spanish": ("etc", "pág", "ee. uu", "s.a", "cía", "av", "avda", "dcha",
+                "izq", "izqda", "aprox", "mill", "sres", "ud"),
+}
+
+
+def _abbreviation_pattern(entries: set[str]) -> re.Pattern[str]:
+    # Internal dots may or may not be followed by a space ("z.B." and "z. B."), so each dot becomes "\.\s*".
+    alternatives = sorted(
+        (r"\.\s*".join(re.escape(part.strip()) for part in entry.split(".")) for entry in entries),
+        key=len,
+        reverse=True,
+    )
+    # The abbreviation must start the token: preceded by start, whitespace or an opening bracket/quote.
+    return re.compile(r"(?:^|(?<=[\s(\[\"'«“‘„]))(?:" + "|".join(alternatives) + r")$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=32)
+def _abbreviation_patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    def collect(table: dict[str, tuple[str, ...]]) -> set[str]:
+        return set(table["common"]) | set(table.get(language, ()))
+
+    return (
+        _abbreviation_pattern(collect(_TITLES)),
+        _abbreviation_pattern(collect(_NUMERIC)),
+        _abbreviation_pattern(collect(_GENERAL)),
+    )
+
+
+# --- stop words ---------------------------------------------------------------------------------------
+# sumy ships no Russian list; this is a short list of the most frequent Russian function words.
+_RUSSIAN_STOP_WORDS = frozenset(
+    """и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее её мне
+    было вот от меня еще ещё нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до
+    вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
+    чем была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой
+    совсем ним здесь этом один почти мой тем чтобы нее неё сейчас были куда зачем всех никогда можно при
+    наконец два об другой хоть после над больше тот через эти нас про всего них какая много разве три эту
+    моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю
+    между это также который которые которая которое которых является году года затем однако поэтому
+    кроме сегодня вчера ранее""".split()
+)
+
+
+@lru_cache(maxsize=32)
+def stop_words_for(language: str) -> frozenset[str]:
+    """sumy's stop words for `language` (our own short list for Russian); empty when none exist."""
+    if language == "russian":
+        return _RUSSIAN_STOP_WORDS
+    from sumy.utils import get_stop_words
+
+    try:
+        return frozenset(word.lower() for word in get_stop_words(language))
+    except LookupError:
+        return frozenset()
+
+
+# --- language detection ------------------------------------------------------------------------------
+# Short, distinctive function-word lists: sumy's full stop-word lists overlap too much between the
+# Romance languages to tell them apart reliably.
+_MARKERS: dict[str, frozenset[str]] = {
+    "english": frozenset("the and of to is was that with for are have has it its this from by which were "
+                         "been would will their said they not be at".split()),
+    "french": frozenset("le la les des et est une du que qui dans pour pas sur au aux ce cette sont avec "
+                        "il elle ont été nous vous mais ou leur".split()),
+    "german": frozenset("der die das und ist nicht ein eine den dem des mit sich auf für von zu im auch "
+                        "wird sind wurde werden bei dass oder".split()),
+    "spanish": frozenset("el la los las y es una del que en por para con no se su al lo como pero más "
+                         "sus fue está son ha este esta".split()),
+    "italian": frozenset("il lo gli della di che è una per non con sono del nel alla anche questo ha "
+                         "dei più ma come".split()),
+    "portuguese": frozenset("o os as da do das dos que em um uma não para com é por mais foi são ao "
+                            "como mas também pelo pela".split()),
+}
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
+_LETTER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def detect_language(text: str) -> str:
+    """The sumy language name of `text` ("english", "russian", ...); "english" when there is no evidence.
+
+    Cyrillic script decides Russian (Ukrainian when its own letters appear); Latin-script languages are
+    told apart by counting distinctive function words in the first few thousand characters.
+    """
+    sample = text[:5000]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if letters == 0:
+        return "english"
+    cyrillic = len(_CYRILLIC.findall(sample))
+    if cyrillic > letters / 2:
+        ukrainian = len(_UKRAINIAN_LETTERS.findall(sample))
+        return "ukrainian" if ukrainian > cyrillic / 100 else "russian"
+    words = [word.lower() for word in _LETTER_WORD.findall(sample)]
+    best, best_hits = "english", 0
+    for language, markers in _MARKERS.items():
+        hits = sum(1 for word in words if word in markers)
+        if hits > best_hits:
+            best, best_hits = language, hits
+    return best
+
+
+# --- paragraphs and bullets --------------------------------------------------------------------------
+_BULLET = re.compile(r"^\s*(?:[-*•·‣◦▪–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][)])\s+")
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_TERMINAL = ".!?…:;"
+
+
+def _is_heading_line(line: str, next_line: str) -> bool:
+    """A short line without final punctuation, followed by a capitalised line: a heading or a title."""
+    stripped = line.strip()
+    if not stripped or stripped[-1] in _TERMINAL + ",":
+        return False
+    nxt = next_line.lstrip()
+    return len(stripped) <= 60 and len(stripped.split()) <= 10 and bool(nxt) and (nxt[0].isupper() or
+                                                                                    nxt[0].isdigit())
+
+
+def split_paragraphs(text: str) -> list[list[str]]:
+    """Blocks of text in order: paragraphs split at blank lines, then at bullet items and heading lines.
+
+    Each block is a list of lines already joined where a line was only hard-wrapped; every block is
+    later split into sentences on its own, so a bullet item or a heading never merges with prose.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks: list[list[str]] = []
+    for paragraph in _BLANK_LINE.split(text):
+        lines = [line for line in paragraph.split("\n") if line.strip()]
+        if not lines:
+            continue
+        units: list[str] = []
+        current: list[str] = []
+        for index, line in enumerate(lines):
+            next_line = lines[index + 1] if index + 1 < len(lines) else ""
+            if _BULLET.match(line) and current:
+                units.append(" ".join(current))
+                current = []
+            current.append(line.strip())
+            if _is_heading_line(line, next_line) or (next_line and _BULLET.match(next_line)):
+                units.append(" ".join(current))
+                current = []
+        if current:
+            units.append(" ".join(current))
+        blocks.append(units)
+    return blocks
+
+
+# --- sentences ---------------------------------------------------------------------------------------
+# A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
+_BOUNDARY = re.compile(r"(?:\.{2,}|…|[.!?]+)[\"'»”’)\]]*(?=\s)")
+_WHITESPACE = re.compile(r"\s+")
+_NEXT_TOKEN = re.compile(r"\S+")
+_OPENERS = "\"'«“‘„([¿¡"
+
+
+class Tokenizer:
+    """sumy-compatible tokenizer (`language`, `to_sentences`, `to_words`) that needs no NLTK data."""
+
+    _WORD = re.compile(
+        r"https?://\S+[^\s.,;:!?)\]\"'»”’]"  # URLs whole, without trailing punctuation
+        r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+        r"|\w+(?:[-'’.]\w+)*",  # words, with inner hyphens, apostrophes and dots (v1.2, U.S, don't)
+    )
+
+    def __init__(self, language: str = "english") -> None:
+        self._language = language.lower()
+        self._titles, self._numeric, self._general = _abbreviation_patterns(self._language)
+        # Capitalised stop words are the usual first words of a sentence ("The", "It", "Le", "Der").
+        self._openers = stop_words_for(self._language) | _MARKERS.get(self._language, frozenset())
+
+    @property
+    def language(self) -> str:
+        return self._language
+
+    def to_sentences(self, text: str) -> tuple[str, ...]:
+        """Sentences of `text` in order, whitespace collapsed; bullets and headings are sentences too."""
+        sentences: list[str] = []
+        for block in split_paragraphs(text):
+            for unit in block:
+                sentences.extend(self._split_unit(unit))
+        return tuple(sentences)
+
+    def paragraph_sentences(self, text: str) -> list[tuple[str, ...]]:
+        """Sentences grouped by paragraph (blank-line separated blocks), in order; empty ones dropped."""
+        paragraphs: list[tuple[str, ...]] = []
+        for block in split_paragraphs(text):
+            sentences = tuple(sentence for unit in block for sentence in self._split_unit(unit))
+            if sentences:
+                paragraphs.append(sentences)
+        return paragraphs
+
+    def iter_sentence_spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """(start, end) offsets of the sentences of one paragraph of running text."""
+        start = 0
+        for match in _BOUNDARY.finditer(text):
+            end = match.end()
+            if self._is_boundary(text, match.start(), match.group(), end):
+                if text[start:end].strip():
+                    yield start, end
+                start = end
+        if text[start:].strip():
+            yield start, len(text)
+
+    def _split_unit(self, unit: str) -> Iterator[str]:
+        for start, end in self.iter_sentence_spans(unit):
+            sentence = _WHITESPACE.sub(" ", unit[start:end]).strip()
+            if sentence:
+                yield sentence
+
+    def _is_boundary(self, text: str, punct_start: int, punct: str, end: int) -> bool:
+        next_match = _NEXT_TOKEN.search(text, end)
+        if next_match is None:
+            return True
+        next_token = next_match.group()
+        first = next_token.lstrip(_OPENERS)[:1]
+        starts_upper = first.isupper() or first.isdigit() or next_token[0] in _OPENERS
+        if not starts_upper:
+            # "etc. and", "e.g. the", "Why?" he asked, "so on... and": no new sentence.
+            return False
+        if not punct.startswith(".") or punct.startswith(".."):
+            return True  # ! ? … and "..." before a capital end the sentence
+        before = text[max(0, punct_start - 40) : punct_start]
+        word = before.rsplit(None, 1)[-1] if before.strip() else ""
+        word = word.lstrip(_OPENERS)
+        if self._titles.search(before):
+            return False
+        if self._numeric.search(before) and first.isdigit():
+            return False
+        if self._general.search(before) or self._numeric.search(before):
+            # An abbreviation that can end a sentence: trust it only before a typical sentence opener.
+            return next_token.strip(_OPENERS + ",;:").lower() in self._openers
+        if self._language == "german" and word.isdigit() and len(word) <= 2:
+            # German ordinals ("am 3. Oktober") look like a number ending a sentence.
+            return next_token.strip(_OPENERS + ",;:").lower() in self._openers
+        if len(word) == 1 and word.isalpha():
+            # Initials ("J. R. R. Tolkien", "M. Dupont") and one-letter pieces of "z. B.", "т. е.".
+            return False
+        return True
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        """Words of a sentence: letters/digits with inner hyphens, apostrophes and dots; URLs and
+        e-mail addresses as single words; punctuation dropped."""
+        return tuple(self._WORD.findall(sentence))
