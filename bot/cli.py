@@ -229,9 +229,12 @@ def _debate(args: argparse.Namespace, config: Config) -> int:
 
 
 def _preview(args: argparse.Namespace, config: Config) -> int:
-    from bot.preview import run_preview
+    from bot.preview import PreviewError, run_preview
 
-    return asyncio.run(run_preview(config, as_json=args.json))
+    try:
+        return asyncio.run(run_preview(config, as_json=args.json))
+    except PreviewError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _run(args: argparse.Namespace, config: Config) -> int:

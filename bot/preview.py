@@ -1,0 +1,147 @@
+"""`spacebrief preview`: one poll of every configured source, printing what would be posted.
+
+It uses the same pipeline as the bot (``feeds.poller``) and the same embed (``bot.render``), and
+records what it printed as seen in the configured database, so the next run prints only what is
+new. Each line is written and flushed *before* its entry is recorded: a crash can repeat an
+item, never lose one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any, TextIO
+
+from bot.config import Config
+from bot.render import news_embed
+from db.models import ConfigSource, Source
+from db.store import Store, StoreError
+from feeds.fetch import Fetcher, FetchLimits
+from feeds.poller import PollSettings, PreparedEntry, entry_payload, poll_source, prepare_entry
+from feeds.snapi import is_snapi_url
+
+#: Sources polled at once; each parse and summary runs in a worker thread.
+CONCURRENCY = 8
+PREVIEW_SKIP_REASON = "shown by spacebrief preview"
+
+
+class PreviewError(Exception):
+    """Bad configuration or database: one line, exit 2."""
+
+
+def config_sources(config: Config) -> list[ConfigSource]:
+    return [
+        ConfigSource(
+            name=source.name,
+            url=source.url,
+            channel_id=source.channel_id,
+            include_keywords=tuple(source.include_keywords),
+            exclude_keywords=tuple(source.exclude_keywords),
+            kind="snapi" if is_snapi_url(source.url) else "feed",
+        )
+        for source in config.sources
+    ]
+
+
+def poll_settings(config: Config) -> PollSettings:
+    return PollSettings(
+        interval=timedelta(minutes=config.news.interval_minutes),
+        backfill=config.news.backfill,
+        include_keywords=tuple(config.news.include_keywords),
+        exclude_keywords=tuple(config.news.exclude_keywords),
+    )
+
+
+def fetch_limits(config: Config) -> FetchLimits:
+    return FetchLimits(
+        timeout_s=config.fetch.timeout_s,
+        max_bytes=config.fetch.max_bytes,
+        allow_private_networks=config.fetch.allow_private_networks,
+    )
+
+
+def _human(source: Source, prepared: PreparedEntry) -> str:
+    payload = entry_payload(prepared)
+    lines = [f"[{source.name}] {payload['title']}", f"  {payload['url']}"]
+    lines.extend(f"  • {sentence}" for sentence in payload["summary"])
+    for quote in payload["quotes"]:
+        lines.append(f"  “{quote['text']}” — {quote['speaker'] or 'unattributed'}")
+    if source.channel_id:
+        lines.append(f"  -> channel {source.channel_id}")
+    return "\n".join(lines) + "\n"
+
+
+def _json_line(source: Source, prepared: PreparedEntry, embed: dict[str, Any]) -> str:
+    payload = entry_payload(prepared)
+    line = {
+        "source": source.name,
+        "channel": str(source.channel_id) if source.channel_id else None,
+        "title": payload["title"],
+        "url": payload["url"],
+        "summary": payload["summary"],
+        "quotes": payload["quotes"],
+        "embed": embed,
+    }
+    return json.dumps(line, ensure_ascii=False) + "\n"
+
+
+async def run_preview(
+    config: Config,
+    *,
+    as_json: bool = False,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    now: datetime | None = None,
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    moment = now or datetime.now(UTC)
+    try:
+        store = await Store.open(config.database.path)
+    except (StoreError, OSError) as exc:
+        raise PreviewError(f"database {config.database.path}: {exc}") from None
+    try:
+        await store.sync_config_sources(config_sources(config), now=moment)
+        sources = [s for s in await store.list_sources(0) if s.is_active]
+        settings = poll_settings(config)
+        gate = asyncio.Semaphore(CONCURRENCY)
+        shown = failed = 0
+        # One writer for stdout: lines from concurrent sources never interleave.
+        write_lock = asyncio.Lock()
+        async with Fetcher(fetch_limits(config)) as fetcher:
+
+            async def one(source: Source) -> None:
+                nonlocal shown, failed
+                async with gate:
+                    result = await poll_source(source, fetcher=fetcher, store=store, now=moment, settings=settings)
+                    if result.error:
+                        failed += 1
+                        async with write_lock:
+                            err.write(f"source {source.name}: {result.error}\n")
+                            err.flush()
+                    for entry in result.new_entries:
+                        prepared = await prepare_entry(
+                            entry,
+                            fetcher=fetcher,
+                            store=store,
+                            sentences=config.news.sentences,
+                            max_quotes=config.news.max_quotes,
+                        )
+                        embed = news_embed(prepared, source.name, max_quotes=config.news.max_quotes).to_dict()
+                        text = _json_line(source, prepared, dict(embed)) if as_json else _human(source, prepared)
+                        async with write_lock:
+                            out.write(text)
+                            out.flush()
+                        await store.mark_skipped(entry.id, PREVIEW_SKIP_REASON)
+                        shown += 1
+
+            await asyncio.gather(*(one(source) for source in sources))
+        if not as_json:
+            failures = f", {failed} failed" if failed else ""
+            out.write(f"{shown} new {'entry' if shown == 1 else 'entries'} from {len(sources)} sources{failures}\n")
+            out.flush()
+    finally:
+        await store.close()
+    return 0
