@@ -29,6 +29,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from os import PathLike, fspath
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -78,6 +79,7 @@ MAX_SNOWFLAKE = 2**63 - 1  # SQLite INTEGER; Discord ids fit
 REMOVED_FROM_CONFIG = "removed from the configuration file"
 
 _ID_TEXT = re.compile(r"#?\s*(\d{1,19})")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 # Bounds for per-server settings (the config file may go lower, e.g. tests poll every 3 s,
 # but a server admin must not make the bot hammer a feed).
@@ -98,8 +100,8 @@ def _clean_text(value: object, limit: int) -> str:
         text = text[:limit]
     try:
         text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates from a broken decode
-        text = text.encode("utf-8", "replace").decode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from a broken decode: SQLite would refuse them
+        text = _SURROGATES.sub("\ufffd", text)
     return text.replace("\x00", "")
 
 
@@ -384,6 +386,12 @@ class Store:
 
     @classmethod
     async def _connect(cls, path: str) -> Store:
+        # Checked here rather than left to SQLite: aiosqlite's own failure path leaves its worker
+        # thread reporting to an event loop that may be gone, and the message is clearer.
+        if path != ":memory:" and not path.startswith("file:"):
+            parent = Path(path).parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot open database {path}: directory {parent} does not exist")
         try:
             conn = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as exc:
@@ -442,11 +450,10 @@ class Store:
         if self._closed:
             raise StoreError("the store is closed")
         async with self._lock:
+            # BEGIN is inside the try: a cancellation while it is queued must still roll back,
+            # or the connection would be left inside a transaction nobody finishes.
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise self._error(exc) from None
-            try:
                 yield self._conn
                 await self._conn.execute("COMMIT")
             except BaseException as exc:
