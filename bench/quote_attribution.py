@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from summarizer.quotes import MIN_KEY_QUOTE_WORDS, Quote, find_quotes  # noqa: E402
+from summarizer.quotes import MIN_KEY_QUOTE_WORDS, Quote, find_quotes
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "quotes"
 PRONOUNS = frozenset({"he", "she", "him", "his", "her", "who", "himself", "herself"})

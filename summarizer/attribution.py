@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from summarizer.quotes import QuoteSpan
 
-__all__ = ["attribute_speakers"]
+__all__ = ["attribute_speakers", "looks_like_attribution"]
 
 
 def _char_class(predicate: Callable[[str], bool]) -> str:
@@ -141,7 +141,11 @@ _SPEECH_VERBS = (
     "proclaimed|proclaims|maintained|maintains|contended|contends|asserted|asserts|"
     "added|describes|described|called|calls|dubbed|labeled|labelled|branded|"
     "referred to|refers to|mocked|mocks|praised|praises|criticized|criticised|blasted|slammed|"
-    "accused|accuses|hailed|hails|thanked|thanks|speaks|spoke|read"
+    "accused|accuses|hailed|hails|thanked|thanks|speaks|spoke|read|repeated|repeats|"
+    # a few reporting verbs of other languages, for quotes in „…“, «…» and »…«
+    "sagte|sagt|erklärte|erklärt|betonte|betont|a dit|a déclaré|a expliqué|a ajouté|a affirmé|"
+    "a souligné|déclare|explique|ajoute|dijo|afirmó|explicó|declaró|añadió|señaló|disse|"
+    "ha detto|ha dichiarato|сказал|сказала|заявил|заявила|отметил|отметила"
 )
 # Verbs that introduce a *following* quote only when they are the reporting verb of the
 # sentence (X called it "..."), not after a quote ("..." called X would be nonsense).
@@ -204,6 +208,13 @@ _DESCRIPTOR_STOPWORDS = frozenset(
     "then now also 's ’s".split()
 )
 
+_ABBREVIATION_RE = re.compile(rf"(?<![\w'’\-])(?:(?:{_TITLE_ABBREVIATIONS})\.|(?:{_U}\.)+)")
+_ABBREVIATION_BEFORE_RE = re.compile(rf"(?<![\w'’\-])(?:(?:{_TITLE_ABBREVIATIONS})|{_U})\.$")
+_CLAUSE_END_RE = re.compile(r"[.!?;:\"“”«»\n]")
+_ROLE_BEFORE_NAME_RE = re.compile(
+    rf"(?<![\w'’\-])((?:{_NAME_UNIT}[ \u00a0]){{1,3}}(?:[a-z][\w\-]*[ \u00a0]){{0,1}}"
+    rf"(?:{'|'.join(sorted(_ROLE_NOUNS, key=len, reverse=True))}))[ \u00a0]+({_NAME_RUN})"
+)
 _SENTENCE_BOUNDARY_RE = re.compile(r"[.!?…](?:[\"”’»)\]]*)\s+(?=[\"“„«‘'(\[]?[^\W\d_])")
 _WINDOW = 240
 _PRONOUN_REACH = 1500
@@ -406,6 +417,9 @@ class _Article:
         )
         for match in before_name.finditer(text):
             self._add_description(match.group(2), match.group(1), match.start())
+        # Roscosmos chief Dmitry Bakanov / SpaceX founder Elon Musk
+        for match in _ROLE_BEFORE_NAME_RE.finditer(text):
+            self._add_description(match.group(2), match.group(1), match.start())
 
     def _add_description(self, raw_name: str, description: str, at: int) -> None:
         words = _descriptor_words(description)
@@ -452,16 +466,18 @@ class _Article:
             if apposition:
                 after = after[apposition.end() :]
             verb = re.match(r"[ \u00a0]+([a-z][\w'’\-]*)", after)
-            if verb is None or not _looks_like_verb(verb.group(1)):
+            if verb is None or verb.group(1) in _NOT_VERBS or verb.group(1) in _PLURAL_VERBS:
                 continue
             before = text[max(0, mention.start - 40) : mention.start]
-            name = person.name if person is not None else " ".join(tokens)
-            gender = (person.gender if person is not None else None) or mention.gender
             # "Musk and Rogozin met ...": a later "he" could be either of them.
             coordinated = re.search(r"(?:\band|\bor|&)[ \u00a0]+$", before) is not None and index > 0
             if coordinated and self.mentions[index - 1].end >= mention.start - 12:
                 self.subjects.append((mention.start, None, None))
                 continue
+            if not _looks_like_verb(verb.group(1)):
+                continue
+            name = person.name if person is not None else " ".join(tokens)
+            gender = (person.gender if person is not None else None) or mention.gender
             self.subjects.append((mention.start, name, gender))
         self._subject_starts = [s[0] for s in self.subjects]
 
@@ -509,7 +525,10 @@ _COMMON_VERBS = frozenset(
     told tells added asked wrote writes wants wanted went goes got gets made makes took takes
     called calls came comes gave gives knows knew thinks thought believes believed argued argues
     spoke speaks announced announces explained noted urged hopes hoped plans planned insisted
-    also then now later still never already again just repeatedly recently once""".split()
+    also then now later still never already again just repeatedly recently once met went took
+    gave made came saw got won lost led ran wrote began left held sent brought felt kept put set
+    let found became sat stood flew built bought chose drew drove fell fought grew hit knew meant
+    paid quit rose shot slept sold spent struck swore taught threw understood wore hid""".split()
 )
 _PLURAL_VERBS = frozenset("are were have do don't aren't weren't".split())
 
@@ -595,7 +614,7 @@ def _subject_ending_at(article: _Article, window: str, window_at: int) -> tuple[
 
 
 _AFTER_QUOTE_LEAD_RE = re.compile(r"^[\s\u00a0,.!?;:…—–\-)\]]*")
-_ACCORDING_TO_RE = re.compile(r"(?<![\w'’\-])[Aa]ccording to[ \u00a0]+")
+_ACCORDING_TO_RE = re.compile(r"(?<![\w'’\-])(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)[ \u00a0]+")
 _NAME_AFTER_VERB_RE = re.compile(
     rf"^[ \u00a0]+(?P<np>(?:(?:the|a|an)[ \u00a0]+(?:[\w'’.\-]+[ \u00a0]+){{0,4}}?[\w'’\-]+)|{_NAME_RUN})"
     r"(?P<apposition>,[ \u00a0]+[^,.;:!?\"“”«»\n]{1,100})?"
@@ -645,7 +664,7 @@ def _after_quote(article: _Article, text: str, span: QuoteSpan, limit: int) -> t
         if verb.group() in _PRE_ONLY_VERBS:
             continue
         head = rest[: verb.start()]
-        if re.search(r"[.!?;:\"“”«»\n]", head):
+        if _CLAUSE_END_RE.search(_ABBREVIATION_RE.sub("", head)):
             return False, None
         subject = _SUBJECT_BEFORE_VERB_RE.search(head)
         if subject is None or subject.start() != 0:
@@ -673,6 +692,8 @@ def _sentence_floor(text: str, at: int, floor: int) -> int:
     window_start = max(floor, at - _WINDOW)
     last = window_start
     for match in _SENTENCE_BOUNDARY_RE.finditer(text, window_start, at):
+        if _ABBREVIATION_BEFORE_RE.search(text, max(window_start, match.start() - 6), match.start() + 1):
+            continue  # "Mr. Nelson", "George W. Bush": not a sentence end
         last = match.end()
     return last
 
@@ -705,6 +726,11 @@ def _before_quote(article: _Article, text: str, span: QuoteSpan, floor: int) -> 
         if found and re.fullmatch(r"[^.!?]*[:,]\s*", pre[verb.end() :]):
             return True, speaker
     return False, None
+
+
+def looks_like_attribution(clause: str) -> bool:
+    """Whether a short clause between two quotes attributes them ("he said", "according to X")."""
+    return bool(_SPEECH_VERB_RE.search(clause) or _ACCORDING_TO_RE.search(clause))
 
 
 def _paragraph_start(text: str, at: int) -> int:

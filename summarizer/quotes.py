@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from summarizer.attribution import attribute_speakers
+from summarizer.attribution import attribute_speakers, looks_like_attribution
 
 __all__ = ["MIN_KEY_QUOTE_WORDS", "Quote", "QuoteInputError", "find_quotes", "key_quotes"]
 
@@ -92,6 +92,7 @@ _CLOSE_BEFORE = _SPACE + ".,;:!?)]}>—–-/…" + _ALL_MARKS
 _SENTENCE_END = ".!?…:"
 _STRIP_CONTENT = _SPACE + ","
 _WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
+_LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
 
 
 def _can_open(text: str, i: int) -> bool:
@@ -152,7 +153,11 @@ def scan_quote_spans(text: str) -> list[QuoteSpan]:
             start += 1
         while end > start and text[end - 1] in _STRIP_CONTENT:
             end -= 1
-        if end > start and (not is_single or _is_single_quote_content(text, start, end)):
+        if (
+            end > start
+            and _LETTER_OR_DIGIT_RE.search(text, start, end)
+            and (not is_single or _is_single_quote_content(text, start, end))
+        ):
             spans.append(QuoteSpan(start, end, open_at, close_at, continues_next))
         continues_next = False
 
@@ -255,18 +260,39 @@ def _join_parts(text: str, group: list[Quote]) -> Quote:
 _INTERRUPTION_MAX = 120
 
 
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the quote whose content starts at `start` opens a sentence (not a partial quote)."""
+    i = start - 1
+    while i >= 0 and (text[i] in _SPACE or text[i] in _ALL_MARKS):
+        if text[i] == "\n":
+            return True
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
 def _is_continuation(text: str, previous: Quote, current: Quote) -> bool:
-    """`current` goes on with `previous`: same speaker, and only their attribution between."""
+    """`current` goes on with `previous`: one speaker, and only their attribution between.
+
+    '"We are ready," he said, "and the rocket is too."' and a quote running on into the next
+    paragraph are one utterance; 'Nelson called it "tight" but said: "..."' is two.
+    """
     if previous.speaker is None or previous.speaker != current.speaker:
         return False
     gap = text[previous.end : current.start]
-    if len(gap) > _INTERRUPTION_MAX + 6:
+    if len(gap) > _INTERRUPTION_MAX:
         return False
-    if "\n" in gap.strip(_SPACE + _ALL_MARKS):
-        # A quote running on into the next paragraph has only marks and whitespace between.
+    core = gap.strip(_SPACE + _ALL_MARKS + ",")
+    if not core:
+        return "\n" not in gap or _runs_on(text, previous, current)
+    if "\n" in core or not _opens_sentence(text, previous.start):
         return False
-    words = _WORD_RE.findall(gap)
-    return 0 < len(words) <= 12 or gap.strip(_SPACE + _ALL_MARKS) == ""
+    return len(_WORD_RE.findall(core)) <= 10 and looks_like_attribution(core)
+
+
+def _runs_on(text: str, previous: Quote, current: Quote) -> bool:
+    # A run-on paragraph has no closing mark: only whitespace between its end and the break.
+    tail = text[previous.end : text.find("\n", previous.end)]
+    return tail.strip(_SPACE) == "" and text[current.start - 1] in _ALL_MARKS
 
 
 def _utterances(text: str, quotes: list[Quote]) -> list[Quote]:
@@ -305,12 +331,7 @@ def key_quotes(text: str, quotes: list[Quote], limit: int) -> list[Quote]:
     top_terms = {w for w, _ in article_words.most_common(25)}
     length = max(len(text), 1)
     scored: list[Quote] = []
-    seen_texts: set[str] = set()
     for quote in candidates:
-        normalized = " ".join(quote.text.lower().split())
-        if normalized in seen_texts:
-            continue
-        seen_texts.add(normalized)
         words = [w.lower() for w in _WORD_RE.findall(quote.text)]
         count = len(words)
         score = 0.0
@@ -331,6 +352,15 @@ def key_quotes(text: str, quotes: list[Quote], limit: int) -> list[Quote]:
         score += 0.5 * (1.0 - quote.start / length)
         scored.append(replace(quote, score=round(score, 4)))
     scored.sort(key=lambda q: (-q.score, q.start))
+    # A quote repeated later in the article (often without its attribution) counts once.
+    seen_texts: set[str] = set()
+    unique: list[Quote] = []
+    for quote in scored:
+        normalized = " ".join(_WORD_RE.findall(quote.text.lower()))
+        if normalized not in seen_texts:
+            seen_texts.add(normalized)
+            unique.append(quote)
+    scored = unique
     chosen: list[Quote] = []
     voiced: set[str | None] = set()
     for quote in scored:

@@ -1,0 +1,373 @@
+"""find_quotes / key_quotes: quote marks, offsets, attribution patterns, ranking, odd input."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from summarizer.quotes import MIN_KEY_QUOTE_WORDS, Quote, QuoteInputError, find_quotes, key_quotes
+
+QUOTE_MARKS = "\"“”„‟«»「」『』‘’‚'‹›"
+
+
+def speakers(text: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in find_quotes(text)]
+
+
+def only(text: str) -> Quote:
+    quotes = find_quotes(text)
+    assert len(quotes) == 1, quotes
+    return quotes[0]
+
+
+def assert_offsets(text: str, quotes: list[Quote]) -> None:
+    previous_end = -1
+    for quote in quotes:
+        assert 0 <= quote.start < quote.end <= len(text)
+        assert text[quote.start : quote.end] == quote.text
+        assert quote.text == quote.text.strip() and any(c.isalnum() for c in quote.text)
+        assert text[: quote.start].rstrip(" \u00a0")[-1:] in QUOTE_MARKS  # an opening mark before it
+        assert quote.start > previous_end  # article order, no overlap
+        previous_end = quote.end
+
+
+# --- quote marks and offsets ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ('Nelson said: "The heat shield held up better than we hoped."', "The heat shield held up better than we hoped."),
+        ("Nelson said: “The heat shield held up better than we hoped.”", "The heat shield held up better than we hoped."),
+        ("Aschbacher sagte: „Die Trägerrakete ist endlich bereit für den Start.“", "Die Trägerrakete ist endlich bereit für den Start."),
+        ("Aschbacher sagte: »Die Trägerrakete ist endlich bereit für den Start.«", "Die Trägerrakete ist endlich bereit für den Start."),
+        ("Baptiste a dit : « Le lanceur est enfin prêt pour le décollage. »", "Le lanceur est enfin prêt pour le décollage."),
+        ("Baptiste a dit :\u00a0«\u00a0Le lanceur est prêt.\u00a0»", "Le lanceur est prêt."),
+        ("Wakata said: 「ロケットの準備ができました」", "ロケットの準備ができました"),
+        ("Peake said: ‘The view of the Earth from up here is breathtaking.’", "The view of the Earth from up here is breathtaking."),
+    ],
+)
+def test_quote_marks_of_several_languages_give_exact_content(text: str, content: str) -> None:
+    quote = only(text)
+    assert quote.text == content
+    assert text[quote.start : quote.end] == content
+
+
+def test_offsets_are_exact_and_in_article_order() -> None:
+    text = (
+        "NASA's Artemis II crew met the press. “We trained for years,” said commander Reid Wiseman.\n\n"
+        '"The Orion capsule is ready," Christina Koch said. "So are we."\n\n'
+        "« Nous sommes prêts », a dit Jeremy Hansen."
+    )
+    quotes = find_quotes(text)
+    assert [q.text for q in quotes] == [
+        "We trained for years",
+        "The Orion capsule is ready",
+        "So are we.",
+        "Nous sommes prêts",
+    ]
+    assert_offsets(text, quotes)
+
+
+def test_nested_quotes_are_one_quote_with_the_inner_marks_kept() -> None:
+    text = "“The flight director told us ‘go for launch’ and the room went quiet,” Koch said."
+    quote = only(text)
+    assert quote.text == "The flight director told us ‘go for launch’ and the room went quiet"
+    assert quote.speaker == "Koch"
+
+
+def test_apostrophes_are_not_quotes() -> None:
+    text = (
+        "NASA's rover and ESA's orbiter played rock 'n' roll on the astronauts' day off, "
+        "and Musk’s rocket didn’t mind the ’90s tunes."
+    )
+    assert find_quotes(text) == []
+
+
+def test_multi_paragraph_quote_runs_on_and_keeps_its_speaker() -> None:
+    text = (
+        "Jared Isaacman, the NASA administrator, addressed the staff.\n\n"
+        "“We are going back to the Moon, and this time we are going to stay.\n\n"
+        "“Mars comes next, and the work starts today,” Isaacman said."
+    )
+    quotes = find_quotes(text)
+    assert [q.text for q in quotes] == [
+        "We are going back to the Moon, and this time we are going to stay.",
+        "Mars comes next, and the work starts today",
+    ]
+    assert [q.speaker for q in quotes] == ["Jared Isaacman", "Jared Isaacman"]
+    assert_offsets(text, quotes)
+
+
+# --- attribution patterns --------------------------------------------------------------------
+
+
+def test_x_said_after_the_quote() -> None:
+    assert speakers('"The booster landed right on the drone ship," Elon Musk said.') == [
+        ("The booster landed right on the drone ship", "Elon Musk")
+    ]
+
+
+def test_said_x_the_head_of_y() -> None:
+    text = "“Our cosmonauts are ready for the flight,” said Yuri Borisov, the head of Roscosmos."
+    assert speakers(text) == [("Our cosmonauts are ready for the flight", "Yuri Borisov")]
+
+
+def test_according_to_x_before_and_after_the_quote() -> None:
+    text = (
+        "According to Josef Aschbacher, “Europe needs its own access to space.”\n\n"
+        "“Ariane 6 will fly again before the summer,” according to Arianespace."
+    )
+    assert speakers(text) == [
+        ("Europe needs its own access to space.", "Josef Aschbacher"),
+        ("Ariane 6 will fly again before the summer", "Arianespace"),
+    ]
+
+
+def test_x_told_reporters_colon() -> None:
+    text = "Gwynne Shotwell told reporters: “Starship will catch its booster again next month.”"
+    assert speakers(text) == [("Starship will catch its booster again next month.", "Gwynne Shotwell")]
+
+
+def test_x_said_colon_at_the_end_of_the_previous_paragraph() -> None:
+    text = "Bill Nelson said:\n\n“The Artemis crew will fly around the Moon and come home safely.”"
+    assert only(text).speaker == "Bill Nelson"
+
+
+def test_partial_quote_inside_the_reporting_sentence() -> None:
+    text = "Sunita Williams said the Starliner thrusters were “not behaving the way we expected them to.”"
+    assert only(text).speaker == "Sunita Williams"
+
+
+def test_organisation_speaker() -> None:
+    text = "“The spacecraft is healthy and in a stable orbit,” NASA said in a statement."
+    assert only(text).speaker == "NASA"
+
+
+def test_quote_interrupted_by_its_attribution_has_one_speaker_and_joins() -> None:
+    text = 'Mission control was calm. "We are ready," Bill Nelson said, "and the rocket is too."'
+    quotes = find_quotes(text)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("We are ready", "Bill Nelson"),
+        ("and the rocket is too.", "Bill Nelson"),
+    ]
+    joined = key_quotes(text, quotes, 3)
+    assert len(joined) == 1
+    assert joined[0].text == "We are ready, and the rocket is too."
+    assert joined[0].speaker == "Bill Nelson"
+    assert joined[0].parts == ((quotes[0].start, quotes[0].end), (quotes[1].start, quotes[1].end))
+
+
+def test_next_quote_in_the_same_paragraph_keeps_the_speaker() -> None:
+    text = '"The heat shield did its job," Koch said. "The splashdown was softer than the simulator."'
+    assert [q.speaker for q in find_quotes(text)] == ["Koch", "Koch"]
+
+
+def test_pronoun_refers_back_to_the_last_named_person_by_full_name() -> None:
+    text = (
+        "Bill Nelson visited the launch pad on Tuesday. “This rocket is the most powerful we have "
+        "ever built,” he said.\n\n"
+        "Later, Nelson added: “We will not fly until the crew is safe.”\n\n"
+        "“Safety comes before the schedule,” Mr. Nelson told engineers."
+    )
+    assert [q.speaker for q in find_quotes(text)] == ["Bill Nelson"] * 3
+
+
+def test_she_after_a_named_woman() -> None:
+    text = (
+        "Christina Koch spent 328 days on the station. “You never get used to seeing the Earth "
+        "like that,” she said."
+    )
+    assert only(text).speaker == "Christina Koch"
+
+
+def test_title_is_resolved_to_the_person_the_article_named() -> None:
+    text = (
+        "Roscosmos chief Dmitry Bakanov met NASA officials in Houston.\n\n"
+        "“Cooperation on the station will continue after 2028,” the Roscosmos chief said."
+    )
+    assert only(text).speaker == "Dmitry Bakanov"
+
+
+def test_title_from_an_apposition() -> None:
+    text = (
+        "Josef Aschbacher, the director general of ESA, spoke first. Then Bill Nelson spoke.\n\n"
+        "“Europe will build the lunar lander’s cargo module,” the ESA director said."
+    )
+    assert only(text).speaker == "Josef Aschbacher"
+
+
+# --- cautious None -----------------------------------------------------------------------------
+
+
+def test_pronoun_after_two_people_is_unknown() -> None:
+    text = (
+        "Jim Bridenstine and Dmitry Rogozin met in Moscow. “We agreed on a lot of things today,” he said."
+    )
+    assert only(text).speaker is None
+
+
+def test_title_that_fits_two_people_is_unknown() -> None:
+    text = (
+        "NASA chief Bill Nelson and Roscosmos chief Yuri Borisov signed the deal.\n\n"
+        "“This agreement keeps the station flying for years,” the chief said."
+    )
+    assert only(text).speaker is None
+
+
+def test_indefinite_speaker_is_unknown() -> None:
+    text = (
+        "Bill Nelson opened the briefing. “The crew is healthy and in good spirits after the landing,” "
+        "a NASA spokesperson said."
+    )
+    assert only(text).speaker is None
+
+
+def test_pronoun_without_antecedent_and_gender_mismatch_are_unknown() -> None:
+    assert only("“We will launch on Friday morning,” he said.").speaker is None
+    text = "Mr. Nelson opened the briefing. “The crew is healthy and in good spirits,” she said."
+    assert only(text).speaker is None
+
+
+def test_unattributed_quote_is_unknown() -> None:
+    text = "Bill Nelson visited the pad. The banner read “Artemis: we are going back to the Moon to stay.”"
+    assert only(text).speaker is None
+
+
+def test_new_sentence_after_a_closed_quote_is_not_its_attribution() -> None:
+    text = "“Launch is set for dawn.” Nelson said the next day that the weather had forced a delay."
+    assert only(text).speaker is None
+
+
+# --- key quotes: fragments and ranking -----------------------------------------------------------
+
+
+def test_fragments_and_scare_quotes_are_dropped() -> None:
+    text = (
+        "Critics call it the “so-called” lunar gateway. Bill Nelson called the schedule “tight” but said: "
+        "“The gateway will be in orbit around the Moon before the end of the decade.”"
+    )
+    quotes = find_quotes(text)
+    assert [q.text for q in quotes][:2] == ["so-called", "tight"]
+    kept = key_quotes(text, quotes, 5)
+    assert [q.text for q in kept] == ["The gateway will be in orbit around the Moon before the end of the decade."]
+    assert all(len(q.text.split()) >= MIN_KEY_QUOTE_WORDS for q in kept)
+
+
+def test_ranking_prefers_attributed_on_topic_quotes_and_gives_two_voices() -> None:
+    text = (
+        "The Artemis II crew will fly around the Moon. Artemis II is the first crewed Moon flight since 1972.\n\n"
+        "The banner at the cafeteria said “lunch is served from noon until two in the afternoon.”\n\n"
+        "“Artemis II will carry four astronauts around the Moon and back,” Bill Nelson said.\n\n"
+        "“The Moon flight of Artemis II is the start of a new era of exploration,” Nelson added.\n\n"
+        "“Our crew member will be the first Canadian to travel around the Moon,” said Lisa Campbell, "
+        "the president of the Canadian Space Agency."
+    )
+    quotes = find_quotes(text)
+    ranked = key_quotes(text, quotes, 2)
+    assert len(ranked) == 2
+    assert {q.speaker for q in ranked} == {"Bill Nelson", "Lisa Campbell"}
+    assert ranked[0].score >= ranked[1].score > 0
+    everything = key_quotes(text, quotes, 10)
+    assert everything[-1].speaker is None and everything[-1].text.startswith("lunch")
+    assert [q.score for q in everything] == sorted((q.score for q in everything), reverse=True)
+    assert key_quotes(text, quotes, 0) == []
+    assert key_quotes(text, [], 3) == []
+
+
+def test_duplicate_quotes_are_kept_once() -> None:
+    text = (
+        "“We will be on the Moon by the end of the decade,” Nelson said on Monday.\n\n"
+        "Asked again, Nelson repeated: “We will be on the Moon by the end of the decade.”"
+    )
+    assert len(key_quotes(text, find_quotes(text), 5)) == 1
+
+
+def test_quote_to_dict() -> None:
+    assert Quote("We are go for launch today", "Bill Nelson", 0, 26).to_dict() == {
+        "text": "We are go for launch today",
+        "speaker": "Bill Nelson",
+    }
+
+
+# --- odd input ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\"",
+        "“",
+        "» « „ “ ” ‘ ’ ' \"",
+        "He said \"We are ready and then nothing closes this quote ever",
+        "Unbalanced “one. Another ” closer. And „German without end",
+        '"""""""""""""',
+        "NASA's rock 'n' roll, y'all 'em ’90s o’clock",
+        "Broken \udcff surrogate \"inside a quote \ud800 here\" said X",
+        "\x00\x01\"ctrl chars inside\x00\" said Y\u200b\u2028",
+        "A" * 5000 + '"' + "B " * 5000,
+        '"' + "\n" * 50 + '"',
+    ],
+)
+def test_odd_input_never_raises_and_offsets_hold(text: str) -> None:
+    quotes = find_quotes(text)
+    assert_offsets(text, quotes)
+    key_quotes(text, quotes, 3)
+
+
+def test_random_mixtures_of_marks_and_names_never_raise() -> None:
+    rng = random.Random(1969)
+    pieces = [*QUOTE_MARKS, " ", "\n", "\n\n", ",", ".", ":", " said ", " he ", " Bill Nelson ", " the chief ",
+              "according to ", "NASA", "word", "’s", "Mr.", "U.S."]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        quotes = find_quotes(text)
+        assert_offsets(text, quotes)
+        key_quotes(text, quotes, 2)
+
+
+def test_not_text_is_a_one_line_error() -> None:
+    with pytest.raises(QuoteInputError) as raised:
+        find_quotes(b"\"bytes\" said NASA")  # type: ignore[arg-type]
+    assert "\n" not in str(raised.value) and "str" in str(raised.value)
+
+
+def test_large_text_is_handled() -> None:
+    paragraph = (
+        "“We are ready to fly, and the rocket is ready too,” said Bill Nelson, the NASA administrator. "
+        "The agency's rock 'n' roll crew met ESA officials. An unbalanced \" mark.\n\n"
+    )
+    text = paragraph * 3000
+    quotes = find_quotes(text)
+    assert len(quotes) == 3000
+    assert all(q.speaker == "Bill Nelson" for q in quotes)
+    assert_offsets(text, quotes)
+
+
+# --- PolNeAR (research data outside the repo) -------------------------------------------------------
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "quotes"
+
+
+@pytest.mark.skipif(
+    not (DATA / "polnear_dev.jsonl").is_file(),
+    reason=f"PolNeAR dev set not found at {DATA} (research data, kept outside the repo)",
+)
+def test_polnear_dev_speaker_precision_and_recall() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    try:
+        import quote_attribution as bench
+    finally:
+        sys.path.pop(0)
+    tally, _elapsed, _chars = bench.run_split(DATA / "polnear_dev.jsonl", 0)
+    assert tally.gold_found / tally.gold_direct >= 0.9
+    assert tally.predicted_speakers_correct / tally.predicted_speakers_scored >= 0.85
+    assert tally.gold_speaker_correct / tally.gold_scored >= 0.6
+    # the bench reads JSON lines; a sanity check that it read the whole file
+    with (DATA / "polnear_dev.jsonl").open(encoding="utf-8") as handle:
+        assert tally.articles == sum(1 for line in handle if json.loads(line))
