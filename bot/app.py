@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import json
 import logging
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +39,28 @@ _log = logging.getLogger(__name__)
 EXTENSIONS: tuple[str, ...] = ("cogs.news", "cogs.members", "cogs.admin", "cogs.errors")
 
 _MEMORY_DATABASES = {"", ":memory:"}
+
+#: Worker threads behind asyncio.to_thread. CPU work (summaries, debates, feed parsing) holds the
+#: GIL, and every extra runnable thread makes the event loop wait longer to get it back
+#: (bench/loop_lag.py: 6 threads on 2 cores tripled the worst lag); DNS lookups share the pool,
+#: so it stays above 2 to keep a long condense from stalling them.
+WORKER_THREADS = 4
+
+#: Third-party modules the summarizer imports on first use. Importing ~1,300 modules compiles and
+#: holds the import lock and the GIL for a few hundred ms; doing it at start-up keeps that stall
+#: off the first /summarize or /debate (measured in bench/loop_lag.py).
+LAZY_TEXT_MODULES: tuple[str, ...] = ("sumy.nlp.stemmers", "sumy.utils", "trafilatura", "charset_normalizer")
+
+
+def use_worker_threads(loop: asyncio.AbstractEventLoop, count: int = WORKER_THREADS) -> None:
+    """Give `loop` a bounded default executor (the one asyncio.to_thread uses)."""
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=count, thread_name_prefix="spacebrief-worker"))
+
+
+def warm_up_text_tools() -> None:
+    """Import the summarizer's lazily imported dependencies now (synchronous; run it in a thread)."""
+    for name in LAZY_TEXT_MODULES:
+        importlib.import_module(name)
 
 
 def utc_now() -> datetime:
@@ -185,6 +209,7 @@ class SpacebriefBot(commands.Bot):
         self.fetcher = await self._resources.enter_async_context(Fetcher(limits))
         sources = await self.store.sync_config_sources(config_sources(self.config), now=self.clock())
         _log.info("config sources synced: %d", len(sources))
+        await asyncio.to_thread(warm_up_text_tools)
         for extension in self.extensions_to_load:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import aiohttp
 import discord
 
-from bot.app import SpacebriefBot, point_at_discord
+from bot.app import SpacebriefBot, point_at_discord, use_worker_threads
 from bot.config import Config
 from db.models import StoreError
 
@@ -79,6 +79,7 @@ async def run_bot(
         _fail(f"spacebrief: {exc}")
         return 2
     stop = stop or asyncio.Event()
+    use_worker_threads(asyncio.get_running_loop())
     bot = bot or SpacebriefBot(config)
     with _stop_on_signals(stop) if handle_signals else contextlib.nullcontext():
         async with bot:
