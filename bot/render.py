@@ -397,12 +397,16 @@ def news_embed(prepared: PreparedLike, source_name: str, *, max_quotes: int | No
     return fit_total(embed)
 
 
-def summary_embed(summary: SummaryLike, url: str | None, *, max_quotes: int | None = None) -> discord.Embed:
-    """``/summarize``: title, extractive summary, key quotes with speakers, "reduced by N%"."""
+def summary_embed(
+    summary: SummaryLike, url: str | None, *, title: str | None = None, max_quotes: int | None = None
+) -> discord.Embed:
+    """``/summarize``: title, extractive summary, key quotes with speakers, "reduced by N%".
+
+    ``title`` (the page's own title, when known) wins over the title the summarizer guessed.
+    """
     link = safe_url(url)
-    title = safe(summary.title, TITLE_LIMIT, single_line=True) or (
-        safe(link, TITLE_LIMIT, single_line=True) if link else "Summary"
-    )
+    heading = safe(title, TITLE_LIMIT, single_line=True) or safe(summary.title, TITLE_LIMIT, single_line=True)
+    title = heading or (safe(link, TITLE_LIMIT, single_line=True) if link else "Summary")
     embed = discord.Embed(title=title, url=link, colour=SUMMARY_COLOUR)
     embed.description = _bullets(summary.summary) or "No sentences to show."
     _add_quote_fields(embed, summary.quotes, max_quotes)

@@ -1,0 +1,300 @@
+"""/summarize, /quotes, /news, /debate run through the real CommandTree with spec'd fakes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import discord
+import pytest
+
+from db.models import NewEntry
+from db.store import Store
+from tests.helpers.bots import CogTestBot, make_config, start_bot, stop_bot
+from tests.helpers.discord_fakes import (
+    GUILD_ID,
+    OTHER_GUILD_ID,
+    FakeClock,
+    FakeInteraction,
+    invoke,
+    make_user,
+)
+from tests.helpers.site import LocalSite, article_html
+
+PARAGRAPHS = [
+    "NASA confirmed on Tuesday that the Artemis II crew will fly around the Moon next spring, "
+    "the first crewed lunar flight in more than fifty years.",
+    '"We are ready to take humanity back to the Moon, and this crew is the right one for it," '
+    "said Reid Wiseman, the mission commander, at a briefing in Houston.",
+    "The Orion capsule completed its final thermal vacuum tests in Ohio last month, and engineers "
+    "reported no anomalies in the heat shield or the life support system.",
+    "The Space Launch System core stage arrived at Kennedy Space Center in July and has been "
+    "stacked with its twin solid rocket boosters inside the Vehicle Assembly Building.",
+    '"Every test has told us the spacecraft is healthy and the launch date holds," '
+    "said Amit Kshatriya, who leads the Moon to Mars program office.",
+    "Mission planners expect a ten day flight that loops behind the far side of the Moon before "
+    "returning to a splashdown in the Pacific Ocean off the coast of San Diego.",
+]
+
+
+def member_interaction(
+    bot: CogTestBot, *, guild_id: int | None = GUILD_ID, user: object = None, channel: object = None
+) -> FakeInteraction:
+    chan = channel if channel is not None else bot.add_channel(guild_id or GUILD_ID, name="general")
+    return FakeInteraction(
+        bot,
+        guild=bot.get_guild(guild_id) if guild_id is not None else None,
+        channel=chan,  # type: ignore[arg-type]
+        user=user,  # type: ignore[arg-type]
+    )
+
+
+async def test_summarize_posts_a_public_embed_after_deferring(bot: CogTestBot, site: LocalSite) -> None:
+    url = site.add("/artemis", article_html("Artemis II crew ready for the Moon", PARAGRAPHS))
+    interaction = member_interaction(bot)
+    await invoke(bot.tree, interaction, "summarize", url=url, sentences=2)
+    assert interaction.response_type is discord.InteractionResponseType.deferred_channel_message
+    sent = interaction.only()
+    assert sent.kind == "followup" and not sent.ephemeral
+    embed = sent.embed
+    assert embed.title == "Artemis II crew ready for the Moon"
+    assert embed.url == url
+    assert embed.description is not None and embed.description.count("• ") == 2
+    speakers = {field.name for field in embed.fields}
+    assert speakers & {"Reid Wiseman", "Amit Kshatriya"}
+    assert embed.footer.text is not None and embed.footer.text.startswith("Reduced by ")
+
+
+async def test_quotes_lists_key_quotes_with_speakers(bot: CogTestBot, site: LocalSite) -> None:
+    url = site.add("/artemis", article_html("Artemis II crew ready for the Moon", PARAGRAPHS))
+    interaction = member_interaction(bot)
+    await invoke(bot.tree, interaction, "quotes", url=url)
+    embed = interaction.only().embed
+    assert embed.title == "Quotes: Artemis II crew ready for the Moon"
+    assert "— Reid Wiseman" in (embed.description or "")
+    assert "— Amit Kshatriya" in (embed.description or "")
+
+
+@pytest.mark.parametrize("command", ["summarize", "quotes", "debate"])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url", "not a web address"),
+        ("javascript:alert(1)", "not a web address"),
+        ("ftp://example.com/file", "not a usable web address"),
+        ("   ", "Please give a web address"),
+    ],
+)
+async def test_not_a_url_is_answered_at_once(
+    bot: CogTestBot, site: LocalSite, command: str, url: str, expected: str
+) -> None:
+    interaction = member_interaction(bot)
+    await invoke(bot.tree, interaction, command, url=url)
+    # Answered in the response itself: no defer, no public placeholder, nothing fetched.
+    assert interaction.only().kind == "response"
+    assert expected in interaction.ephemeral_line()
+    assert sum(site.hits.values()) == 0
+
+
+@pytest.fixture
+async def strict_bot(tmp_path: Path, store: Store, clock: FakeClock) -> AsyncIterator[CogTestBot]:
+    """A bot with the production address guard (private networks refused)."""
+    started = await start_bot(make_config(tmp_path, allow_private=False), store, clock)
+    try:
+        yield started
+    finally:
+        await stop_bot(started)
+
+
+@pytest.mark.parametrize("command", ["summarize", "quotes", "debate"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1/x", "http://10.1.2.3/", "http://[::1]:8080/", "http://169.254.169.254/latest"]
+)
+async def test_private_address_is_refused_before_any_request(
+    strict_bot: CogTestBot, command: str, url: str
+) -> None:
+    interaction = member_interaction(strict_bot)
+    await invoke(strict_bot.tree, interaction, command, url=url)
+    assert interaction.only().kind == "response"
+    assert "private or local network" in interaction.ephemeral_line()
+
+
+async def test_name_resolving_to_a_private_address_is_refused_by_the_fetcher(strict_bot: CogTestBot) -> None:
+    interaction = member_interaction(strict_bot)
+    await invoke(strict_bot.tree, interaction, "summarize", url="http://localhost:9/")
+    # check_url cannot judge a name; the Fetcher's guard does, after the defer.
+    assert interaction.response_type is discord.InteractionResponseType.deferred_channel_message
+    assert "private or local network" in interaction.ephemeral_line()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "expected"),
+    [
+        (404, "gone", "text/html", "HTTP 404"),
+        (500, "oops", "text/html", "HTTP 500"),
+        (
+            200,
+            "<html><body><script>app()</script></body></html>",
+            "text/html",
+            "could not find any article text",
+        ),
+        (200, b"\x89PNG\r\n\x1a\n" + bytes(200), "image/png", "could not find any article text"),
+    ],
+)
+async def test_fetch_failures_are_one_ephemeral_line(
+    bot: CogTestBot, site: LocalSite, status: int, body: str | bytes, content_type: str, expected: str
+) -> None:
+    url = site.add("/page", body, status=status, content_type=content_type)
+    for command in ("summarize", "quotes"):
+        interaction = member_interaction(bot)
+        await invoke(bot.tree, interaction, command, url=url)
+        assert expected in interaction.ephemeral_line()
+
+
+async def test_sentences_out_of_range_is_refused(bot: CogTestBot, site: LocalSite) -> None:
+    url = site.add("/artemis", article_html("t", PARAGRAPHS))
+    interaction = member_interaction(bot)
+    await invoke(bot.tree, interaction, "summarize", url=url, sentences=11)
+    assert interaction.ephemeral_line() == "sentences must be between 1 and 10."
+    assert site.hits["/artemis"] == 0
+
+
+async def test_cooldown_is_per_user_and_says_how_long(bot: CogTestBot) -> None:
+    user = make_user()
+    for _ in range(2):
+        first = member_interaction(bot, user=user)
+        await invoke(bot.tree, first, "summarize", url="not a url")
+        assert "not a web address" in first.ephemeral_line()
+    third = member_interaction(bot, user=user)
+    await invoke(bot.tree, third, "summarize", url="not a url")
+    line = third.ephemeral_line()
+    assert line.startswith("Slow down") and line.endswith(" s.")
+    seconds = int(line.rsplit(" ", 2)[-2])
+    assert 1 <= seconds <= 30
+    # Another member is not slowed down by the first one.
+    other = member_interaction(bot)
+    await invoke(bot.tree, other, "summarize", url="not a url")
+    assert "not a web address" in other.ephemeral_line()
+
+
+async def post_entry(
+    store: Store, guild_id: int, source_name: str, title: str, url: str, clock: FakeClock
+) -> None:
+    sources = {source.name: source for source in await store.list_sources(guild_id)}
+    source = sources.get(source_name) or await store.add_source(
+        guild_id, f"https://{source_name.lower()}.example/feed", source_name, 42, now=clock()
+    )
+    [entry] = await store.add_entries(
+        source.id, [NewEntry(key=url, title=title, url=url, published=clock())], clock()
+    )
+    clock.advance(minutes=1)
+    await store.mark_posted(entry.id, 42, 10_000 + entry.id, clock())
+
+
+async def test_news_lists_this_servers_posts_only(bot: CogTestBot, store: Store, clock: FakeClock) -> None:
+    await post_entry(store, GUILD_ID, "NASA", "Artemis update", "https://nasa.example/a", clock)
+    await post_entry(store, GUILD_ID, "ESA", "Ariane 6 flies", "https://esa.example/b", clock)
+    await post_entry(store, OTHER_GUILD_ID, "Secret", "Other server news", "https://x.example/c", clock)
+
+    interaction = member_interaction(bot)
+    await invoke(bot.tree, interaction, "news")
+    embed = interaction.only().embed
+    assert not interaction.only().ephemeral
+    assert [field.name for field in embed.fields] == ["Ariane 6 flies", "Artemis update"]
+
+    only_nasa = member_interaction(bot)
+    await invoke(bot.tree, only_nasa, "news", count=1, source="nasa")
+    assert [field.name for field in only_nasa.only().embed.fields] == ["Artemis update"]
+
+
+async def test_news_unknown_or_other_servers_source(bot: CogTestBot, store: Store, clock: FakeClock) -> None:
+    await post_entry(store, OTHER_GUILD_ID, "Secret", "Other server news", "https://x.example/c", clock)
+    [secret] = await store.list_sources(OTHER_GUILD_ID)
+    for wanted in ("nope", "Secret", f"#{secret.id}"):
+        interaction = member_interaction(bot)
+        await invoke(bot.tree, interaction, "news", source=wanted)
+        assert "Nothing has been posted on this server from a source called" in interaction.ephemeral_line()
+
+
+async def test_news_outside_a_server_and_count_bounds(bot: CogTestBot) -> None:
+    direct = member_interaction(bot, guild_id=None)
+    await invoke(bot.tree, direct, "news")
+    assert direct.ephemeral_line() == "This command works only in a server."
+    too_many = member_interaction(bot)
+    await invoke(bot.tree, too_many, "news", count=11)
+    assert too_many.ephemeral_line() == "count must be between 1 and 10."
+
+
+async def test_unexpected_error_shows_an_id_that_is_in_the_log(
+    bot: CogTestBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> list[object]:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(bot.store, "latest_posted", broken)
+    interaction = member_interaction(bot)
+    with caplog.at_level(logging.ERROR, logger="cogs.errors"):
+        await invoke(bot.tree, interaction, "news")
+    line = interaction.ephemeral_line()
+    assert line.startswith("Something went wrong (error ") and "database on fire" not in line
+    error_id = line.split("(error ", 1)[1][:8]
+    assert len(error_id) == 8 and int(error_id, 16) >= 0
+    [record] = [r for r in caplog.records if error_id in r.getMessage()]
+    assert record.exc_info is not None and "database on fire" in str(record.exc_info[1])
+    assert "/news" in record.getMessage()
+
+
+async def test_debate_reads_the_channel_skipping_bots(bot: CogTestBot) -> None:
+    channel = bot.add_channel(GUILD_ID, name="launch-talk")
+    people = [make_user(name=f"p{i}") for i in range(6)]
+    lines = [
+        "Reusable boosters make launches far cheaper than expendable rockets ever could.",
+        "Booster reuse is exactly why launch prices fell so much in the last decade.",
+        "Cheaper launches come from reusing boosters, there is no doubt about that.",
+        "Reusable rockets cut the price of every launch, the numbers are clear.",
+        "Safety matters more than cost, and capsules on top of rockets are the safest design.",
+        "A capsule with a launch escape system is the safest way to fly crews.",
+        "I still think capsule escape systems make crewed flight safer than any spaceplane.",
+    ]
+    for index, text in enumerate(lines):
+        channel.add_history(people[index % len(people)], text)
+    channel.add_history(bot.fake_user, "@everyone a bot message that must be ignored " * 3)
+    channel.add_history(make_user(bot=True), "another bot that must be ignored entirely")
+    interaction = member_interaction(bot, channel=channel)
+    await invoke(bot.tree, interaction, "debate", max_arguments=3)
+    sent = interaction.only()
+    assert sent.kind == "followup" and not sent.ephemeral
+    embed = sent.embed
+    assert embed.description is not None
+    assert embed.description.startswith(f"{len(lines)} comments, 6 people in \\#launch-talk")
+    assert 1 <= len(embed.fields) <= 3
+
+
+async def test_debate_needs_the_message_content_intent(
+    tmp_path: Path, store: Store, clock: FakeClock
+) -> None:
+    blind = await start_bot(make_config(tmp_path, message_content=False), store, clock)
+    try:
+        interaction = member_interaction(blind)
+        await invoke(blind.tree, interaction, "debate")
+        line = interaction.ephemeral_line()
+        assert "message-content intent" in line
+        assert interaction.only().kind == "response"
+    finally:
+        await stop_bot(blind)
+
+
+async def test_debate_history_forbidden_is_one_line(bot: CogTestBot) -> None:
+    channel = bot.add_channel(GUILD_ID)
+    response = type("R", (), {"status": 403, "reason": "Forbidden"})()
+    channel.history_error = discord.Forbidden(response, {"code": 50001, "message": "Missing Access"})  # type: ignore[arg-type]
+    interaction = member_interaction(bot, channel=channel)
+    await invoke(bot.tree, interaction, "debate")
+    assert interaction.ephemeral_line() == "I am not allowed to read this channel's history."
+
+
+async def test_debate_max_arguments_bounds(bot: CogTestBot) -> None:
+    interaction = member_interaction(bot)
+    await invoke(bot.tree, interaction, "debate", max_arguments=0)
+    assert interaction.ephemeral_line() == "max\\_arguments must be between 1 and 10."
