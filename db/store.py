@@ -833,7 +833,8 @@ class Store:
                     _clean_optional(entry.url, MAX_ENTRY_URL),
                     _published_ts(entry.published),
                     _clean_optional(entry.image_url, MAX_ENTRY_URL),
-                    _clean_text(entry.text, MAX_ENTRY_TEXT),
+                    # Skipped entries are kept for their key only: no need for their text.
+                    _clean_text(entry.text, MAX_ENTRY_TEXT) if entry.state == "pending" else "",
                     int(entry.is_teaser),
                     entry.state,
                     _clean_optional(entry.skip_reason, MAX_REASON),
@@ -943,8 +944,10 @@ class Store:
                    VALUES (?, ?, ?, ?, ?)""",
                 (entry_id, post_guild, channel_id, message_id, stamp),
             )
+            # The feed text is only the summarizer's input; once posted it is dead weight
+            # (tens of kB per entry, forever), so it is dropped. The summary stays.
             await conn.execute(
-                "UPDATE entries SET state = 'posted', skip_reason = NULL WHERE id = ?", (entry_id,)
+                "UPDATE entries SET state = 'posted', skip_reason = NULL, text = '' WHERE id = ?", (entry_id,)
             )
             post_row = await self._one(
                 conn, "SELECT * FROM posts WHERE entry_id = ? AND channel_id = ?", (entry_id, channel_id)
@@ -955,7 +958,7 @@ class Store:
         """A pending entry that will not be posted (e.g. its channel is gone); False if not pending."""
         async with self._writing() as conn:
             cursor = await conn.execute(
-                "UPDATE entries SET state = 'skipped', skip_reason = ? WHERE id = ? AND state = 'pending'",
+                "UPDATE entries SET state = 'skipped', skip_reason = ?, text = '' WHERE id = ? AND state = 'pending'",
                 (_one_line(reason) or "skipped", entry_id),
             )
             changed = cursor.rowcount > 0
@@ -971,15 +974,24 @@ class Store:
         limit = max(1, min(int(limit), 100))
         filters = ""
         params: list[Any] = [guild_id]
-        if source is not None and (wanted := " ".join(_clean_text(source, 400).split())):
-            if match := _ID_TEXT.fullmatch(wanted):
-                filters = "AND (s.id = ? OR lower(s.name) = lower(?))"
-                params += [int(match.group(1)), wanted]
-            else:
-                filters = "AND lower(s.name) = lower(?)"
-                params.append(wanted)
-        params.append(limit)
         async with self._reading() as conn:
+            if source is not None and (wanted := " ".join(_clean_text(source, 400).split())):
+                # Names are matched in Python: SQLite's lower() folds ASCII only.
+                match = _ID_TEXT.fullmatch(wanted)
+                wanted_id = int(match.group(1)) if match else None
+                candidates = await self._all(
+                    conn, "SELECT id, name FROM sources WHERE guild_id IN (?, ?)", (guild_id, CONFIG_GUILD_ID)
+                )
+                source_ids = [
+                    row["id"]
+                    for row in candidates
+                    if row["id"] == wanted_id or row["name"].casefold() == wanted.casefold()
+                ]
+                if not source_ids:
+                    return []
+                filters = f"AND s.id IN ({','.join('?' * len(source_ids))})"
+                params += source_ids
+            params.append(limit)
             rows = await self._all(
                 conn,
                 f"""SELECT {_ENTRY_COLUMNS_E}, s.name AS source_name,

@@ -106,9 +106,12 @@ async def test_from_feed_entry(store: Store, source: Source) -> None:
         is_teaser: bool
 
     parsed = FeedEntry("g", "https://x.example/1", "Title", None, "Teaser.", None, None, True)
-    record = NewEntry.from_feed_entry("g", parsed, state="skipped", skip_reason="backfill")
-    [entry] = await store.add_entries(source.id, [record], NOW)
-    assert (entry.text, entry.is_teaser, entry.state, entry.skip_reason) == ("Teaser.", True, "skipped", "backfill")
+    [entry] = await store.add_entries(source.id, [NewEntry.from_feed_entry("g", parsed)], NOW)
+    assert (entry.title, entry.url, entry.text, entry.is_teaser, entry.state) == (
+        "Title", "https://x.example/1", "Teaser.", True, "pending"
+    )
+    skipped = NewEntry.from_feed_entry("g2", parsed, state="skipped", skip_reason="backfill")
+    assert (skipped.state, skipped.skip_reason) == ("skipped", "backfill")
     full = NewEntry.from_feed_entry("h", FeedEntry("h", None, "T", None, "short", "Long content", None, False))
     assert full.text == "Long content" and full.state == "pending"
 
@@ -259,3 +262,23 @@ async def test_a_cancelled_write_is_all_or_nothing(store: Store, source: Source)
         assert len(await store.known_keys(source.id, [e.key for e in batch])) == 30
         await store.remove_source(GUILD_A, source.id)
         source = await store.add_source(GUILD_A, "https://x.example/rss", "X", 10, now=NOW)
+
+
+async def test_text_is_dropped_once_an_entry_is_settled(store: Store, source: Source) -> None:
+    a, b = await store.add_entries(source.id, [new("a", text="body a"), new("b", text="body b")], NOW)
+    [c] = await store.add_entries(source.id, [new("c", text="body c", state="skipped")], NOW)
+    assert (a.text, c.text) == ("body a", "")  # a skipped entry is kept for its key only
+    await store.save_entry_summary(a.id, ["Summary."], [])
+    await store.mark_posted(a.id, 10, 1, NOW)
+    await store.mark_skipped(b.id, "channel gone")
+    posted, skipped = await store.get_entry(a.id), await store.get_entry(b.id)
+    assert posted is not None and skipped is not None
+    assert (posted.text, posted.summary, posted.title) == ("", ("Summary.",), "title a")
+    assert skipped.text == ""
+
+
+async def test_source_filter_folds_non_ascii_case(store: Store) -> None:
+    source = await store.add_source(GUILD_A, "https://esa.example/rss", "Éspace Info", 10, now=NOW)
+    [entry] = await store.add_entries(source.id, [new("a")], NOW)
+    await store.mark_posted(entry.id, 10, 1, NOW)
+    assert [i.entry.key for i in await store.latest_posted(GUILD_A, 5, source="éSPACE info")] == ["a"]
