@@ -317,3 +317,12 @@ def test_fragment_to_text() -> None:
 )
 def test_is_teaser_text(summary: str, content: str | None, expected: bool) -> None:
     assert is_teaser_text(summary, content) is expected
+
+
+def test_http_charset_applies_to_xml_without_an_encoding_declaration() -> None:
+    body = (
+        '<rss version="2.0"><channel><title>t</title><item><title>Kosmonavt: Гагарин</title>'
+        "</item></channel></rss>"
+    ).encode("koi8-r")
+    entry = parse_feed(body, url=URL, content_type="application/rss+xml", charset="koi8-r").entries[0]
+    assert entry.title == "Kosmonavt: Гагарин"
