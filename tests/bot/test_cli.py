@@ -1,0 +1,262 @@
+"""The `spacebrief` command line: contracts of DESIGN.md (flags, JSON, exit codes, one-line errors)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.cli import main
+from summarizer import ALGORITHM_NAMES
+
+ARTICLE = """Roscosmos delays Soyuz launch after a leak
+
+Roscosmos said on Friday that the launch of the Soyuz MS-29 crew ship would slip by two weeks. Engineers found a coolant leak in the Progress cargo ship docked at the station. "The crew is safe and the station is operating normally," said Yuri Borisov, the head of Roscosmos. NASA said it was monitoring the situation with its Russian partners. The leak is the third such event on the Russian segment since 2022. "We have a clear plan to find the cause before we fly again," Borisov told reporters in Moscow. The two agencies will meet next week to agree on a new date. Dr. Anna Kikina, a cosmonaut, will stay aboard for an extra month.
+"""
+
+SUMMARY_KEYS = {"title", "summary", "quotes", "stats"}
+STATS_KEYS = {"sentences_in", "words_in", "words_out", "reduction_pct", "algorithm", "elapsed_ms"}
+
+
+def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, timeout=120, check=False
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[bytes], code: int = 2) -> str:
+    err = result.stderr.decode()
+    assert result.returncode == code, err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1 and err.startswith("spacebrief")
+    return err
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Path:
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE)
+    return path
+
+
+def test_summarize_json_follows_the_schema(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", "--json", "--sentences", "2", str(article)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == SUMMARY_KEYS
+    assert data["title"] == "Roscosmos delays Soyuz launch after a leak"
+    assert len(data["summary"]) == 2
+    assert all(isinstance(s, str) and s in ARTICLE for s in data["summary"])
+    assert data["quotes"], "the article has two attributed quotes"
+    for quote in data["quotes"]:
+        assert set(quote) == {"text", "speaker"}
+        assert quote["text"] in ARTICLE
+        assert quote["speaker"] == "Yuri Borisov"
+    stats = data["stats"]
+    assert set(stats) == STATS_KEYS
+    assert isinstance(stats["sentences_in"], int) and stats["sentences_in"] >= 8
+    assert isinstance(stats["words_in"], int) and isinstance(stats["words_out"], int)
+    assert stats["words_out"] < stats["words_in"]
+    assert isinstance(stats["reduction_pct"], float)
+    assert stats["reduction_pct"] == pytest.approx(100 * (1 - stats["words_out"] / stats["words_in"]), abs=0.1)
+    assert stats["algorithm"] == "news"
+    assert isinstance(stats["elapsed_ms"], float)
+
+
+def test_summarize_human_output(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(article)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == "Roscosmos delays Soyuz launch after a leak"
+    assert sum(line.startswith("• ") for line in lines) == 3
+    assert any(line.endswith("— Yuri Borisov") and line.startswith("“") for line in lines)
+    assert "reduced by " in lines[-1] and "%" in lines[-1]
+
+
+@pytest.mark.parametrize("name", ALGORITHM_NAMES)
+def test_every_algorithm_is_selectable(name: str, article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", "--json", "--algorithm", name, str(article)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["stats"]["algorithm"] == name
+    assert 1 <= len(data["summary"]) <= 3
+    assert all(sentence in ARTICLE for sentence in data["summary"])
+
+
+def test_summarize_reads_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(ARTICLE.encode())))
+    assert main(["summarize", "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "Roscosmos delays Soyuz launch after a leak"
+
+
+def test_non_utf8_text_is_decoded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(ARTICLE.replace("Roscosmos said", "Le CNES a dit: très bien. Roscosmos said").encode("latin-1"))
+    assert main(["summarize", "--json", str(path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["summary"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["summarize", "--algorithm", "magic", "ARTICLE"], "unknown algorithm"),
+        (["summarize", "--sentences", "0", "ARTICLE"], "out of range"),
+        (["summarize", "--sentences", "many", "ARTICLE"], "not a whole number"),
+        (["summarize", "/no/such/file.txt"], "/no/such/file.txt"),
+        (["summarize", "ftp://example.com/a.txt"], "ftp"),
+        (["summarize", "http://127.0.0.1:9/article"], "127.0.0.1"),
+        (["summarize", "http://[::1]:9/article"], "::1"),
+        (["summarize", "http://10.0.0.8/article"], "10.0.0.8"),
+        (["summarize"], "SOURCE"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str, article: Path) -> None:
+    result = run_cli(*[str(article) if arg == "ARTICLE" else arg for arg in args])
+    assert message in assert_one_line_error(result)
+
+
+def test_empty_binary_and_huge_inputs(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert "no text" in assert_one_line_error(run_cli("summarize", str(empty))).lower()
+
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64)
+    assert "binary" in assert_one_line_error(run_cli("summarize", str(binary)))
+
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes((ARTICLE * (20_000_000 // len(ARTICLE) + 1)).encode()[:20_000_000])
+    assert "too large" in assert_one_line_error(run_cli("summarize", str(huge))).lower()
+
+
+def test_huge_input_under_a_raised_cap_still_answers(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes((ARTICLE * (20_000_000 // len(ARTICLE) + 1)).encode()[:20_000_000])
+    config = tmp_path / "config.toml"
+    config.write_text("[fetch]\nmax_bytes = 30000000\n")
+    result = run_cli("summarize", "--json", "--config", str(config), str(huge))
+    assert result.returncode == 0, result.stderr.decode()
+    assert json.loads(result.stdout)["summary"]
+
+
+def test_bad_config_is_exit_2(tmp_path: Path, article: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[news]\nbackfill = 'three'\n")
+    assert "news.backfill" in assert_one_line_error(run_cli("summarize", "--config", str(config), str(article)))
+
+
+@pytest.fixture
+async def page_server() -> AsyncIterator[str]:
+    html = (
+        "<html><head><title>Soyuz delay</title></head><body><nav>Home | News</nav><article>"
+        + "".join(f"<p>{line}</p>" for line in ARTICLE.splitlines()[2:])
+        + "</article><footer>Related: other stories</footer></body></html>"
+    )
+
+    async def article_page(request: web.Request) -> web.Response:
+        return web.Response(text=html, content_type="text/html")
+
+    async def missing(request: web.Request) -> web.Response:
+        return web.Response(status=404, text="not here")
+
+    app = web.Application()
+    app.router.add_get("/article", article_page)
+    app.router.add_get("/missing", missing)
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()
+    yield f"http://127.0.0.1:{server.port}"
+    await server.close()
+
+
+async def test_summarize_url_from_a_local_server(page_server: str, tmp_path: Path) -> None:
+    import asyncio
+
+    config = tmp_path / "config.toml"
+    config.write_text("[fetch]\nallow_private_networks = true\ntimeout_s = 10\n")
+    result = await asyncio.to_thread(run_cli, "summarize", "--json", "--config", str(config), f"{page_server}/article")
+    assert result.returncode == 0, result.stderr.decode()
+    data = json.loads(result.stdout)
+    assert data["summary"] and all(sentence in ARTICLE for sentence in data["summary"])
+    assert not any("Related:" in sentence for sentence in data["summary"])
+
+    missing = await asyncio.to_thread(run_cli, "summarize", "--config", str(config), f"{page_server}/missing")
+    assert "404" in assert_one_line_error(missing)
+
+    refused = await asyncio.to_thread(run_cli, "summarize", f"{page_server}/article")
+    assert_one_line_error(refused)
+
+
+DEBATE = [
+    {"author": "ana", "text": "Reusable boosters cut the cost of every launch by a lot.", "id": "1"},
+    {"author": "ben", "text": "Reusing boosters makes each launch much cheaper.", "id": "2"},
+    {"author": "cho", "text": "Reusable rockets cut launch costs, that is the whole point.", "id": "3"},
+    {"author": "dev", "text": "Expendable rockets are simpler and more reliable for heavy payloads.", "id": "4"},
+    {"author": "eve", "text": "For heavy payloads an expendable rocket is simpler and more reliable.", "id": "5"},
+    {"author": "ana", "text": "lol", "id": "6"},
+]
+
+
+def test_debate_json_follows_the_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps(DEBATE))
+    assert main(["debate", "--json", str(path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"arguments", "stats"}
+    assert set(data["stats"]) == {"comments", "authors", "elapsed_ms"}
+    assert data["stats"]["comments"] == 6 and data["stats"]["authors"] == 5
+    texts = [item["text"] for item in DEBATE]
+    for argument in data["arguments"]:
+        assert set(argument) == {"claim", "support", "authors", "comment_ids", "quotes"}
+        assert any(argument["claim"] in text for text in texts)
+        assert argument["support"] == len(set(argument["authors"]))
+    assert data["arguments"], "two positions were each argued by several people"
+
+
+def test_debate_plain_text_and_human_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "thread.txt"
+    path.write_text("\n\n".join(f"{item['author']}:\n{item['text']}" for item in DEBATE))
+    assert main(["debate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("6 comments from 5 people")
+    assert "1. " in out and "people" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"author": "a", "text": "b"}', "list"),
+        ("[1, 2", "invalid JSON"),
+        ('[{"author": "a"}]', "text"),
+    ],
+)
+def test_debate_bad_input(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "thread.json"
+    path.write_text(content)
+    assert message in assert_one_line_error(run_cli("debate", str(path)))
+
+
+def test_debate_zero_comments_is_a_valid_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "thread.json"
+    path.write_text("[]")
+    assert main(["debate", "--json", str(path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["arguments"] == [] and data["stats"]["comments"] == 0
+
+
+def test_run_without_token_exits_2_with_a_hint(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], capture_output=True, timeout=60, env=env, cwd=tmp_path, check=False
+    )
+    err = assert_one_line_error(result)
+    assert "DISCORD_TOKEN" in err
