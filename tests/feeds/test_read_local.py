@@ -40,6 +40,14 @@ def test_stdin_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     assert read_local("-", 100) == b"comment text"
 
 
+def test_text_only_stdin_is_read_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Ground control ✓"))
+    assert read_local("-", 100) == "Ground control ✓".encode()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("x" * 101))
+    with pytest.raises(TooLargeError):
+        read_local("-", 100)
+
+
 def test_unbounded_special_file_is_cut_at_the_cap() -> None:
     # /dev/zero reports size 0 and never ends: only the streaming cap stops it.
     if not Path("/dev/zero").exists():
