@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/spacebrief run $(if $(CONFIG),--config $(CONFIG),)
+	@$(VENV)/bin/spacebrief run $(if $(CONFIG),--config $(CONFIG),)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
