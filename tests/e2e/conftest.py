@@ -7,7 +7,7 @@ class attributes, so every test restores them afterwards.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -19,6 +19,9 @@ import discord
 import pytest
 from aiohttp import web
 
+from bot.app import EXTENSIONS, SpacebriefBot
+from bot.config import Config, parse_config
+from bot.run import run_bot
 from tests.fake_discord import FakeDiscord
 
 
@@ -162,15 +165,49 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-ClockFactory = Callable[[], datetime]
+async def wait_ready(bot: discord.Client, runner: asyncio.Task[Any], within: float = 10.0) -> None:
+    """Wait for on_ready, failing fast (with the run's result) if the bot stopped instead."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not bot.is_ready():
+        if runner.done():
+            raise AssertionError(f"bot stopped before it was ready: {runner.result()!r}")
+        if loop.time() > deadline:
+            raise AssertionError(f"bot not ready within {within}s")
+        await asyncio.sleep(0.01)
 
 
-async def wait_ready(bot: discord.Client, runner: asyncio.Task[int], within: float = 5.0) -> None:
-    """Wait for on_ready, failing fast (with the run's exit code) if the bot stopped instead."""
-    ready = asyncio.create_task(bot.wait_until_ready())
-    done, _ = await asyncio.wait({ready, runner}, timeout=within, return_when=asyncio.FIRST_COMPLETED)
-    if ready not in done:
-        ready.cancel()
-        if runner in done:
-            raise AssertionError(f"bot exited with {runner.result()} before it was ready")
-        raise AssertionError(f"bot not ready within {within}s")
+class RunningBot:
+    """The real SpacebriefBot run through bot.run.run_bot in this loop, stopped like SIGTERM would."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        extensions: Sequence[str] = EXTENSIONS,
+        clock: Callable[[], datetime] = now_utc,
+    ) -> None:
+        self.config = config
+        self.bot = SpacebriefBot(config, extensions=extensions, clock=clock, guild_ready_timeout=0.05)
+        self.stop_event = asyncio.Event()
+        self.runner: asyncio.Task[int] | None = None
+
+    async def __aenter__(self) -> RunningBot:
+        self.runner = asyncio.create_task(
+            run_bot(self.config, bot=self.bot, stop=self.stop_event, handle_signals=False)
+        )
+        await wait_ready(self.bot, self.runner)
+        return self
+
+    async def stop(self) -> int:
+        assert self.runner is not None
+        self.stop_event.set()
+        return await asyncio.wait_for(self.runner, timeout=15)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self.runner is not None and not self.runner.done():
+            await self.stop()
+
+
+def make_config(data: dict[str, Any]) -> Config:
+    return parse_config(data, origin="test config")

@@ -1,0 +1,214 @@
+"""`spacebrief run` against the fake Discord: login, command sync, restarts, exit codes, signals."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from bot.app import SpacebriefBot, SyncHashFile, build_intents, commands_hash, point_at_discord
+from bot.config import Config, DiscordSettings
+from bot.run import BAD_TOKEN_MESSAGE, NO_TOKEN_MESSAGE, run_bot
+from tests.e2e.conftest import RunningBot, bot_config_data, make_config
+from tests.fake_discord import FakeDiscord
+
+REPO = Path(__file__).resolve().parents[2]
+INTENT_GUILDS = 1 << 0
+INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_MESSAGE_CONTENT = 1 << 15
+CONTRACT_COMMANDS = {"summarize", "quotes", "news", "debate", "sources", "settings"}
+
+
+def synced_names(fake: FakeDiscord, index: int) -> set[str]:
+    return {c["name"] for c in fake.command_syncs[index].commands}
+
+
+# ---- pure pieces ----------------------------------------------------------------------------------
+
+
+def test_intents_are_minimal_and_content_follows_the_config() -> None:
+    with_content = build_intents(DiscordSettings(message_content=True))
+    without = build_intents(DiscordSettings(message_content=False))
+    assert with_content.value == INTENT_GUILDS | INTENT_GUILD_MESSAGES | INTENT_MESSAGE_CONTENT
+    assert without.value == INTENT_GUILDS | INTENT_GUILD_MESSAGES
+
+
+def test_commands_hash_ignores_key_order_and_sees_changes() -> None:
+    one = [{"name": "news", "description": "latest", "options": [{"name": "count", "type": 4}]}]
+    reordered = [{"options": [{"type": 4, "name": "count"}], "description": "latest", "name": "news"}]
+    changed = [{"name": "news", "description": "latest!", "options": [{"name": "count", "type": 4}]}]
+    assert commands_hash(one) == commands_hash(reordered)
+    assert commands_hash(one) != commands_hash(changed)
+
+
+def test_sync_hash_file_lives_beside_the_database(tmp_path: Path) -> None:
+    hashes = SyncHashFile(str(tmp_path / "bot.sqlite3"))
+    assert hashes.get("1:global") is None
+    hashes.set("1:global", "abc")
+    hashes.set("1:guild:5", "def")
+    assert (tmp_path / "bot.sqlite3.sync-hash").exists()
+    again = SyncHashFile(str(tmp_path / "bot.sqlite3"))
+    assert (again.get("1:global"), again.get("1:guild:5")) == ("abc", "def")
+    (tmp_path / "bot.sqlite3.sync-hash").write_text("{not json")
+    assert SyncHashFile(str(tmp_path / "bot.sqlite3")).get("1:global") is None  # unknown: sync again
+    memory = SyncHashFile(":memory:")
+    memory.set("1:global", "abc")
+    assert memory.get("1:global") is None
+
+
+def test_endpoints_must_have_the_right_schemes() -> None:
+    with pytest.raises(ValueError, match="api_base"):
+        point_at_discord("ftp://example.com/api/v10", "ws://example.com")
+    with pytest.raises(ValueError, match="gateway_url"):
+        point_at_discord("http://example.com/api/v10", "http://example.com")
+    point_at_discord("http://127.0.0.1:9/api/v10/", "ws://127.0.0.1:9/gw")
+    assert discord.http.Route.BASE == "http://127.0.0.1:9/api/v10"
+    assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:9/api/v10/users/@me"
+    assert str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY.with_query(v=10)) == "ws://127.0.0.1:9/gw?v=10"
+
+
+# ---- exit codes -----------------------------------------------------------------------------------
+
+
+async def test_no_token_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert await run_bot(Config(), handle_signals=False) == 2
+    err = capsys.readouterr().err
+    assert err == NO_TOKEN_MESSAGE + "\n"
+    assert "DISCORD_TOKEN" in err and "https://discord.com/developers/applications" in err
+
+
+async def test_bad_endpoint_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    config = make_config({"discord": {"token": "x", "api_base": "discord.com/api/v10"}})
+    assert await run_bot(config, handle_signals=False) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+async def test_rejected_token_is_one_line_and_exit_2(
+    fake_discord: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = bot_config_data(tmp_path, fake_discord)
+    data["discord"]["token"] = "wrong-token"
+    config = make_config(data)
+    bot = SpacebriefBot(config, guild_ready_timeout=0.05)
+    assert await asyncio.wait_for(run_bot(config, bot=bot, handle_signals=False), 10) == 2
+    err = capsys.readouterr().err
+    assert err == BAD_TOKEN_MESSAGE + "\n"
+    assert "wrong-token" not in err
+    assert fake_discord.command_syncs == []
+
+
+# ---- login, sync, restart -------------------------------------------------------------------------
+
+
+async def test_login_syncs_commands_once_and_a_restart_does_not_resync(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    config = make_config(bot_config_data(tmp_path, fake_discord))
+    async with RunningBot(config) as first:
+        assert first.bot.user is not None and first.bot.user.id == fake_discord.bot.id
+        assert [g.id for g in first.bot.guilds] == [fake_discord.guilds[0].id]
+        assert len(fake_discord.command_syncs) == 1
+        assert fake_discord.command_syncs[0].guild_id is None  # no dev guild: global
+        assert CONTRACT_COMMANDS <= synced_names(fake_discord, 0)
+        assert fake_discord.identifies[-1]["intents"] & INTENT_MESSAGE_CONTENT
+        assert first.bot.synced_scopes == [f"{fake_discord.application_id}:global"]
+    assert await first.stop() == 0
+    assert len(fake_discord.identifies) == 1
+
+    async with RunningBot(config) as second:
+        assert second.bot.synced_scopes == []
+    assert await second.stop() == 0
+    assert len(fake_discord.identifies) == 2
+    assert len(fake_discord.command_syncs) == 1  # same commands: no second sync
+
+    # A dev guild is a new scope: one sync there, instant, and the global set is left alone.
+    guild_id = fake_discord.guilds[0].id
+    dev_config = make_config(bot_config_data(tmp_path, fake_discord, dev_guild_id=guild_id))
+    async with RunningBot(dev_config):
+        pass
+    assert [s.guild_id for s in fake_discord.command_syncs] == [None, guild_id]
+    assert synced_names(fake_discord, 1) == synced_names(fake_discord, 0)
+
+
+async def test_changed_commands_are_synced_again(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    config = make_config(bot_config_data(tmp_path, fake_discord))
+    async with RunningBot(config):
+        pass
+    hashes = SyncHashFile(config.database.path)
+    scope = f"{fake_discord.application_id}:global"
+    assert hashes.get(scope) is not None
+    hashes.set(scope, "a command set from an older version")
+    async with RunningBot(config) as restarted:
+        assert restarted.bot.synced_scopes == [scope]
+    assert len(fake_discord.command_syncs) == 2
+
+
+async def test_without_message_content_the_intent_is_not_requested(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    data = bot_config_data(tmp_path, fake_discord)
+    data["discord"]["message_content"] = False
+    async with RunningBot(make_config(data)):
+        pass
+    assert fake_discord.identifies[-1]["intents"] == INTENT_GUILDS | INTENT_GUILD_MESSAGES
+
+
+async def test_config_sources_are_in_the_store_on_start(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    sources = [{"name": "Agency feed", "url": "http://127.0.0.1:9/feed.xml", "channel_id": 810000000000000001}]
+    config = make_config(bot_config_data(tmp_path, fake_discord, sources=sources, news={"interval_minutes": 60}))
+    async with RunningBot(config) as running:
+        stored = await running.bot.store.list_all_sources()
+        assert [(s.name, s.url, s.channel_id) for s in stored] == [
+            ("Agency feed", "http://127.0.0.1:9/feed.xml", 810000000000000001)
+        ]
+
+
+# ---- the real process ------------------------------------------------------------------------------
+
+
+def write_config(path: Path, data: dict[str, Any]) -> Path:
+    lines: list[str] = []
+    for section in ("discord", "database", "fetch", "news"):
+        lines.append(f"[{section}]")
+        lines.extend(f"{key} = {json.dumps(value)}" for key, value in data[section].items())
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+async def test_signal_shuts_the_process_down_cleanly(
+    fake_discord: FakeDiscord, tmp_path: Path, signum: signal.Signals
+) -> None:
+    data = bot_config_data(tmp_path, fake_discord, news={"interval_minutes": 60})
+    config_file = write_config(tmp_path / "config.toml", data)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("DISCORD_TOKEN", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config_file),
+        cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake_discord.wait_for(
+            lambda: fake_discord.ready.is_set() or process.returncode is not None, within=30, what="READY"
+        )
+        if process.returncode is not None:
+            _, early = await process.communicate()
+            raise AssertionError(f"the bot exited with {process.returncode}: {early.decode(errors='replace')}")
+        assert len(fake_discord.command_syncs) == 1
+        process.send_signal(signum)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = stderr.decode(errors="replace")
+    assert process.returncode == 0, log
+    assert fake_discord.token not in log + stdout.decode(errors="replace")
+    assert "Traceback" not in log
