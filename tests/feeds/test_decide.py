@@ -268,6 +268,13 @@ class TestKeywordFilter:
         assert prefix.passes("Launches delayed") and prefix.passes("launchpad fire")
         assert not prefix.passes("relaunch")
 
+    def test_non_ascii_keywords_fold_case(self) -> None:
+        rule = KeywordFilter.of(KeywordRule(include=("Ñandú", "ÉTOILE")))
+        assert rule.passes("un ÑANDÚ corre") and rule.passes("l'étoile du nord")
+        assert rule.passes("dos ñandúes")  # the plural is allowed
+        assert not rule.passes("ñandúzal")
+        assert not rule.passes("étoilement")
+
     def test_regex_characters_are_literal(self) -> None:
         odd = KeywordFilter.of(KeywordRule(include=("C++", "a.b")))
         assert odd.passes("written in C++ code")
