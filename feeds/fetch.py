@@ -67,6 +67,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_STATUSES = frozenset({301, 308})
 # Bytes read from the socket per step; the decompressor is asked for at most what is left under the cap.
 _READ_CHUNK = 64 * 1024
+_INFLATE_STEP = 1024 * 1024
 _MAX_MESSAGE_URL = 200
 
 
@@ -393,36 +394,40 @@ class _BodyDecoder:
             return zlib.decompressobj(zlib.MAX_WBITS)
         return None
 
-    def feed(self, data: bytes, max_out: int) -> bytes:
-        """Decode `data` (plus any backlog), returning at most `max_out` bytes (+1 to detect overflow)."""
+    def feed(self, data: bytes, sink: bytearray, limit: int) -> None:
+        """Decode `data` (plus any backlog) into `sink`, stopping once `sink` holds more than `limit` bytes.
+
+        Output is produced in steps of at most `_INFLATE_STEP`, so memory stays near the cap however
+        far the input would inflate.
+        """
         if self._decompressor is None:
-            return data
+            sink += data
+            return
         self._pending += data
-        out = bytearray()
-        while self._pending and len(out) <= max_out:
+        while self._pending and len(sink) <= limit:
+            step = min(limit + 1 - len(sink), _INFLATE_STEP)
             try:
-                piece = self._decompressor.decompress(self._pending, max_out + 1 - len(out))
+                piece = self._decompressor.decompress(self._pending, step)
             except zlib.error as exc:
-                if self._raw_deflate_fallback and not out:
+                if self._raw_deflate_fallback:
                     # Some servers send raw deflate (no zlib header) as "deflate".
                     self._raw_deflate_fallback = False
                     self._decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
                     continue
                 raise FetchError(f"corrupt {self.encoding} body: {exc}") from exc
             self._raw_deflate_fallback = False
-            out += piece
+            sink += piece
             if self._decompressor.eof:
                 # Concatenated gzip members: start a new member with the leftover input.
-                self._pending = self._decompressor.unused_data
-                if self._pending.strip(b"\x00"):
+                leftover = self._decompressor.unused_data
+                self._pending = leftover if leftover.strip(b"\x00") else b""
+                if self._pending:
                     self._decompressor = self._new_decompressor()
-                else:
-                    self._pending = b""
             else:
-                self._pending = self._decompressor.unconsumed_tail
-                if not piece and not self._pending:
-                    break
-        return bytes(out)
+                tail = self._decompressor.unconsumed_tail
+                if not piece and len(tail) == len(self._pending):
+                    break  # no progress: wait for more input
+                self._pending = tail
 
 
 def _content_encoding(headers: Any) -> str:
@@ -451,7 +456,7 @@ async def _read_capped(response: aiohttp.ClientResponse, max_bytes: int) -> byte
         # Compressed input that inflates to nothing could still stream forever; cap the wire too.
         if wire_bytes > max_bytes + _READ_CHUNK:
             raise TooLargeError(f"response too large: more than {max_bytes} bytes")
-        body += decoder.feed(chunk, max_bytes - len(body))
+        decoder.feed(chunk, body, max_bytes)
         if len(body) > max_bytes:
             raise TooLargeError(f"response too large: more than {max_bytes} bytes")
     return bytes(body)

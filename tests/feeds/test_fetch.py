@@ -130,6 +130,16 @@ def make_app(feed: bytes, hits: Counter[str]) -> web.Application:
             body=gzip.compress(feed), headers={"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"}
         )
 
+    @routes.get("/gzip-members")
+    async def gzip_members(request: web.Request) -> web.Response:
+        # Concatenated gzip members are one valid gzip stream (RFC 1952); each must be inflated.
+        body = gzip.compress(feed[:1000]) + gzip.compress(feed[1000:])
+        return web.Response(body=body, headers={"Content-Encoding": "gzip"})
+
+    @routes.get("/gzip-corrupt")
+    async def gzip_corrupt(request: web.Request) -> web.Response:
+        return web.Response(body=gzip.compress(feed)[:40] + b"garbage" * 10, headers={"Content-Encoding": "gzip"})
+
     @routes.get("/deflate-raw")
     async def deflate_raw(request: web.Request) -> web.Response:
         compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
@@ -439,6 +449,9 @@ async def test_gzip_and_raw_deflate_bodies_are_decoded(server) -> None:  # type:
     async with Fetcher(LOCAL) as fetcher:
         assert (await fetcher.get(base + "/gzip-feed")).body == feed
         assert (await fetcher.get(base + "/deflate-raw")).body == feed
+        assert (await fetcher.get(base + "/gzip-members")).body == feed
+        with pytest.raises(FetchError, match="corrupt gzip body"):
+            await fetcher.get(base + "/gzip-corrupt")
         with pytest.raises(FetchError, match="unsupported content encoding"):
             await fetcher.get(base + "/brotli")
 
