@@ -386,6 +386,7 @@ class _BodyDecoder:
         self._raw_deflate_fallback = encoding == "deflate"
         self._decompressor: Any = self._new_decompressor()
         self._pending = b""  # compressed input not yet consumed because of max_length
+        self._fed = False
 
     def _new_decompressor(self) -> Any:
         if self.encoding in ("gzip", "x-gzip"):
@@ -393,6 +394,11 @@ class _BodyDecoder:
         if self.encoding == "deflate":
             return zlib.decompressobj(zlib.MAX_WBITS)
         return None
+
+    def finish(self) -> None:
+        """At the end of the body: a compressed stream that never reached its end is corrupt."""
+        if self._decompressor is not None and self._fed and not self._decompressor.eof:
+            raise FetchError(f"corrupt {self.encoding} body: truncated")
 
     def feed(self, data: bytes, sink: bytearray, limit: int) -> None:
         """Decode `data` (plus any backlog) into `sink`, stopping once `sink` holds more than `limit` bytes.
@@ -403,6 +409,7 @@ class _BodyDecoder:
         if self._decompressor is None:
             sink += data
             return
+        self._fed = self._fed or bool(data)
         self._pending += data
         while self._pending and len(sink) <= limit:
             step = min(limit + 1 - len(sink), _INFLATE_STEP)
@@ -459,6 +466,7 @@ async def _read_capped(response: aiohttp.ClientResponse, max_bytes: int) -> byte
         decoder.feed(chunk, body, max_bytes)
         if len(body) > max_bytes:
             raise TooLargeError(f"response too large: more than {max_bytes} bytes")
+    decoder.finish()
     return bytes(body)
 
 

@@ -140,6 +140,10 @@ def make_app(feed: bytes, hits: Counter[str]) -> web.Application:
     async def gzip_corrupt(request: web.Request) -> web.Response:
         return web.Response(body=gzip.compress(feed)[:40] + b"garbage" * 10, headers={"Content-Encoding": "gzip"})
 
+    @routes.get("/gzip-truncated")
+    async def gzip_truncated(request: web.Request) -> web.Response:
+        return web.Response(body=gzip.compress(feed)[:-200], headers={"Content-Encoding": "gzip"})
+
     @routes.get("/deflate-raw")
     async def deflate_raw(request: web.Request) -> web.Response:
         compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
@@ -452,6 +456,8 @@ async def test_gzip_and_raw_deflate_bodies_are_decoded(server) -> None:  # type:
         assert (await fetcher.get(base + "/gzip-members")).body == feed
         with pytest.raises(FetchError, match="corrupt gzip body"):
             await fetcher.get(base + "/gzip-corrupt")
+        with pytest.raises(FetchError, match="corrupt gzip body: truncated"):
+            await fetcher.get(base + "/gzip-truncated")
         with pytest.raises(FetchError, match="unsupported content encoding"):
             await fetcher.get(base + "/brotli")
 
