@@ -210,10 +210,9 @@ async def main(argv: list[str]) -> int:
             def bot_workload(name: str, debate: list[Comment], cap: int) -> Callable[[], Awaitable[None]]:
                 async def work() -> None:
                     gate = asyncio.Semaphore(cap)
-                    condensed, *counts = await asyncio.gather(
-                        asyncio.to_thread(condense, debate), *(poll(url, gate) for url in urls)
-                    )
-                    arguments[name] = len(condensed)
+                    condensing = asyncio.create_task(asyncio.to_thread(condense, debate))
+                    counts = await asyncio.gather(*(poll(url, gate) for url in urls))
+                    arguments[name] = len(await condensing)
                     entries[name] = sum(counts)
 
                 return work

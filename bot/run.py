@@ -11,7 +11,9 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import Any
 
 import aiohttp
 import discord
@@ -33,6 +35,9 @@ NO_CONTENT_INTENT_MESSAGE = (
 )
 
 
+SignalHandler = Callable[[int, FrameType | None], Any] | int | None
+
+
 def _fail(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -41,7 +46,7 @@ def _fail(message: str) -> None:
 def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
     """SIGTERM and SIGINT set `stop`; the previous handlers come back afterwards."""
     loop = asyncio.get_running_loop()
-    installed: list[tuple[signal.Signals, object]] = []
+    installed: list[tuple[signal.Signals, SignalHandler]] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         previous = signal.getsignal(signum)
         try:
@@ -54,7 +59,7 @@ def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
     finally:
         for signum, previous in installed:
             loop.remove_signal_handler(signum)
-            signal.signal(signum, previous)  # type: ignore[arg-type]
+            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
 
 
 async def run_bot(

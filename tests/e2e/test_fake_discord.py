@@ -145,7 +145,7 @@ def test_empty_message_is_refused() -> None:
 
 
 def test_invalid_command_sets_are_refused() -> None:
-    good = {"name": "news", "description": "latest", "type": 1, "options": [
+    good: dict[str, Any] = {"name": "news", "description": "latest", "type": 1, "options": [
         {"type": 4, "name": "count", "description": "how many", "required": True},
         {"type": 3, "name": "source", "description": "which", "required": False},
     ]}

@@ -362,7 +362,7 @@ class FakeInteraction:
     user: FakeMember
     created_at: float  # loop time at dispatch
     callbacks: list[dict[str, Any]] = field(default_factory=list)  # accepted callback bodies
-    rejected_callbacks: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    rejected_callbacks: list[tuple[int, Any]] = field(default_factory=list)  # (status, body)
     original: RecordedMessage | None = None  # the response message (type 4, or the edited defer)
     followups: list[RecordedMessage] = field(default_factory=list)
     response_type: int | None = None
