@@ -85,7 +85,7 @@ def _clean_fragment(html: str) -> Any | None:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return None
-    for element in root.iter(*_DROP_TAGS):
+    for element in list(root.iter(*_DROP_TAGS)):  # a list: dropping while iterating skips siblings
         element.drop_tree()
     return root
 
@@ -108,7 +108,7 @@ def _flatten(element: Any) -> str:
         if node.tail:
             pieces.append(node.tail)
 
-    # An explicit stack would avoid recursion limits, but lxml itself caps nesting depth at 255 for HTML.
+    # Recursion is bounded: libxml2 stops building the tree past 256 levels (deeper input yields "").
     walk(element)
     lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
     return "\n".join(line for line in lines if line)

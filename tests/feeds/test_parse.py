@@ -300,6 +300,10 @@ def test_fragment_to_text() -> None:
     assert fragment_to_text("") == ""
     assert fragment_to_text("<!-- only a comment -->") == ""
     assert fragment_to_text("a\x00b") == "ab"
+    assert fragment_to_text("<script>a</script><script>b</script><p>kept</p>") == "kept"
+    # Hostile nesting: no RecursionError, whatever lxml keeps of it.
+    assert fragment_to_text("<div>" * 100 + "deep" + "</div>" * 100) == "deep"
+    assert isinstance(fragment_to_text("<div>" * 100_000 + "x"), str)
 
 
 @pytest.mark.parametrize(
