@@ -1,0 +1,136 @@
+"""The news loop end to end: a local feed, the real bot, the fake Discord.
+
+Each item must reach its channel exactly once, as a valid embed titled and linked like the entry,
+with no pings; a restart on the same database and a 429 on the send must not change that.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.conftest import (
+    LAUNCH_PARAGRAPHS,
+    FeedItem,
+    FeedServer,
+    RunningBot,
+    article_html,
+    bot_config_data,
+    make_config,
+)
+from tests.fake_discord import FakeDiscord, RecordedMessage
+
+NEWS_CHANNEL = 810000000000000001
+FEED_PATH = "/agency.xml"
+POLL_WAIT_S = 20.0  # an upper bound only: every wait returns as soon as its condition holds
+
+
+def item(feed: FeedServer, number: int, title: str, *, days_ago: float) -> FeedItem:
+    link = feed.url(f"/articles/{number}")
+    feed.pages[f"/articles/{number}"] = article_html(title, LAUNCH_PARAGRAPHS)
+    return FeedItem(
+        guid=f"agency-{number}",
+        title=title,
+        link=link,
+        body=f"{title}. " + " ".join(LAUNCH_PARAGRAPHS[:4]),
+        published=datetime.now(UTC) - timedelta(days=days_ago),
+    )
+
+
+def config_for(tmp_path: Path, fake: FakeDiscord, feed: FeedServer, **news: Any) -> Any:
+    sources = [{"name": "Agency", "url": feed.url(FEED_PATH), "channel_id": NEWS_CHANNEL}]
+    return make_config(bot_config_data(tmp_path, fake, sources=sources, news=news or None))
+
+
+def titles(posts: list[RecordedMessage]) -> list[str]:
+    return [post.embeds[0]["title"] for post in posts]
+
+
+def feed_polls(feed: FeedServer) -> int:
+    return feed.hits.count(FEED_PATH)
+
+
+async def wait_for_polls(fake: FakeDiscord, feed: FeedServer, more: int) -> None:
+    """Let the loop poll the feed `more` further times (so a duplicate would have had its chance)."""
+    target = feed_polls(feed) + more
+    await fake.wait_for(lambda: feed_polls(feed) >= target, within=POLL_WAIT_S, what=f"{more} more polls")
+
+
+def assert_valid_news_post(post: RecordedMessage, expected: FeedItem) -> None:
+    assert post.allowed_mentions == {"parse": []}  # no pings, ever
+    [embed] = post.embeds
+    assert embed["title"] == expected.title
+    assert embed["url"] == expected.link
+
+
+async def test_new_item_is_posted_once_with_a_valid_embed_and_no_pings(
+    fake_discord: FakeDiscord, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    old = item(feed_server, 1, "Crew returns from the station", days_ago=2)
+    feed_server.add_item(FEED_PATH, old)
+    async with RunningBot(config_for(tmp_path, fake_discord, feed_server)):
+        await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S,
+                                    what="the backfilled item")
+        fresh = item(feed_server, 2, "Heavy rocket sends lander to the Moon", days_ago=0)
+        feed_server.add_item(FEED_PATH, fresh)
+        await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 2, within=POLL_WAIT_S,
+                                    what="the new item")
+        await wait_for_polls(fake_discord, feed_server, 2)
+    posts = fake_discord.posts_in(NEWS_CHANNEL)
+    assert titles(posts) == [old.title, fresh.title]
+    assert_valid_news_post(posts[0], old)
+    assert_valid_news_post(posts[1], fresh)
+    assert [r for r in fake_discord.rejected if r[1] != 429] == []
+
+
+async def test_restart_on_the_same_database_posts_nothing_twice(
+    fake_discord: FakeDiscord, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    first = item(feed_server, 1, "Telescope finds water vapour on an exoplanet", days_ago=1)
+    feed_server.add_item(FEED_PATH, first)
+    config = config_for(tmp_path, fake_discord, feed_server)
+    async with RunningBot(config) as running:
+        await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S,
+                                    what="the first item")
+    assert await running.stop() == 0
+
+    later = item(feed_server, 2, "Rover drills its first Martian core", days_ago=0)
+    feed_server.add_item(FEED_PATH, later)
+    async with RunningBot(config):
+        await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) >= 2, within=POLL_WAIT_S,
+                                    what="the item added while the bot was down")
+        await wait_for_polls(fake_discord, feed_server, 2)
+    assert titles(fake_discord.posts_in(NEWS_CHANNEL)) == [first.title, later.title]
+
+
+async def test_a_rate_limited_post_still_lands_exactly_once(
+    fake_discord: FakeDiscord, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    only = item(feed_server, 1, "Solar probe breaks its own speed record", days_ago=1)
+    feed_server.add_item(FEED_PATH, only)
+    fake_discord.rate_limit_next_posts(2, retry_after=0.05)
+    async with RunningBot(config_for(tmp_path, fake_discord, feed_server)):
+        await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S,
+                                    what="the post after two 429s")
+        await wait_for_polls(fake_discord, feed_server, 2)
+    posts = fake_discord.posts_in(NEWS_CHANNEL)
+    assert titles(posts) == [only.title]
+    assert_valid_news_post(posts[0], only)
+    assert [status for _, status, _ in fake_discord.rejected] == [429, 429]
+
+
+async def test_news_command_lists_what_was_posted(
+    fake_discord: FakeDiscord, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    posted = item(feed_server, 1, "Station crew tests a new spacesuit", days_ago=1)
+    feed_server.add_item(FEED_PATH, posted)
+    async with RunningBot(config_for(tmp_path, fake_discord, feed_server)):
+        await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S,
+                                    what="the post")
+        interaction = await fake_discord.run_command("news", {"count": 5}, channel_id=NEWS_CHANNEL)
+        await fake_discord.wait_for(lambda: interaction.answered, within=10, what="/news")
+    [answer] = interaction.answer_messages()
+    assert answer.allowed_mentions == {"parse": []}
+    assert posted.title in str(answer.embeds)
+    assert interaction.rejected_callbacks == []
