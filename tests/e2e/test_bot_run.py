@@ -212,3 +212,17 @@ async def test_signal_shuts_the_process_down_cleanly(
     assert process.returncode == 0, log
     assert fake_discord.token not in log + stdout.decode(errors="replace")
     assert "Traceback" not in log
+
+
+async def test_unusable_database_is_one_line_and_exit_2(
+    fake_discord: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = bot_config_data(tmp_path, fake_discord)
+    data["database"]["path"] = str(tmp_path / "missing-directory" / "bot.sqlite3")
+    config = make_config(data)
+    bot = SpacebriefBot(config, guild_ready_timeout=0.05)
+    assert await asyncio.wait_for(run_bot(config, bot=bot, handle_signals=False), 15) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("spacebrief: database ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert fake_discord.command_syncs == []
