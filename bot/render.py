@@ -255,10 +255,14 @@ def safe_url(url: object) -> str | None:
     return encoded if len(encoded) <= URL_LIMIT else None
 
 
+def one_line(message: object, limit: int = ERROR_TEXT_LIMIT) -> str:
+    """``message`` as one escaped line of at most ``limit`` characters (answers, notices)."""
+    return safe(message, limit, single_line=True)
+
+
 def error_text(message: object) -> str:
-    """A one-line, escaped answer for the user (ephemeral errors, notices)."""
-    line = safe(message, ERROR_TEXT_LIMIT, single_line=True)
-    return line or "Something went wrong."
+    """A one-line, escaped error answer for the user; never empty."""
+    return one_line(message) or "Something went wrong."
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from db.store import Store
 from feeds.fetch import Fetcher, FetchLimits
 from tests.helpers.discord_fakes import FakeChannel, FakeClock, make_bot_user, make_guild
 
-ALL_COGS = ("cogs.members", "cogs.errors")
+ALL_COGS = ("cogs.members", "cogs.admin", "cogs.errors")
 
 
 class CogTestBot(SpacebriefBot):
@@ -38,6 +38,11 @@ class CogTestBot(SpacebriefBot):
         guild = self.fake_guilds.get(guild_id)
         if guild is None:
             guild = make_guild(guild_id)
+            guild.get_channel.side_effect = lambda wanted: (
+                found
+                if (found := self.fake_channels.get(wanted)) is not None and found.guild is guild
+                else None
+            )
             self.fake_guilds[guild_id] = guild
         channel = FakeChannel(guild=guild, author=self.fake_user, name=name)
         self.fake_channels[channel.channel_id] = channel.mock

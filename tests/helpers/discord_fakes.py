@@ -226,6 +226,9 @@ class FakeInteraction:
         interaction.user = user if user is not None else make_user()
         interaction.permissions = permissions if permissions is not None else discord.Permissions.none()
         interaction.extras = {}
+        state = MagicMock(spec_set=discord.state.ConnectionState)
+        state._get_guild.side_effect = client.get_guild
+        interaction._state = state
         interaction.command_failed = False
         interaction.locale = discord.Locale.american_english
         interaction.created_at = datetime.now(UTC)
@@ -293,17 +296,29 @@ class FakeInteraction:
 
 
 def wire_data(command_path: list[str], options: dict[str, Any]) -> dict[str, Any]:
-    """The ``interaction.data`` Discord sends for ``/path... option=value`` (strings, ints, bools)."""
+    """The ``interaction.data`` Discord sends for ``/path... option=value``.
+
+    Values: str, int, float, bool, or a ``FakeChannel`` (a channel option, with the ``resolved``
+    channel data Discord attaches).
+    """
+    resolved_channels: dict[str, Any] = {}
 
     def option(name: str, value: Any) -> dict[str, Any]:
+        if isinstance(value, FakeChannel):
+            resolved_channels[str(value.channel_id)] = {
+                "id": str(value.channel_id),
+                "type": 0,
+                "name": value.name,
+                "permissions": str(discord.Permissions.all().value),
+                "guild_id": str(value.guild.id),
+            }
+            return {"name": name, "type": 7, "value": str(value.channel_id)}
         if isinstance(value, bool):
             kind = 5
         elif isinstance(value, int):
             kind = 4
         elif isinstance(value, float):
             kind = 10
-        elif isinstance(value, discord.abc.Snowflake):
-            return {"name": name, "type": 7, "value": str(value.id)}
         else:
             kind = 3
         return {"name": name, "type": kind, "value": value}
@@ -311,7 +326,10 @@ def wire_data(command_path: list[str], options: dict[str, Any]) -> dict[str, Any
     leaf = [option(name, value) for name, value in options.items() if value is not None]
     for sub in reversed(command_path[1:]):
         leaf = [{"name": sub, "type": 1, "options": leaf}]
-    return {"id": str(next_id()), "type": 1, "name": command_path[0], "options": leaf}
+    data: dict[str, Any] = {"id": str(next_id()), "type": 1, "name": command_path[0], "options": leaf}
+    if resolved_channels:
+        data["resolved"] = {"channels": resolved_channels}
+    return data
 
 
 async def invoke(
@@ -321,6 +339,33 @@ async def invoke(
     the tree's error handler), as discord.py does for an incoming interaction."""
     interaction.mock.data = wire_data(command.split(), options)
     await tree._call(interaction.mock)
+
+
+async def autocomplete(
+    tree: discord.app_commands.CommandTree[Any],
+    interaction: FakeInteraction,
+    command: str,
+    focused: str,
+    current: str,
+) -> list[Any]:
+    """Run the autocomplete of ``focused`` as Discord asks for it; returns the choices offered."""
+    data = wire_data(command.split(), {focused: current})
+    leaf = data["options"]
+    while leaf and leaf[0].get("type") == 1:
+        leaf = leaf[0]["options"]
+    for item in leaf:
+        item["focused"] = True
+    interaction.mock.data = data
+    interaction.mock.type = discord.InteractionType.autocomplete
+    offered: list[Any] = []
+
+    async def record(choices: list[Any]) -> None:
+        interaction._answer(discord.InteractionResponseType.autocomplete_result)
+        offered.extend(choices)
+
+    interaction.mock.response.autocomplete.side_effect = record
+    await tree._call(interaction.mock)
+    return offered
 
 
 class FakeClock:
