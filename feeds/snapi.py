@@ -38,36 +38,44 @@ def _parts(url: str) -> tuple[URL, list[str]] | None:
         parsed = URL(url.strip())
     except (ValueError, TypeError):
         return None
-    if parsed.scheme not in ("http", "https") or (parsed.host or "").lower() != SNAPI_HOST:
+    if parsed.scheme not in ("http", "https") or not parsed.host:
         return None
     return parsed, [p for p in parsed.path.split("/") if p]
 
 
-def snapi_kind(url: str | None) -> str | None:
-    """"articles", "blogs" or "reports" for a SNAPI v4 list URL, else None."""
+def snapi_kind(url: str | None, *, any_host: bool = False) -> str | None:
+    """"articles", "blogs" or "reports" for a SNAPI v4 list URL, else None.
+
+    With `any_host`, a mirror or a local test server is accepted too: any http(s) URL whose path ends
+    in /v4/<kind>/ (a source explicitly configured as kind "snapi").
+    """
     if not url:
         return None
     found = _parts(url)
     if found is None:
         return None
-    _, segments = found
-    if len(segments) == 2 and segments[0] == "v4" and segments[1] in SNAPI_KINDS:
-        return segments[1]
+    parsed, segments = found
+    official = (parsed.host or "").lower() == SNAPI_HOST
+    if not official and not any_host:
+        return None
+    tail = segments if official else segments[-2:]
+    if len(tail) == 2 and tail[0] == "v4" and tail[1] in SNAPI_KINDS:
+        return tail[1]
     return None
 
 
 def is_snapi_url(url: str) -> bool:
-    """True for a Spaceflight News API v4 list endpoint (articles, blogs or reports)."""
+    """True for a Spaceflight News API v4 list endpoint (articles, blogs or reports) on its own host."""
     return snapi_kind(url) is not None
 
 
 def snapi_request_url(url: str, *, since: datetime | None = None, limit: int = 20) -> str:
     """The URL to poll: newest first, at most `limit`, published at or after `since` (UTC) when given.
 
-    The source's own query parameters (e.g. `news_site=NASA`, `search=Artemis`) are kept.
+    The source's own query parameters (e.g. `news_site=NASA`, `search=Artemis`) are kept, and so are
+    its scheme, host and path (mirrors and test servers work as long as the path ends in /v4/<kind>/).
     """
-    kind = snapi_kind(url)
-    if kind is None:
+    if snapi_kind(url, any_host=True) is None:
         raise ValueError(f"not a Spaceflight News API v4 URL: {_plain(url)[:200]}")
     parsed = URL(url.strip())
     query: dict[str, str] = {k: v for k, v in parsed.query.items() if k not in ("limit", "ordering")}
@@ -76,8 +84,8 @@ def snapi_request_url(url: str, *, since: datetime | None = None, limit: int = 2
     if since is not None:
         moment = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
         query["published_at_gte"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    path = f"/v4/{kind}/"
-    return str(URL.build(scheme="https", host=SNAPI_HOST, path=path, query=query))
+    path = parsed.path if parsed.path.endswith("/") else parsed.path + "/"
+    return str(parsed.with_path(path).with_query(query))
 
 
 def parse_snapi(body: bytes, *, url: str | None = None) -> ParsedFeed:
@@ -100,7 +108,7 @@ def parse_snapi_data(data: Any, *, url: str | None = None) -> ParsedFeed:
     """Like parse_snapi, from already decoded JSON. Malformed results are skipped, not fatal."""
     if not isinstance(data, Mapping) or not isinstance(data.get("results"), list):
         raise FeedParseError("not a Spaceflight News API response: no results list")
-    kind = snapi_kind(url) or "articles"
+    kind = snapi_kind(url, any_host=True) or "articles"
     entries: list[FeedEntry] = []
     for item in data["results"]:
         entry = _entry(item, kind)

@@ -36,6 +36,16 @@ def test_snapi_kind_and_detection(url: str, kind: str | None) -> None:
     assert is_snapi_url(url) is (kind is not None)
 
 
+def test_mirrors_and_local_servers_work_when_configured_as_snapi() -> None:
+    mirror = "http://127.0.0.1:8123/snapi/v4/blogs?news_site=ESA"
+    assert not is_snapi_url(mirror)  # never auto-detected off the official host
+    assert snapi_kind(mirror, any_host=True) == "blogs"
+    url = URL(snapi_request_url(mirror, limit=5))
+    assert (url.host, url.port, url.path) == ("127.0.0.1", 8123, "/snapi/v4/blogs/")
+    assert dict(url.query) == {"news_site": "ESA", "ordering": "-published_at", "limit": "5"}
+    assert snapi_kind("http://127.0.0.1:8123/v4/launches/", any_host=True) is None
+
+
 def test_request_url_sets_ordering_limit_and_since_keeping_source_filters() -> None:
     since = datetime(2026, 5, 4, 12, 30, 15, tzinfo=timezone(timedelta(hours=2)))
     url = URL(snapi_request_url(ARTICLES + "?news_site=ESA&limit=500&ordering=id", since=since, limit=7))
@@ -118,8 +128,7 @@ async def test_snapi_served_locally_with_query(serve, sample_bytes) -> None:  # 
     app = web.Application()
     app.router.add_get("/v4/articles/", articles)
     base = await serve(app)
-    request_url = URL(snapi_request_url(ARTICLES, since=datetime(2026, 5, 1, tzinfo=UTC), limit=3))
-    local = str(URL(base).with_path(request_url.path).with_query(request_url.query))
+    local = snapi_request_url(base + "/v4/articles/", since=datetime(2026, 5, 1, tzinfo=UTC), limit=3)
     async with Fetcher(FetchLimits(timeout_s=5, allow_private_networks=True)) as fetcher:
         result = await fetcher.get(local, accept="application/json")
     feed = parse_snapi(result.body, url=ARTICLES)
