@@ -412,3 +412,27 @@ class TestDisabling:
         fresh = decide_failure(0, NOW, "timeout", interval=INTERVAL, rng=MIDDLE)
         assert after_seven.failures == 7 and fresh.failures == 1
         assert fresh.next_poll_at - NOW == INTERVAL
+
+
+def test_real_feed_entries_fit_the_decisions_and_the_store_record() -> None:
+    """Guards the seam with feeds.parse: its FeedEntry is what select_new and NewEntry read."""
+    from db.models import NewEntry
+    from feeds.parse import FeedEntry
+
+    entries = [
+        FeedEntry(
+            guid=None,
+            link=f"https://x.example/{i}/?utm_source=rss",
+            title=f"Mars item {i}",
+            published=NOW + timedelta(hours=i),
+            summary="A teaser.",
+            content=None,
+            image_url=None,
+            is_teaser=True,
+        )
+        for i in range(4)
+    ]
+    selection = select_new(entries, known_keys=set(), first_poll=True, backfill=2)
+    assert [c.key for c in selection.to_post] == ["https://x.example/2", "https://x.example/3"]
+    record = NewEntry.from_feed_entry(selection.to_post[0].key, selection.to_post[0].entry)
+    assert (record.title, record.text, record.is_teaser) == ("Mars item 2", "A teaser.", True)
