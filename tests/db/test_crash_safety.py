@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -31,6 +32,9 @@ def run_and_kill(db_path: Path, prefix: str, rng: random.Random) -> list[str]:
         cwd=Path(__file__).resolve().parents[2],
     )
     assert process.stdout is not None
+    # A hung writer must fail the test, not hang it: the watchdog kills it, readline then sees EOF.
+    watchdog = threading.Timer(120, process.kill)
+    watchdog.start()
     reported: list[str] = []
     wanted = rng.randint(1, 40) * 5
     try:
@@ -43,6 +47,7 @@ def run_and_kill(db_path: Path, prefix: str, rng: random.Random) -> list[str]:
         # Land the kill at an arbitrary point of a later transaction, not right after a commit.
         time.sleep(rng.uniform(0, 0.02))
     finally:
+        watchdog.cancel()
         os.kill(process.pid, signal.SIGKILL)
         rest, _ = process.communicate()
     assert process.returncode == -signal.SIGKILL
