@@ -535,9 +535,5 @@ def settings_embed(settings: dict[str, object]) -> discord.Embed:
 def disabled_source_text(source_name: str, reason: str | None) -> str:
     """The one-time notice that a source was disabled, within the 2000-character message limit."""
     name = cut(escape_text(source_name, single_line=True), 200) or "a source"
-    because = cut(escape_text(reason, single_line=True), 500) or "repeated failures"
-    return cut(
-        f"Source **{name}** was disabled after repeated failures ({because}). "
-        "Check its URL, then re-add it with /sources add.",
-        MESSAGE_LIMIT,
-    )
+    because = cut(escape_text(reason, single_line=True), 600) or "it failed too many times in a row"
+    return cut(f"The news source **{name}** was disabled: {because.rstrip('.')}.", MESSAGE_LIMIT)

@@ -24,7 +24,7 @@ from cogs.errors import (
     mark_answered,
     require_range,
 )
-from cogs.news import guild_settings
+from cogs.news import comments_from_messages, guild_settings
 from feeds.article import fetch_article
 from feeds.fetch import FetchError
 from summarizer.debate import Comment, condense
@@ -56,25 +56,6 @@ MESSAGE_CONTENT_MISSING = (
 def ranked_quotes(text: str, limit: int) -> list[Quote]:
     """The article's key quotes, best first (pure; run it in a worker thread)."""
     return key_quotes(text, find_quotes(text), limit)
-
-
-def comments_from_messages(messages: list[discord.Message]) -> list[Comment]:
-    """Human messages with text, oldest first, as debate comments (authors by user id, not name:
-    two people may share a display name, and support counts distinct people)."""
-    comments: list[Comment] = []
-    for message in messages:
-        if message.author.bot or message.webhook_id is not None:
-            continue
-        text = message.content.strip()
-        if not text:
-            continue
-        reference = message.reference
-        reply_to = str(reference.message_id) if reference is not None and reference.message_id else None
-        comments.append(
-            Comment(author=str(message.author.id), text=text, id=str(message.id), reply_to=reply_to)
-        )
-    comments.sort(key=lambda comment: int(comment.id or 0))
-    return comments
 
 
 class MembersCog(commands.Cog):

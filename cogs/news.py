@@ -1,17 +1,60 @@
 """The news loop: poll due sources, summarize new entries, post them, open discussion threads.
 
-(Work in progress: the loop lands once feeds.poller exists.)
+One iteration (:meth:`NewsCog.run_once`, also called by tests and benchmarks by hand):
+
+1. every due source with a channel is polled through ``feeds.poller.poll_source`` (which claims
+   new entries as ``pending`` and records failures, backoff and disabling on the source);
+2. each pending entry is reconciled first (a crash between sending and ``mark_posted`` leaves a
+   message the store does not know: it is found in the channel's recent history and recorded,
+   not sent again), else summarized in a worker thread (``prepare_entry``), rendered, sent with
+   no mentions allowed, and marked posted with the message id; with ``thread_per_article`` a
+   thread is opened on the post and recorded for its debate digest;
+3. sources disabled after repeated failures are announced once to their server;
+4. threads old enough with enough comments get their debate digest, once.
+
+Each source is handled inside its own ``try``: one bad source never stops the others, and the
+loop body catches everything else too, because an exception escaping a ``tasks.loop`` ends it
+for good.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+import discord
+from discord.ext import commands, tasks
+
+from bot import render
 from bot.config import Config
-from db.models import GuildSettings
+from db.models import Entry, GuildSettings, Source, ThreadRecord
+from feeds.poller import PollSettings, poll_source, prepare_entry
+from summarizer.debate import Comment, condense
 
 if TYPE_CHECKING:
     from bot.app import SpacebriefBot
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+#: Recent messages searched for our own post of a pending entry (DESIGN: reconcile, then send).
+RECONCILE_HISTORY = 50
+#: Sources polled at once (each fetch is I/O; parsing and summaries run in worker threads).
+POLL_CONCURRENCY = 8
+#: Messages of a thread read for its digest.
+DIGEST_HISTORY = 500
+DIGEST_MAX_ARGUMENTS = 5
+#: A thread that has not reached the comment threshold this long after it became due is
+#: dropped from the digest queue, so old quiet threads are not re-read forever.
+DIGEST_GIVE_UP = timedelta(days=7)
+THREAD_NAME_LIMIT = 100
+#: Entries claimed by this iteration carry its ``now`` as created_at (up to storage rounding);
+#: anything older was left pending by an earlier run and is reconciled before sending.
+CLAIM_TOLERANCE = timedelta(seconds=1)
 
 
 def default_settings(config: Config) -> GuildSettings:
@@ -30,6 +73,308 @@ def default_settings(config: Config) -> GuildSettings:
 async def guild_settings(bot: SpacebriefBot, guild_id: int | None) -> GuildSettings:
     """This server's settings (config defaults with its overrides); the defaults outside servers."""
     defaults = default_settings(bot.config)
-    if guild_id is None:
+    if not guild_id:
         return defaults
     return await bot.store.get_guild_settings(guild_id, defaults)
+
+
+def comments_from_messages(messages: list[discord.Message]) -> list[Comment]:
+    """Human messages with text, oldest first, as debate comments (authors by user id, not name:
+    two people may share a display name, and support counts distinct people)."""
+    comments: list[Comment] = []
+    for message in messages:
+        if message.author.bot or message.webhook_id is not None:
+            continue
+        text = message.content.strip()
+        if not text:
+            continue
+        reference = message.reference
+        reply_to = str(reference.message_id) if reference is not None and reference.message_id else None
+        comments.append(
+            Comment(author=str(message.author.id), text=text, id=str(message.id), reply_to=reply_to)
+        )
+    comments.sort(key=lambda comment: int(comment.id or 0))
+    return comments
+
+
+def thread_name(title: str) -> str:
+    """A thread name from an entry title: one line, 1-100 characters."""
+    name = render.clean_text(title, single_line=True)
+    return render.cut(name, THREAD_NAME_LIMIT) or "Discussion"
+
+
+@dataclass
+class IterationReport:
+    """What one iteration did (for logs, tests and benchmarks)."""
+
+    polled: int = 0
+    posted: int = 0
+    reconciled: int = 0
+    failed_sources: list[str] = field(default_factory=list)
+    notices: int = 0
+    digests: int = 0
+
+
+class NewsCog(commands.Cog):
+    def __init__(self, bot: SpacebriefBot) -> None:
+        self.bot = bot
+        self._gate = asyncio.Semaphore(POLL_CONCURRENCY)
+
+    async def cog_load(self) -> None:
+        self.news_loop.change_interval(minutes=self.bot.config.news.interval_minutes)
+        self.news_loop.start()
+
+    async def cog_unload(self) -> None:
+        # A post cut short here stays pending and is reconciled on the next start.
+        self.news_loop.cancel()
+
+    # ---- the loop --------------------------------------------------------------------------
+
+    @tasks.loop(minutes=15)
+    async def news_loop(self) -> None:
+        try:
+            report = await self.run_once()
+        except Exception:
+            log.exception("news loop iteration failed; trying again next time")
+            return
+        if report.polled or report.failed_sources:
+            log.info(
+                "news: polled %d, posted %d, reconciled %d, failed %d, notices %d, digests %d",
+                report.polled,
+                report.posted,
+                report.reconciled,
+                len(report.failed_sources),
+                report.notices,
+                report.digests,
+            )
+
+    @news_loop.before_loop
+    async def before_news_loop(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def run_once(self) -> IterationReport:
+        """One pass: poll due sources and post, announce disabled sources, post due digests."""
+        report = IterationReport()
+        now = self.bot.clock()
+        sources = [source for source in await self.bot.store.due_sources(now) if source.channel_id]
+        await asyncio.gather(*(self._guarded_source(source, now, report) for source in sources))
+        for step in (self.announce_disabled_sources, self.post_due_digests):
+            try:
+                await step(report)
+            except Exception:
+                log.exception("news: %s failed", step.__name__)
+        return report
+
+    async def _guarded_source(self, source: Source, now: datetime, report: IterationReport) -> None:
+        async with self._gate:
+            if self._stopping():
+                return
+            try:
+                await self.process_source(source, now, report)
+            except Exception as exc:
+                report.failed_sources.append(source.name)
+                log.exception("news: source %s (#%d) failed: %s", source.name, source.id, exc)
+
+    def _stopping(self) -> bool:
+        shutting_down = getattr(self.bot, "shutting_down", None)
+        return bool(shutting_down is not None and shutting_down.is_set())
+
+    # ---- one source ------------------------------------------------------------------------
+
+    async def _channel(self, channel_id: int) -> Any | None:
+        """The channel to post in, from the cache or the API; None when it is gone or hidden."""
+        channel = self.bot.get_channel(channel_id)
+        if channel is not None:
+            return channel
+        try:
+            return await self.bot.fetch_channel(channel_id)
+        except (discord.NotFound, discord.Forbidden, discord.InvalidData):
+            return None
+
+    async def poll_settings(self, source: Source) -> PollSettings:
+        settings = await guild_settings(self.bot, source.guild_id)
+        return PollSettings(
+            interval=timedelta(minutes=max(settings.interval_minutes, self.bot.config.news.interval_minutes)),
+            backfill=self.bot.config.news.backfill,
+            include_keywords=settings.include_keywords,
+            exclude_keywords=settings.exclude_keywords,
+        )
+
+    async def process_source(self, source: Source, now: datetime, report: IterationReport) -> None:
+        channel = await self._channel(source.channel_id)
+        if channel is None or not hasattr(channel, "send"):
+            # Not polled: claiming entries now would only strand them as pending.
+            report.failed_sources.append(source.name)
+            log.warning(
+                "news: source %s (#%d): channel %d not found", source.name, source.id, source.channel_id
+            )
+            return
+        result = await poll_source(
+            source,
+            fetcher=self.bot.fetcher,
+            store=self.bot.store,
+            now=now,
+            settings=await self.poll_settings(source),
+        )
+        report.polled += 1
+        if result.error:
+            report.failed_sources.append(source.name)
+            log.warning("news: source %s (#%d): %s", source.name, source.id, result.error)
+        if not result.new_entries:
+            return
+        guild_id = getattr(getattr(channel, "guild", None), "id", None) or source.guild_id
+        settings = await guild_settings(self.bot, guild_id)
+        for entry in result.new_entries:
+            if self._stopping():
+                return
+            if not await self.deliver(source, entry, channel, guild_id, settings, now, report):
+                # Keep the feed's order: what follows waits for the next iteration.
+                return
+
+    async def deliver(
+        self,
+        source: Source,
+        entry: Entry,
+        channel: Any,
+        guild_id: int,
+        settings: GuildSettings,
+        now: datetime,
+        report: IterationReport,
+    ) -> bool:
+        """Post one pending entry (or record the post a crash left behind). False: stop this source."""
+        if entry.created_at < now - CLAIM_TOLERANCE:
+            # Claimed by an earlier iteration and still pending: we may have sent it and crashed.
+            existing = await self.find_existing_post(channel, entry)
+            if existing is not None:
+                await self.bot.store.mark_posted(
+                    entry.id, channel.id, existing.id, self.bot.clock(), guild_id=guild_id
+                )
+                report.reconciled += 1
+                return True
+        prepared = await prepare_entry(
+            entry,
+            fetcher=self.bot.fetcher,
+            store=self.bot.store,
+            sentences=settings.sentences,
+            max_quotes=settings.max_quotes,
+        )
+        embed = render.news_embed(prepared, source.name, max_quotes=settings.max_quotes)
+        try:
+            message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            # The channel refuses us (permissions) or is gone: retrying would fail the same way.
+            await self.bot.store.mark_skipped(entry.id, f"cannot post in channel {channel.id}: {exc.status}")
+            log.warning("news: %s: cannot post in channel %s: %s", source.name, channel.id, exc)
+            return False
+        except discord.HTTPException as exc:
+            log.warning(
+                "news: %s: send failed (%s); entry %d stays pending", source.name, exc.status, entry.id
+            )
+            return False
+        post = await self.bot.store.mark_posted(
+            entry.id, channel.id, message.id, self.bot.clock(), guild_id=guild_id
+        )
+        report.posted += 1
+        if settings.thread_per_article and post is not None:
+            await self.open_thread(message, entry, post.id)
+        return True
+
+    async def find_existing_post(self, channel: Any, entry: Entry) -> Any | None:
+        """Our own message for ``entry`` among the channel's recent messages, if there is one."""
+        me = self.bot.user
+        if me is None:
+            return None
+        wanted_url = render.safe_url(entry.url)
+        wanted_title = render.safe(entry.title, render.TITLE_LIMIT, single_line=True) or "(untitled)"
+        try:
+            async for message in channel.history(limit=RECONCILE_HISTORY):
+                if message.author.id != me.id:
+                    continue
+                for embed in message.embeds:
+                    if wanted_url is not None and embed.url == wanted_url:
+                        return message
+                    if wanted_url is None and embed.url is None and embed.title == wanted_title:
+                        return message
+        except discord.HTTPException as exc:
+            # Without history we cannot tell; sending risks a duplicate, not a loss.
+            log.warning("news: cannot read history of channel %s to reconcile: %s", channel.id, exc)
+        return None
+
+    async def open_thread(self, message: Any, entry: Entry, post_id: int) -> None:
+        try:
+            thread = await message.create_thread(name=thread_name(entry.title))
+        except discord.HTTPException as exc:
+            log.warning("news: cannot open a thread on message %s: %s", message.id, exc)
+            return
+        await self.bot.store.record_thread(post_id, thread.id, self.bot.clock())
+
+    # ---- disabled sources --------------------------------------------------------------------
+
+    async def announce_disabled_sources(self, report: IterationReport) -> None:
+        """Tell each server once that one of its sources was disabled, and why."""
+        for source in await self.bot.store.disabled_unnotified_sources():
+            target = await self._notice_channel(source)
+            if target is None:
+                log.warning("news: source %s (#%d) disabled; no channel to tell", source.name, source.id)
+                await self.bot.store.mark_disabled_notified(source.id)
+                continue
+            text = render.disabled_source_text(source.name, source.disabled_reason or source.last_error)
+            try:
+                await target.send(text, allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException as exc:
+                log.warning("news: cannot announce disabled source %s: %s", source.name, exc)
+                if isinstance(exc, discord.Forbidden | discord.NotFound):
+                    await self.bot.store.mark_disabled_notified(source.id)
+                continue
+            await self.bot.store.mark_disabled_notified(source.id)
+            report.notices += 1
+
+    async def _notice_channel(self, source: Source) -> Any | None:
+        channel = await self._channel(source.channel_id) if source.channel_id else None
+        if channel is not None and hasattr(channel, "send"):
+            return channel
+        guild = self.bot.get_guild(source.guild_id) if source.guild_id else None
+        return guild.system_channel if guild is not None else None
+
+    # ---- debate digests ----------------------------------------------------------------------
+
+    async def post_due_digests(self, report: IterationReport) -> None:
+        """Post the main arguments in each discussion thread that is old and busy enough, once."""
+        news = self.bot.config.news
+        now = self.bot.clock()
+        due = await self.bot.store.threads_due_for_digest(now, timedelta(hours=news.digest_after_hours))
+        if not due:
+            return
+        if not self.bot.intents.message_content:
+            return  # without message content every comment reads as empty
+        for record in due:
+            try:
+                if await self.post_digest(record, now, news.digest_min_comments, news.digest_after_hours):
+                    report.digests += 1
+            except Exception:
+                log.exception("news: digest for thread %s failed", record.thread_id)
+
+    async def post_digest(
+        self, record: ThreadRecord, now: datetime, min_comments: int, after_hours: float
+    ) -> bool:
+        thread = await self._channel(record.thread_id)
+        if thread is None or not hasattr(thread, "history"):
+            await self.bot.store.mark_digest_posted(record.thread_id, now)  # the thread is gone
+            return False
+        messages = [message async for message in thread.history(limit=DIGEST_HISTORY)]
+        comments = comments_from_messages(messages)
+        if len(comments) < min_comments:
+            if now - record.created_at > timedelta(hours=after_hours) + DIGEST_GIVE_UP:
+                await self.bot.store.mark_digest_posted(record.thread_id, now)
+            return False
+        arguments = await asyncio.to_thread(condense, comments, max_arguments=DIGEST_MAX_ARGUMENTS)
+        stats = render.DebateStats(
+            comments=len(comments), authors=len({comment.author for comment in comments}), origin=record.url
+        )
+        await thread.send(embed=render.debate_embed(arguments, stats), allowed_mentions=NO_MENTIONS)
+        await self.bot.store.mark_digest_posted(record.thread_id, now)
+        return True
+
+
+async def setup(bot: SpacebriefBot) -> None:
+    await bot.add_cog(NewsCog(bot))

@@ -337,7 +337,10 @@ def test_news_list_sources_and_settings_embeds() -> None:
 def test_disabled_source_text() -> None:
     text = render.disabled_source_text("ESA @everyone", "HTTP 410 gone\n" + "z" * 3000)
     assert "@everyone" not in text and "\n" not in text and len(text) <= 2000
-    assert text.startswith("Source **ESA @\u200beveryone** was disabled")
+    assert text.startswith("The news source **ESA @\u200beveryone** was disabled: HTTP 410 gone z")
+    assert render.disabled_source_text("", None) == (
+        "The news source **a source** was disabled: it failed too many times in a row."
+    )
 
 
 ALPHABET = (

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import discord
 
 from bot.app import SpacebriefBot
 from bot.config import Config, DatabaseSettings, DiscordSettings, FetchSettings, NewsSettings
 from db.store import Store
 from feeds.fetch import Fetcher, FetchLimits
-from tests.helpers.discord_fakes import FakeChannel, FakeClock, make_bot_user, make_guild
+from tests.helpers.discord_fakes import FakeChannel, FakeClock, http_error, make_bot_user, make_guild
 
-ALL_COGS = ("cogs.members", "cogs.admin", "cogs.errors")
+ALL_COGS = ("cogs.news", "cogs.members", "cogs.admin", "cogs.errors")
 
 
 class CogTestBot(SpacebriefBot):
@@ -31,6 +34,16 @@ class CogTestBot(SpacebriefBot):
     def get_channel(self, id: int, /) -> Any:
         return self.fake_channels.get(id)
 
+    async def fetch_channel(self, channel_id: int, /) -> Any:
+        channel = self.fake_channels.get(channel_id)
+        if channel is None:
+            raise http_error(discord.NotFound, 404, "Unknown Channel", 10003)
+        return channel
+
+    async def wait_until_ready(self) -> None:
+        # Never ready: the news loop started by cog_load waits here; tests run iterations by hand.
+        await asyncio.Event().wait()
+
     def get_guild(self, id: int, /) -> Any:
         return self.fake_guilds.get(id)
 
@@ -44,7 +57,7 @@ class CogTestBot(SpacebriefBot):
                 else None
             )
             self.fake_guilds[guild_id] = guild
-        channel = FakeChannel(guild=guild, author=self.fake_user, name=name)
+        channel = FakeChannel(guild=guild, author=self.fake_user, name=name, registry=self.fake_channels)
         self.fake_channels[channel.channel_id] = channel.mock
         if system:
             guild.system_channel = channel.mock

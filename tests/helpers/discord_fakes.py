@@ -39,6 +39,16 @@ def next_id() -> int:
     return next(_ids)
 
 
+def http_error(
+    kind: type[discord.HTTPException], status: int, message: str = "error", code: int = 0
+) -> discord.HTTPException:
+    """A discord.py HTTP error as the library raises it for a REST answer with ``status``."""
+    response = MagicMock()
+    response.status = status
+    response.reason = message
+    return kind(response, {"code": code, "message": message})
+
+
 class SendRuleError(AssertionError):
     """A fake was used in a way Discord (or this project's rules) would refuse."""
 
@@ -129,12 +139,18 @@ class FakeChannel:
     history_messages: list[Any] = field(default_factory=list)  # oldest first
     fail_send: BaseException | None = None
     history_error: BaseException | None = None
-    threads: list[MagicMock] = field(default_factory=list)
+    threads: list[FakeChannel] = field(default_factory=list)
+    spec: type = discord.TextChannel
+    # Where threads opened on this channel's messages are registered (the bot's channel cache).
+    registry: dict[int, Any] | None = None
+    parent_id: int | None = None
     mock: MagicMock = field(init=False)
 
     def __post_init__(self) -> None:
-        channel = create_autospec(discord.TextChannel, instance=True, spec_set=True)
+        channel = create_autospec(self.spec, instance=True, spec_set=True)
         channel.id = self.channel_id
+        if self.parent_id is not None:
+            channel.parent_id = self.parent_id
         channel.name = self.name
         channel.guild = self.guild
         channel.mention = f"<#{self.channel_id}>"
@@ -187,13 +203,18 @@ def make_message(
     async def create_thread(*, name: str, **kwargs: Any) -> MagicMock:
         if not 1 <= len(name) <= 100:
             raise SendRuleError(f"thread name of {len(name)} characters (Discord allows 1-100)")
-        thread = create_autospec(discord.Thread, instance=True, spec_set=True)
-        thread.id = next_id()
-        thread.name = name
-        thread.parent_id = channel.channel_id
-        thread.guild = channel.guild
+        thread = FakeChannel(
+            guild=channel.guild,
+            author=channel.author,
+            name=name,
+            spec=discord.Thread,
+            registry=channel.registry,
+            parent_id=channel.channel_id,
+        )
         channel.threads.append(thread)
-        return thread
+        if channel.registry is not None:
+            channel.registry[thread.channel_id] = thread.mock
+        return thread.mock
 
     message.create_thread.side_effect = create_thread
     return message

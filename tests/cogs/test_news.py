@@ -1,0 +1,339 @@
+"""The news loop, one iteration at a time: posting, failures, crash reconciliation, notices, digests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from cogs.news import NewsCog
+from db.models import NewEntry, Source
+from db.store import Store
+from tests.helpers.bots import CogTestBot, make_config, start_bot, stop_bot
+from tests.helpers.discord_fakes import (
+    GUILD_ID,
+    OTHER_GUILD_ID,
+    FakeChannel,
+    FakeClock,
+    http_error,
+    make_user,
+)
+from tests.helpers.site import LocalSite, RssItem, rss
+
+INTERVAL = timedelta(minutes=15)
+BODY = (
+    "Engineers at the launch site completed the final review of the vehicle on Monday morning. "
+    "The rocket's second stage was fuelled and pressurised without problems during the rehearsal. "
+    '"Everything we have seen tells us this vehicle is ready to fly," said Maria Lopez, the launch director. '
+    "Weather officers forecast a ninety percent chance of acceptable conditions for the window. "
+    "The payload is a weather satellite that will watch storms over the Atlantic for ten years."
+)
+
+
+def items(prefix: str, count: int, *, start: int = 0) -> list[RssItem]:
+    base = datetime(2026, 5, 1, tzinfo=UTC)
+    return [
+        RssItem(
+            guid=f"{prefix}-{i}",
+            title=f"{prefix} story {i} @everyone",
+            link=f"https://{prefix}.example/story/{i}",
+            description=f"{BODY} Story {i}.",
+            published=base + timedelta(hours=i),
+        )
+        for i in range(start, start + count)
+    ]
+
+
+def serve_feed(site: LocalSite, prefix: str, entries: list[RssItem]) -> str:
+    return site.add(f"/{prefix}.xml", rss(f"{prefix} feed", entries), content_type="application/rss+xml")
+
+
+async def add_source(bot: CogTestBot, store: Store, url: str, name: str, channel: FakeChannel) -> Source:
+    return await store.add_source(channel.guild.id, url, name, channel.channel_id, now=bot.clock())
+
+
+def cog(bot: CogTestBot) -> NewsCog:
+    found = bot.get_cog("NewsCog")
+    # Not isinstance: load_extension executes cogs.news afresh, so its class is another copy.
+    assert found is not None and type(found).__name__ == "NewsCog"
+    return found  # type: ignore[return-value]
+
+
+def titles(channel: FakeChannel) -> list[str | None]:
+    return [sent.embed.title for sent in channel.sent if sent.embeds]
+
+
+async def next_iteration(bot: CogTestBot, clock: FakeClock) -> Any:
+    clock.advance(minutes=16)
+    return await cog(bot).run_once()
+
+
+async def test_loop_interval_comes_from_the_config(bot: CogTestBot) -> None:
+    assert cog(bot).news_loop.minutes == pytest.approx(15.0)
+
+
+async def test_one_iteration_posts_the_backfill_once_without_mentions(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    url = serve_feed(site, "nasa", items("nasa", 5))
+    channel = bot.add_channel(GUILD_ID)
+    source = await add_source(bot, store, url, "NASA", channel)
+
+    report = await cog(bot).run_once()
+    # backfill 3: the newest three, oldest first; the mentions in the titles are inert.
+    assert titles(channel) == [
+        "nasa story 2 @\u200beveryone",
+        "nasa story 3 @\u200beveryone",
+        "nasa story 4 @\u200beveryone",
+    ]
+    assert (report.polled, report.posted, report.failed_sources) == (1, 3, [])
+    first = channel.sent[0].embed
+    assert first.url == "https://nasa.example/story/2"
+    assert first.footer.text is not None and first.footer.text.startswith("NASA · reduced by ")
+    assert first.description is not None and first.description.startswith("• ")
+    posted = await store.latest_posted(GUILD_ID, 10)
+    assert {item.post.message_id for item in posted} == {sent.message.id for sent in channel.sent}
+    assert await store.pending_entries(source.id) == []
+
+    # Nothing new: nothing posted again, even once the source is due again.
+    await next_iteration(bot, clock)
+    assert len(channel.sent) == 3
+    # One new entry: exactly that one.
+    serve_feed(site, "nasa", items("nasa", 6))
+    await next_iteration(bot, clock)
+    assert titles(channel)[3:] == ["nasa story 5 @\u200beveryone"]
+
+
+async def test_a_failing_source_is_recorded_and_the_others_still_post(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    good_channel = bot.add_channel(GUILD_ID, name="good")
+    bad_channel = bot.add_channel(GUILD_ID, name="bad")
+    broken = await add_source(bot, store, site.add("/broken", "oops", status=500), "Broken", bad_channel)
+    html = await add_source(
+        bot, store, site.add("/page", "<html><body>hi</body></html>"), "Page", bad_channel
+    )
+    good = await add_source(bot, store, serve_feed(site, "esa", items("esa", 2)), "ESA", good_channel)
+
+    report = await cog(bot).run_once()
+    assert sorted(report.failed_sources) == ["Broken", "Page"]
+    assert len(good_channel.sent) == 2 and bad_channel.sent == []
+    for source_id, reason in ((broken.id, "HTTP 500"), (html.id, "not a feed")):
+        stored = await store.get_source(source_id)
+        assert stored is not None and stored.consecutive_failures == 1
+        assert stored.last_error is not None and reason in stored.last_error
+        assert stored.next_poll_at is not None and stored.next_poll_at > clock()
+    healthy = await store.get_source(good.id)
+    assert healthy is not None and healthy.consecutive_failures == 0
+
+
+async def test_an_exception_in_one_source_does_not_stop_the_others(
+    bot: CogTestBot, store: Store, site: LocalSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    exploding = bot.add_channel(GUILD_ID, name="exploding")
+    exploding.fail_send = RuntimeError("socket on fire")
+    fine = bot.add_channel(GUILD_ID, name="fine")
+    await add_source(bot, store, serve_feed(site, "a", items("a", 1)), "A", exploding)
+    await add_source(bot, store, serve_feed(site, "b", items("b", 1)), "B", fine)
+    with caplog.at_level(logging.ERROR, logger="cogs.news"):
+        report = await cog(bot).run_once()
+    assert report.failed_sources == ["A"]
+    assert titles(fine) == ["b story 0 @\u200beveryone"]
+    assert any("socket on fire" in record.getMessage() for record in caplog.records)
+
+
+async def test_the_loop_body_survives_any_exception(
+    bot: CogTestBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    news = cog(bot)
+
+    async def explode() -> None:
+        raise RuntimeError("store vanished")
+
+    monkeypatch.setattr(news, "run_once", explode)
+    with caplog.at_level(logging.ERROR, logger="cogs.news"):
+        await news.news_loop.coro(news)  # what tasks.loop awaits each iteration
+    assert "news loop iteration failed" in caplog.text
+
+
+async def test_reconciliation_after_a_crash_between_send_and_mark_posted(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = serve_feed(site, "jaxa", items("jaxa", 3))
+    channel = bot.add_channel(GUILD_ID)
+    source = await add_source(bot, store, url, "JAXA", channel)
+    real_mark_posted = store.mark_posted
+
+    async def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("power cut")  # the message went out; the store never heard of it
+
+    monkeypatch.setattr(store, "mark_posted", crash)
+    await cog(bot).run_once()
+    assert len(channel.sent) == 1
+    sent_before_crash = channel.sent[0].message
+    assert len(await store.pending_entries(source.id)) == 3
+
+    monkeypatch.setattr(store, "mark_posted", real_mark_posted)
+    report = await next_iteration(bot, clock)
+    assert report.reconciled == 1 and report.posted == 2
+    # Nothing lost, nothing twice: three distinct posts, the first one recorded by its id.
+    assert titles(channel) == [f"jaxa story {i} @\u200beveryone" for i in range(3)]
+    assert await store.pending_entries(source.id) == []
+    posted = {item.entry.url: item.post.message_id for item in await store.latest_posted(GUILD_ID, 10)}
+    assert posted["https://jaxa.example/story/0"] == sent_before_crash.id
+
+
+async def test_reconciliation_ignores_other_authors_and_other_urls(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    url = serve_feed(site, "isro", items("isro", 1))
+    channel = bot.add_channel(GUILD_ID)
+    source = await add_source(bot, store, url, "ISRO", channel)
+    # A pending entry from an earlier run, and lookalike messages that are not our post of it.
+    await store.add_entries(
+        source.id,
+        [NewEntry(key="isro-0", title="isro story 0", url="https://isro.example/story/0", published=None)],
+        clock(),
+    )
+    impostor = discord.Embed(title="isro story 0", url="https://isro.example/story/0")
+    channel.add_history(make_user(), "quoting the bot", embeds=[impostor])
+    channel.add_history(
+        bot.fake_user, "", embeds=[discord.Embed(title="x", url="https://isro.example/story/9")]
+    )
+    report = await next_iteration(bot, clock)
+    assert report.reconciled == 0 and report.posted == 1
+    assert titles(channel) == ["isro story 0"]
+
+
+async def test_send_refused_skips_the_entry_instead_of_retrying_forever(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    channel = bot.add_channel(GUILD_ID)
+    channel.fail_send = http_error(discord.Forbidden, 403, "Missing Permissions", 50013)
+    source = await add_source(bot, store, serve_feed(site, "cnsa", items("cnsa", 2)), "CNSA", channel)
+    await cog(bot).run_once()
+    # The first entry is dropped with a reason; the second waits (feed order is kept).
+    assert len(await store.pending_entries(source.id)) == 1
+    channel.fail_send = None
+    await next_iteration(bot, clock)
+    assert titles(channel) == ["cnsa story 1 @\u200beveryone"]
+
+
+async def test_disabled_source_notice_is_sent_once(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    channel = bot.add_channel(GUILD_ID)
+    source = await add_source(bot, store, site.add("/gone.xml", "gone", status=410), "Old feed", channel)
+    report = await cog(bot).run_once()
+    assert report.notices == 1
+    [notice] = channel.sent
+    assert notice.embeds == []
+    assert notice.text.startswith("The news source **Old feed** was disabled: the feed says it is gone")
+    stored = await store.get_source(source.id)
+    assert stored is not None and stored.state == "disabled" and stored.disabled_notified
+
+    clock.advance(days=2)
+    again = await cog(bot).run_once()
+    assert again.notices == 0 and len(channel.sent) == 1
+
+
+async def test_disabled_notice_goes_to_the_system_channel_when_the_channel_is_gone(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    system = bot.add_channel(OTHER_GUILD_ID, name="general", system=True)
+    source = await store.add_source(
+        OTHER_GUILD_ID, site.add("/g.xml", "", status=410), "Lost", 123_456, now=clock()
+    )
+    # The channel is gone, so the source is never polled; the store disables it for another reason.
+    await store.record_poll_failure(
+        source.id, clock(), "HTTP 410", next_poll_at=clock() + INTERVAL, disable_reason="HTTP 410 (gone)"
+    )
+    report = await cog(bot).run_once()
+    assert report.notices == 1
+    assert system.sent[0].text == "The news source **Lost** was disabled: HTTP 410 (gone)."
+
+
+async def test_sources_without_a_channel_are_not_polled(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    url = serve_feed(site, "preview", items("preview", 2))
+    source = await store.add_source(GUILD_ID, url, "Preview only", 0, now=clock())
+    deleted = await store.add_source(
+        GUILD_ID, serve_feed(site, "del", items("del", 2)), "Deleted", 777, now=clock()
+    )
+    report = await cog(bot).run_once()
+    assert report.polled == 0
+    assert site.hits["/preview.xml"] == 0 and site.hits["/del.xml"] == 0
+    assert await store.pending_entries(source.id) == [] and await store.pending_entries(deleted.id) == []
+
+
+@pytest.fixture
+async def thread_bot(tmp_path: Path, store: Store, clock: FakeClock) -> AsyncIterator[CogTestBot]:
+    config = make_config(tmp_path, thread_per_article=True, digest_min_comments=6, digest_after_hours=24)
+    started = await start_bot(config, store, clock)
+    try:
+        yield started
+    finally:
+        await stop_bot(started)
+
+
+DEBATE = [
+    "Reusable boosters make launches far cheaper than expendable rockets ever could.",
+    "Booster reuse is exactly why launch prices fell so much in the last decade.",
+    "Cheaper launches come from reusing boosters, there is no doubt about that.",
+    "Reusable rockets cut the price of every launch, the numbers are clear.",
+    "Safety matters more than cost, and capsules on top of rockets are the safest design.",
+    "A capsule with a launch escape system is the safest way to fly crews.",
+    "I still think capsule escape systems make crewed flight safer than any spaceplane.",
+]
+
+
+async def test_threads_per_article_and_one_digest_each(
+    thread_bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    channel = thread_bot.add_channel(GUILD_ID)
+    await add_source(thread_bot, store, serve_feed(site, "rl", items("rl", 2)), "Rocket Lab", channel)
+    await cog(thread_bot).run_once()
+    busy, quiet = channel.threads
+    assert busy.name == "rl story 0 @everyone"  # a thread name is plain text, never a ping
+    people = [make_user(name=f"p{i}") for i in range(5)]
+    for index, text in enumerate(DEBATE):
+        busy.add_history(people[index % len(people)], text)
+    busy.add_history(thread_bot.fake_user, "bot chatter is not a comment " * 3)
+    quiet.add_history(people[0], "Only one comment here, not enough for a digest at all.")
+
+    clock.advance(hours=23)
+    early = await cog(thread_bot).run_once()
+    assert early.digests == 0 and busy.sent == []
+
+    clock.advance(hours=2)
+    report = await cog(thread_bot).run_once()
+    assert report.digests == 1 and quiet.sent == []
+    [digest] = busy.sent
+    assert digest.embed.title == "Main arguments"
+    assert digest.embed.description is not None
+    assert digest.embed.description.startswith(f"{len(DEBATE)} comments, 5 people")
+    assert digest.embed.url == "https://rl.example/story/0"
+
+    clock.advance(hours=1)
+    await cog(thread_bot).run_once()
+    assert len(busy.sent) == 1
+
+
+async def test_guild_keyword_filters_apply_to_its_sources(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    channel = bot.add_channel(GUILD_ID)
+    entries = items("kw", 3)
+    entries[1] = RssItem(
+        "kw-x", "Mars sample return slips", "https://kw.example/mars", BODY, entries[1].published
+    )
+    await store.set_guild_setting(GUILD_ID, "exclude_keywords", "mars", now=clock())
+    await add_source(bot, store, serve_feed(site, "kw", entries), "KW", channel)
+    await cog(bot).run_once()
+    assert titles(channel) == ["kw story 0 @\u200beveryone", "kw story 2 @\u200beveryone"]
