@@ -115,10 +115,10 @@ def _request_url(source: Source) -> str:
     return source.url
 
 
-def _parse(body: bytes, *, url: str, content_type: str | None, snapi: bool) -> ParsedFeed:
+def _parse(body: bytes, *, url: str, content_type: str | None, charset: str | None, snapi: bool) -> ParsedFeed:
     if snapi:
         return parse_snapi(body, url=url)
-    return parse_feed(body, url=url, content_type=content_type)
+    return parse_feed(body, url=url, content_type=content_type, charset=charset)
 
 
 async def poll_source(
@@ -151,7 +151,12 @@ async def poll_source(
             pending = await store.pending_entries(source.id)
             return PollResult(updated or source, new_entries=pending, not_modified=True)
         parsed = await asyncio.to_thread(
-            _parse, result.body, url=result.url, content_type=result.content_type, snapi=snapi
+            _parse,
+            result.body,
+            url=result.url,
+            content_type=result.content_type,
+            charset=result.charset,
+            snapi=snapi,
         )
     except HTTPStatusError as exc:
         return await _record_failure(source, store, now, settings, str(exc), rng, exc.status, exc.retry_after)
