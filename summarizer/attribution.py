@@ -17,6 +17,7 @@ the "Bill Nelson" named earlier when exactly one such person is named.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -72,7 +73,7 @@ _NAME_UNIT = (
     rf"(?:(?:{_TITLE_ABBREVIATIONS})\.|{_U}\.(?:{_U}\.)*|{_U}[^\W_]*(?:['’\-][^\W_]+)*)"
 )
 _CONNECTOR = r"(?:de|da|del|della|der|den|van|von|bin|ibn|al|el|la|le|di|du|dos|das)"
-_NAME_RUN = rf"{_NAME_UNIT}(?:[ \u00a0](?:{_CONNECTOR}[ \u00a0])?{_NAME_UNIT})*"
+_NAME_RUN = rf"{_NAME_UNIT}(?:[ \u00a0](?:{_CONNECTOR}[ \u00a0])?{_NAME_UNIT}){{0,7}}"  # a name has few words
 _NAME_RUN_RE = re.compile(rf"(?<![\w'’\-]){_NAME_RUN}")
 _NAME_RUN_AT_END_RE = re.compile(rf"(?<![\w'’\-.])({_NAME_RUN})$")
 _NAME_RUN_AT_START_RE = re.compile(rf"^({_NAME_RUN})")
@@ -211,6 +212,13 @@ _DESCRIPTOR_STOPWORDS = frozenset(
 _ABBREVIATION_RE = re.compile(rf"(?<![\w'’\-])(?:(?:{_TITLE_ABBREVIATIONS})\.|(?:{_U}\.)+)")
 _ABBREVIATION_BEFORE_RE = re.compile(rf"(?<![\w'’\-])(?:(?:{_TITLE_ABBREVIATIONS})|{_U})\.$")
 _CLAUSE_END_RE = re.compile(r"[.!?;:\"“”«»\n]")
+_NAME_THEN_DESCRIPTION_RE = re.compile(
+    rf"(?<![\w'’\-])({_NAME_RUN}),[ \u00a0]+((?:the|a|an|who|its|his|her|{_U}[\w'’\-]*)"
+    r"[^,.;:!?\"“”«»\n]{1,90}?)[ \u00a0]*(?=[,.;:!?\n]|$)"
+)
+_DESCRIPTION_THEN_NAME_RE = re.compile(
+    rf"(?<![\w'’\-])(?:the|The)[ \u00a0]+([^,.;:!?\"“”«»\n]{{2,80}}?),[ \u00a0]+({_NAME_RUN})(?=[,.;:!?\n]|$)"
+)
 _ROLE_BEFORE_NAME_RE = re.compile(
     rf"(?<![\w'’\-])((?:{_NAME_UNIT}[ \u00a0]){{1,3}}(?:[a-z][\w\-]*[ \u00a0]){{0,1}}"
     rf"(?:{'|'.join(sorted(_ROLE_NOUNS, key=len, reverse=True))}))[ \u00a0]+({_NAME_RUN})"
@@ -246,6 +254,7 @@ def _simplify(token: str) -> str:
     return token
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names repeat: split each spelling once
 def _split_mention(raw: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
     """(name tokens, title/role tokens before the name, gender implied by a title)."""
     tokens = [t for t in re.split(r"[ \u00a0]+", raw) if t]
@@ -254,8 +263,10 @@ def _split_mention(raw: str) -> tuple[tuple[str, ...], tuple[str, ...], str | No
         if tokens[index] in _NOT_NAME_WORDS and tokens[index - 1].endswith("."):
             tokens = tokens[index:]
             break
-    while tokens and (tokens[0] in _NOT_NAME_WORDS or _simplify(tokens[0]) in _NOT_NAME_WORDS):
-        tokens.pop(0)
+    first = 0
+    while first < len(tokens) and (tokens[first] in _NOT_NAME_WORDS or _simplify(tokens[first]) in _NOT_NAME_WORDS):
+        first += 1
+    tokens = tokens[first:]
     last_role = -1
     for index, token in enumerate(tokens):
         if _simplify(token).lower() in _ROLE_TITLE_WORDS:
@@ -276,12 +287,14 @@ def _split_mention(raw: str) -> tuple[tuple[str, ...], tuple[str, ...], str | No
 _NOT_KEY_TOKEN_RE = re.compile(rf"{_U}\.(?:{_U}\.)*|Jr\.?|Sr\.?|II|III|IV")
 
 
-def _key_tokens(tokens: Sequence[str]) -> tuple[str, ...]:
+@functools.lru_cache(maxsize=1 << 16)
+def _key_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Tokens that identify a person: no initials, no suffixes such as Jr."""
     return tuple(t.lower() for t in tokens if not _NOT_KEY_TOKEN_RE.fullmatch(t))
 
 
-def _is_person_like(tokens: Sequence[str]) -> bool:
+@functools.lru_cache(maxsize=1 << 16)
+def _is_person_like(tokens: tuple[str, ...]) -> bool:
     keys = _key_tokens(tokens)
     if len(keys) < 2 or len(keys) > 5:
         return False
@@ -337,7 +350,9 @@ class _Article:
     # -- names ---------------------------------------------------------------------------
 
     def _collect_mentions(self) -> None:
+        self._runs: list[tuple[int, int]] = []
         for match in _NAME_RUN_RE.finditer(self.text):
+            self._runs.append(match.span())
             name, prefix, gender = _split_mention(match.group())
             if not name:
                 continue
@@ -404,21 +419,21 @@ class _Article:
 
     def _collect_appositions(self) -> None:
         text = self.text
-        # Bill Nelson, the NASA administrator, ... / Dmitry Rogozin, who heads Roscosmos, ...
-        after_name = re.compile(
-            rf"(?<![\w'’\-])({_NAME_RUN}),[ \u00a0]+((?:the|a|an|who|its|his|her|{_U}[\w'’\-]*)"
-            r"[^,.;:!?\"“”«»\n]{1,90}?)[ \u00a0]*(?=[,.;:!?\n]|$)"
-        )
-        for match in after_name.finditer(text):
-            self._add_description(match.group(1), match.group(2), match.start())
+        # Each pattern starts at a capitalised run, so try it only there (one pass over the runs).
+        for start, end in self._runs:
+            after = text[end : end + 2]
+            if after[:1] == ",":
+                # Bill Nelson, the NASA administrator, ... / Dmitry Rogozin, who heads Roscosmos, ...
+                match = _NAME_THEN_DESCRIPTION_RE.match(text, start)
+                if match:
+                    self._add_description(match.group(1), match.group(2), start)
+            elif after[:1] == " " and after[1:2].islower():
+                # Roscosmos chief Dmitry Bakanov / SpaceX founder Elon Musk
+                match = _ROLE_BEFORE_NAME_RE.match(text, start)
+                if match:
+                    self._add_description(match.group(2), match.group(1), start)
         # the NASA administrator, Bill Nelson, ...
-        before_name = re.compile(
-            rf"(?<![\w'’\-])(?:the|The)[ \u00a0]+([^,.;:!?\"“”«»\n]{{2,80}}?),[ \u00a0]+({_NAME_RUN})(?=[,.;:!?\n]|$)"
-        )
-        for match in before_name.finditer(text):
-            self._add_description(match.group(2), match.group(1), match.start())
-        # Roscosmos chief Dmitry Bakanov / SpaceX founder Elon Musk
-        for match in _ROLE_BEFORE_NAME_RE.finditer(text):
+        for match in _DESCRIPTION_THEN_NAME_RE.finditer(text):
             self._add_description(match.group(2), match.group(1), match.start())
 
     def _add_description(self, raw_name: str, description: str, at: int) -> None:
@@ -745,9 +760,15 @@ def attribute_speakers(text: str, spans: Sequence[QuoteSpan]) -> list[str | None
     article = _Article(text, [(span.start, span.end) for span in spans])
     speakers: list[str | None] = [None] * len(spans)
     decided = [False] * len(spans)
+    paragraph_at = 0
+    scanned_to = 0
     for index, span in enumerate(spans):
         previous = spans[index - 1] if index > 0 else None
-        paragraph_at = _paragraph_start(text, span.open_at)
+        # Spans come in order, so the newest line break is searched for only since the last one.
+        newline = text.rfind("\n", scanned_to, span.open_at)
+        if newline >= 0:
+            paragraph_at = newline + 1
+        scanned_to = max(scanned_to, span.open_at)
         floor = paragraph_at
         if previous is not None and previous.close_at is not None and previous.close_at >= paragraph_at:
             floor = max(floor, previous.close_at + 1)

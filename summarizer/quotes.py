@@ -239,7 +239,7 @@ _STOPWORDS = frozenset(
 def _join_parts(text: str, group: list[Quote]) -> Quote:
     if len(group) == 1:
         only = group[0]
-        return replace(only, parts=((only.start, only.end),))
+        return Quote(only.text, only.speaker, only.start, only.end, only.score, ((only.start, only.end),))
     pieces: list[str] = []
     for index, part in enumerate(group):
         piece = part.text
@@ -291,8 +291,9 @@ def _is_continuation(text: str, previous: Quote, current: Quote) -> bool:
 
 def _runs_on(text: str, previous: Quote, current: Quote) -> bool:
     # A run-on paragraph has no closing mark: only whitespace between its end and the break.
-    tail = text[previous.end : text.find("\n", previous.end)]
-    return tail.strip(_SPACE) == "" and text[current.start - 1] in _ALL_MARKS
+    tail = text[previous.end : current.start]
+    line_end = tail.find("\n")
+    return line_end >= 0 and tail[:line_end].strip(_SPACE) == "" and text[current.start - 1] in _ALL_MARKS
 
 
 def _utterances(text: str, quotes: list[Quote]) -> list[Quote]:
