@@ -333,7 +333,9 @@ class _Article:
         self._quoted_starts = [start for start, _ in quoted]
         self._quoted = list(quoted)
         self._speaker_starts: list[int] = []
-        self._speakers: list[tuple[int, str | None, str | None]] = []
+        self._speakers: list[tuple[int, str | None]] = []
+        self._title_gender: dict[str, str] = {}
+        self._gender_votes: dict[str, list[int]] = {}
         self.people: list[_Person] = []
         self._by_key: dict[tuple[str, ...], _Person] = {}
         self._by_name: dict[str, _Person] = {}
@@ -341,8 +343,8 @@ class _Article:
         self._by_last: dict[str, set[tuple[str, ...]]] = {}
         self._by_token: dict[str, set[tuple[str, ...]]] = {}
         self.mentions: list[_Mention] = []
-        # (position, person name or None when ambiguous, gender) of likely sentence subjects.
-        self.subjects: list[tuple[int, str | None, str | None]] = []
+        # (position, person name or None when ambiguous) of sentence subjects.
+        self.subjects: list[tuple[int, str | None]] = []
         self._collect_mentions()
         self._collect_appositions()
         self._collect_subjects()
@@ -461,7 +463,11 @@ class _Article:
     # -- pronouns ------------------------------------------------------------------------
 
     def _collect_subjects(self) -> None:
-        """Name mentions that begin a clause and are followed by a verb: pronoun antecedents."""
+        """Names that begin a sentence and are followed by a verb: antecedents of "he said".
+
+        "Pence said Trump will ..." makes Pence the antecedent, not Trump (an embedded clause).
+        Each such sentence also votes on the person's gender by the pronouns that follow.
+        """
         text = self.text
         for index, mention in enumerate(self.mentions):
             tokens = mention.name_tokens
@@ -474,27 +480,53 @@ class _Article:
             if _DETERMINER_BEFORE_RE.search(text, max(0, mention.start - 12), mention.start):
                 continue
             person = self.person_for(tokens, mention.start)
-            if person is None and not (len(_key_tokens(tokens)) == 1 or _is_person_like(tokens)):
-                continue
+            if person is None:
+                if not (len(_key_tokens(tokens)) == 1 or _is_person_like(tokens)):
+                    continue
+                if len(tokens) == 1 and _simplify(tokens[0]).endswith(_GROUP_SUFFIXES):
+                    continue  # Americans, Latinos, Democrats: groups, not a "he"
             after = text[mention.end : mention.end + 120]
-            apposition = re.match(r",[^,.;:!?\"“”\n]{1,90},", after)
+            apposition = _APPOSITION_RE.match(after)
             if apposition:
                 after = after[apposition.end() :]
-            verb = re.match(r"[ \u00a0]+([a-z][\w'’\-]*)", after)
+            verb = _NEXT_WORD_RE.match(after)
             if verb is None or verb.group(1) in _NOT_VERBS or verb.group(1) in _PLURAL_VERBS:
                 continue
             before = text[max(0, mention.start - 40) : mention.start]
             # "Musk and Rogozin met ...": a later "he" could be either of them.
-            coordinated = re.search(r"(?:\band|\bor|&)[ \u00a0]+$", before) is not None and index > 0
+            coordinated = _COORDINATION_BEFORE_RE.search(before) is not None and index > 0
             if coordinated and self.mentions[index - 1].end >= mention.start - 12:
-                self.subjects.append((mention.start, None, None))
+                self.subjects.append((mention.start, None))
                 continue
-            if not _looks_like_verb(verb.group(1)):
+            if not _looks_like_verb(verb.group(1)) or not _starts_sentence(text, mention.start):
                 continue
             name = person.name if person is not None else " ".join(tokens)
-            gender = (person.gender if person is not None else None) or mention.gender
-            self.subjects.append((mention.start, name, gender))
+            if mention.gender:
+                self._title_gender.setdefault(name, mention.gender)
+            self._vote_gender(name, text[mention.end : mention.end + 160])
+            self.subjects.append((mention.start, name))
         self._subject_starts = [s[0] for s in self.subjects]
+
+    def _vote_gender(self, name: str, rest: str) -> None:
+        clause = _CLAUSE_SPLIT_RE.split(rest, maxsplit=1)[0]
+        male = bool(_MALE_PRONOUN_RE.search(clause))
+        female = bool(_FEMALE_PRONOUN_RE.search(clause))
+        if male != female:
+            votes = self._gender_votes.setdefault(name, [0, 0])
+            votes[0 if male else 1] += 1
+
+    def gender_of(self, name: str) -> str | None:
+        person = self._by_name.get(name)
+        if person is not None and person.gender:
+            return person.gender
+        if name in self._title_gender:
+            return self._title_gender[name]
+        male, female = self._gender_votes.get(name, (0, 0))
+        if male >= 2 * female + 1 and male > female:
+            return "m"
+        if female >= 2 * male + 1 and female > male:
+            return "f"
+        return None
 
     def _is_quoted(self, at: int) -> bool:
         index = bisect.bisect_right(self._quoted_starts, at) - 1
@@ -502,35 +534,73 @@ class _Article:
 
     def add_subject(self, at: int, name: str) -> None:
         """Record a speaker found by attribution as a pronoun antecedent from `at` on."""
-        person = self._by_name.get(name)
         # Quotes are attributed in article order, so this list grows at its end.
         index = bisect.bisect_left(self._speaker_starts, at)
         self._speaker_starts.insert(index, at)
-        self._speakers.insert(index, (at, name, person.gender if person else None))
+        self._speakers.insert(index, (at, name))
 
-    def _latest_subject(self, at: int) -> tuple[int, str | None, str | None] | None:
-        latest = None
-        index = bisect.bisect_left(self._subject_starts, at) - 1
-        if index >= 0:
-            latest = self.subjects[index]
-        index = bisect.bisect_left(self._speaker_starts, at) - 1
-        if index >= 0 and (latest is None or self._speakers[index][0] >= latest[0]):
-            latest = self._speakers[index]
-        return latest
+    def _recent_subjects(self, at: int, count: int) -> list[tuple[int, str | None]]:
+        """Up to `count` antecedent candidates before `at`, nearest first."""
+        found: list[tuple[int, str | None]] = []
+        index = bisect.bisect_left(self._subject_starts, at)
+        found.extend(self.subjects[max(0, index - count) : index])
+        index = bisect.bisect_left(self._speaker_starts, at)
+        found.extend(self._speakers[max(0, index - count) : index])
+        found.sort(key=lambda candidate: candidate[0], reverse=True)
+        return found[:count]
 
     def resolve_pronoun(self, pronoun: str, at: int) -> str | None:
+        """The person "he"/"she" at `at` refers to: the latest sentence subject that fits.
+
+        A subject of the other gender is passed over only for an earlier one known to fit;
+        an ambiguous subject ("Musk and Rogozin") or an unknown one beyond it gives None.
+        """
         gender = _PRONOUNS.get(pronoun)
         if gender is None:
             return None
-        latest = self._latest_subject(at)
-        if latest is None:
-            return None
-        position, name, known_gender = latest
-        if name is None or at - position > _PRONOUN_REACH:
-            return None
-        if known_gender is not None and known_gender != gender:
-            return None
-        return name
+        for rank, (position, name) in enumerate(self._recent_subjects(at, 4)):
+            if name is None or at - position > _PRONOUN_REACH:
+                return None
+            known = self.gender_of(name)
+            if known == gender or (known is None and rank == 0):
+                return name
+            if known is None:
+                return None
+        return None
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether a name at `at` is the subject of its sentence, not of a clause inside it."""
+    window_start = max(0, at - 150)
+    prefix = text[window_start:at]
+    last = 0
+    for match in _SENTENCE_BOUNDARY_RE.finditer(prefix):
+        if not _ABBREVIATION_BEFORE_RE.search(prefix, max(0, match.start() - 6), match.start() + 1):
+            last = match.end()
+    newline = prefix.rfind("\n")
+    if newline >= 0:
+        last = max(last, newline + 1)
+    elif window_start > 0 and last == 0:
+        return False
+    lead = prefix[last:].strip(" \t\u00a0")
+    if not lead or lead in _SENTENCE_OPENERS:
+        return True
+    if lead[-1] in "”\"»’" or lead.endswith((",”", ",\"")):
+        return True  # '"...," Nelson said' — the speaker of the quote before
+    if lead.endswith(",") and len(lead.split()) <= 8:
+        # "On Sunday, Nelson said" — an introductory phrase, unless it reports ("Pence said that,")
+        return not _SPEECH_VERB_RE.search(lead) and " that " not in f" {lead} "
+    return False
+
+
+_SENTENCE_OPENERS = frozenset("But And So Yet Still Then Now Meanwhile However, Also, Later, Instead, ".split())
+_GROUP_SUFFIXES = ("ans", "ians", "inos", "anos", "ese", "ists", "ites", "crats", "cans")
+_APPOSITION_RE = re.compile(r",[^,.;:!?\"“”\n]{1,90},")
+_NEXT_WORD_RE = re.compile(r"[ \u00a0]+([a-z][\w'’\-]*)")
+_COORDINATION_BEFORE_RE = re.compile(r"(?:\band|\bor|&)[ \u00a0]+$")
+_CLAUSE_SPLIT_RE = re.compile(r"[.!?;\"“”«»\n]")
+_MALE_PRONOUN_RE = re.compile(r"(?<![\w'’\-])(?:he|his|him|himself)(?![\w'’\-])")
+_FEMALE_PRONOUN_RE = re.compile(r"(?<![\w'’\-])(?:she|her|hers|herself)(?![\w'’\-])")
 
 
 _POSSESSIVE_RE = re.compile(r"['’]s?(?!\w)")
