@@ -810,7 +810,48 @@ def _before_quote(article: _Article, text: str, span: QuoteSpan, floor: int) -> 
         found, speaker = _np_after(article, pre[verb.end() :], start + verb.end())
         if found and re.fullmatch(r"[^.!?]*[:,]\s*", pre[verb.end() :]):
             return True, speaker
-    return False, None
+    return _participle_speaker(article, text, pre, start, verbs[-1].end() if verbs else 0)
+
+
+def _participle_speaker(article: _Article, text: str, pre: str, start: int, after: int) -> tuple[bool, str | None]:
+    """'Trump is telling a town hall that ... "' and 'Obama went on, saying "...' and the like."""
+    participle = None
+    for match in _PARTICIPLE_RE.finditer(pre, after):
+        participle = match
+    if participle is None or _QUOTE_MARK_RE.search(pre, participle.end()):
+        return False, None
+    head = pre[: participle.start()]
+    progressive = _PROGRESSIVE_AUX_RE.search(head)
+    if progressive:
+        # "Trump is telling": the subject stands right before the auxiliary.
+        return _subject_ending_at(article, head[: progressive.start() + 1], start)
+    if not _ADVERBIAL_LEAD_RE.search(head):
+        return False, None
+    # "Obama punctuated his list by saying": the subject of the sentence says it.
+    subject = _SENTENCE_SUBJECT_RE.match(pre)
+    if subject is None:
+        return False, None
+    if subject.group("pronoun"):
+        return True, article.resolve_pronoun(subject.group("pronoun"), start + subject.start("pronoun"))
+    tokens, _prefix, _gender = _split_mention(subject.group("name"))
+    if not tokens or _is_org_like(tokens) and len(tokens) > 1:
+        return False, None
+    return True, article.canonical_name(tokens, start)
+
+
+_PARTICIPLE_RE = re.compile(
+    r"(?<![\w'’\-])(?:saying|telling|calling|noting|writing|adding|arguing|asking|explaining|insisting|"
+    r"describing|labeling|labelling|tweeting|declaring|warning|claiming|stating|quipping|joking|"
+    r"vowing|promising|urging|dubbing|branding|referring to|suggesting|predicting|recalling|"
+    r"posting|pointing out|acknowledging|admitting|boasting|complaining|responding|replying)(?![\w'’\-])"
+)
+_QUOTE_MARK_RE = re.compile(r"[\"“”„«»]")
+_PROGRESSIVE_AUX_RE = re.compile(r"[ \u00a0](?:is|was|are|were|has been|had been|have been)[ \u00a0]+$")
+_ADVERBIAL_LEAD_RE = re.compile(r"(?:,|\bby|\bafter|\bbefore|\bwhile|\bwhen|\bin)[ \u00a0]+$")
+_SENTENCE_SUBJECT_RE = re.compile(
+    rf"[ \u00a0]*(?:(?:But|And|So|Yet|Then|Still|Meanwhile|However|Later),?[ \u00a0]+)?"
+    rf"(?:(?P<pronoun>He|She)|(?P<name>{_NAME_RUN}))(?:,[^,.;:!?\"“”\n]{{1,90}},)?[ \u00a0]+{_AUXILIARY}[a-z]"
+)
 
 
 def looks_like_attribution(clause: str) -> bool:
