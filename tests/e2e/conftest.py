@@ -7,9 +7,10 @@ class attributes, so every test restores them afterwards.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,18 @@ def bot_config_data(
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def fast_clock(factor: float) -> Callable[[], datetime]:
+    """A UTC clock that starts now and runs `factor` times faster than real time.
+
+    The news loop ticks every interval (3 s in these tests) but a source is due only an
+    interval after its last poll, measured by the bot's clock; a tick landing a hair early
+    would wait a whole extra tick. A faster clock makes every tick find the source due.
+    """
+    start = datetime.now(UTC)
+    origin = time.monotonic()
+    return lambda: start + timedelta(seconds=(time.monotonic() - origin) * factor)
 
 
 async def wait_ready(bot: discord.Client, runner: asyncio.Task[Any], within: float = 10.0) -> None:

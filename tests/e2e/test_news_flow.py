@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     RunningBot,
     article_html,
     bot_config_data,
+    fast_clock,
     make_config,
 )
 from tests.fake_discord import FakeDiscord, RecordedMessage
@@ -69,14 +70,14 @@ async def test_new_item_is_posted_once_with_a_valid_embed_and_no_pings(
 ) -> None:
     old = item(feed_server, 1, "Crew returns from the station", days_ago=2)
     feed_server.add_item(FEED_PATH, old)
-    async with RunningBot(config_for(tmp_path, fake_discord, feed_server)):
+    async with RunningBot(config_for(tmp_path, fake_discord, feed_server), clock=fast_clock(4)):
         await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S,
                                     what="the backfilled item")
         fresh = item(feed_server, 2, "Heavy rocket sends lander to the Moon", days_ago=0)
         feed_server.add_item(FEED_PATH, fresh)
         await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 2, within=POLL_WAIT_S,
                                     what="the new item")
-        await wait_for_polls(fake_discord, feed_server, 2)
+        await wait_for_polls(fake_discord, feed_server, 1)
     posts = fake_discord.posts_in(NEWS_CHANNEL)
     assert titles(posts) == [old.title, fresh.title]
     assert_valid_news_post(posts[0], old)
@@ -90,17 +91,17 @@ async def test_restart_on_the_same_database_posts_nothing_twice(
     first = item(feed_server, 1, "Telescope finds water vapour on an exoplanet", days_ago=1)
     feed_server.add_item(FEED_PATH, first)
     config = config_for(tmp_path, fake_discord, feed_server)
-    async with RunningBot(config) as running:
+    async with RunningBot(config, clock=fast_clock(4)) as running:
         await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S,
                                     what="the first item")
     assert await running.stop() == 0
 
     later = item(feed_server, 2, "Rover drills its first Martian core", days_ago=0)
     feed_server.add_item(FEED_PATH, later)
-    async with RunningBot(config):
+    async with RunningBot(config, clock=fast_clock(4)):
         await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) >= 2, within=POLL_WAIT_S,
                                     what="the item added while the bot was down")
-        await wait_for_polls(fake_discord, feed_server, 2)
+        await wait_for_polls(fake_discord, feed_server, 1)
     assert titles(fake_discord.posts_in(NEWS_CHANNEL)) == [first.title, later.title]
 
 
@@ -110,10 +111,10 @@ async def test_a_rate_limited_post_still_lands_exactly_once(
     only = item(feed_server, 1, "Solar probe breaks its own speed record", days_ago=1)
     feed_server.add_item(FEED_PATH, only)
     fake_discord.rate_limit_next_posts(2, retry_after=0.05)
-    async with RunningBot(config_for(tmp_path, fake_discord, feed_server)):
+    async with RunningBot(config_for(tmp_path, fake_discord, feed_server), clock=fast_clock(4)):
         await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S,
                                     what="the post after two 429s")
-        await wait_for_polls(fake_discord, feed_server, 2)
+        await wait_for_polls(fake_discord, feed_server, 1)
     posts = fake_discord.posts_in(NEWS_CHANNEL)
     assert titles(posts) == [only.title]
     assert_valid_news_post(posts[0], only)
@@ -125,7 +126,7 @@ async def test_news_command_lists_what_was_posted(
 ) -> None:
     posted = item(feed_server, 1, "Station crew tests a new spacesuit", days_ago=1)
     feed_server.add_item(FEED_PATH, posted)
-    async with RunningBot(config_for(tmp_path, fake_discord, feed_server)):
+    async with RunningBot(config_for(tmp_path, fake_discord, feed_server), clock=fast_clock(4)):
         await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S,
                                     what="the post")
         interaction = await fake_discord.run_command("news", {"count": 5}, channel_id=NEWS_CHANNEL)
