@@ -909,6 +909,12 @@ def attribute_speakers(text: str, spans: Sequence[QuoteSpan]) -> list[str | None
                 gap = text[previous.close_at + 1 : span.open_at]
                 if same_paragraph and not _names_someone_else(article, gap, speakers[index - 1]):
                     found, speaker = True, speakers[index - 1]
+                elif (
+                    not same_paragraph
+                    and span.open_at == paragraph_at
+                    and _continues_previous_paragraph(article, text, previous, span, speakers[index - 1])
+                ):
+                    found, speaker = True, speakers[index - 1]
         speakers[index] = speaker
         decided[index] = found
         # A quote interrupted by its attribution: '"We are ready," he said, "and ...' gives the
@@ -955,6 +961,27 @@ def _before_quote_at(article: _Article, text: str, colon_at: int, floor: int) ->
     if re.search(r"[\"“”«»]", pre[verb.end() :]):
         return False, None
     return _subject_ending_at(article, pre[: verb.start()], start)
+
+
+def _continues_previous_paragraph(
+    article: _Article, text: str, previous: QuoteSpan, span: QuoteSpan, speaker: str | None
+) -> bool:
+    """A paragraph that is a bare quote right after a paragraph ending with S's quote is S's.
+
+    '"...," Nelson said.' then a new paragraph '"The crew is ready."': the news convention for
+    a speaker who goes on. Only when nothing but that attribution follows the earlier quote,
+    and nothing in the new paragraph names anyone else.
+    """
+    if previous.close_at is None or span.close_at is None:
+        return False  # a run-on paragraph is attributed as a whole
+    tail = text[previous.close_at + 1 : span.open_at]
+    if len(tail) > 160 or tail.count("\n") > 2 or _QUOTE_MARK_RE.search(tail):
+        return False
+    if _names_someone_else(article, tail, speaker):
+        return False
+    line_end = text.find("\n", span.close_at, span.close_at + 300)
+    rest = text[span.close_at + 1 : line_end if line_end >= 0 else span.close_at + 300]
+    return not _names_someone_else(article, rest, speaker) and not _SPEECH_VERB_RE.search(rest)
 
 
 def _names_someone_else(article: _Article, gap: str, speaker: str | None) -> bool:

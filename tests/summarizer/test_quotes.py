@@ -371,3 +371,30 @@ def test_polnear_dev_speaker_precision_and_recall() -> None:
     # the bench reads JSON lines; a sanity check that it read the whole file
     with (DATA / "polnear_dev.jsonl").open(encoding="utf-8") as handle:
         assert tally.articles == sum(1 for line in handle if json.loads(line))
+
+
+def test_bare_quote_paragraph_after_a_speakers_quote_is_theirs() -> None:
+    text = (
+        "“The splashdown was perfect,” said Amit Kshatriya, the mission manager.\n\n"
+        "“Every system on Orion worked the way it was designed to work.”"
+    )
+    assert [q.speaker for q in find_quotes(text)] == ["Amit Kshatriya", "Amit Kshatriya"]
+
+
+def test_bare_quote_paragraph_after_someone_else_is_named_is_unknown() -> None:
+    text = (
+        "“The splashdown was perfect,” Kshatriya said before Jared Isaacman took the stage.\n\n"
+        "“Every system on Orion worked the way it was designed to work.”"
+    )
+    assert [q.speaker for q in find_quotes(text)] == ["Kshatriya", None]
+
+
+def test_run_on_quote_after_an_attributed_paragraph() -> None:
+    text = (
+        "“We saw the plume on the camera,” Gwynne Shotwell said.\n\n"
+        "“The booster came back through the plasma and the fins held,\n\n"
+        "“and then it hovered over the tower,” she said."
+    )
+    quotes = find_quotes(text)
+    assert [q.speaker for q in quotes] == ["Gwynne Shotwell"] * 3
+    assert_offsets(text, quotes)
