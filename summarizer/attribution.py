@@ -834,7 +834,7 @@ def _participle_speaker(article: _Article, text: str, pre: str, start: int, afte
     if subject.group("pronoun"):
         return True, article.resolve_pronoun(subject.group("pronoun"), start + subject.start("pronoun"))
     tokens, _prefix, _gender = _split_mention(subject.group("name"))
-    if not tokens or _is_org_like(tokens) and len(tokens) > 1:
+    if not tokens or (_is_org_like(tokens) and len(tokens) > 1):
         return False, None
     return True, article.canonical_name(tokens, start)
 
