@@ -19,8 +19,10 @@ Scoring (gold = attributions with `direct: true`; spans are [start, end) offsets
   excluded from speaker scoring; the counts are printed.
 - names match by normalised tokens (lower-case, titles such as Mr./President/Sen. and initials
   dropped): equal token sets, or one a subset of the other when the smaller one is
-  unambiguous in that article (no two different longer names among the article's gold and
-  predicted speakers contain it): "Trump" matches "Donald Trump" unless "Eric Trump" is there too.
+  unambiguous in that article (no two different longer names among the article's gold
+  speakers contain it): "Trump" matches "Donald Trump" unless "Eric Trump" also speaks there.
+  For the same reason a gold short name shared by two gold speakers ("Clinton" where Bill and
+  Hillary Clinton both speak) is excluded from speaker scoring (counted separately).
 - speaker precision: our quotes with a speaker that overlap a scored gold quote, whose speaker
   matches that gold quote's; speaker recall: scored gold quotes that an overlapping quote of
   ours attributes to the matching speaker.
@@ -103,6 +105,12 @@ def overlaps(spans: list[list[int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
+def is_ambiguous(short: frozenset[str], inventory: set[frozenset[str]]) -> bool:
+    """Whether two different people of the article (neither name containing the other) share `short`."""
+    supersets = [name for name in inventory if short < name]
+    return any(not (a <= b or b <= a) for a in supersets for b in supersets)
+
+
 def names_match(predicted: str, gold: str, inventory: set[frozenset[str]]) -> bool:
     p, g = name_tokens(predicted), name_tokens(gold)
     if not p or not g:
@@ -111,10 +119,13 @@ def names_match(predicted: str, gold: str, inventory: set[frozenset[str]]) -> bo
         return True
     if not (p <= g or g <= p):
         return False
-    smaller = p if len(p) < len(g) else g
-    supersets = [name for name in inventory if smaller < name]
-    # Ambiguous when two different people (neither name contains the other) share it.
-    return not any(a != b and not (a <= b or b <= a) for a in supersets for b in supersets)
+    return not is_ambiguous(p if len(p) < len(g) else g, inventory)
+
+
+def gold_inventory(article: dict) -> set[frozenset[str]]:
+    """The names of every gold speaker in the article (all attributions, not only quotes)."""
+    names = (gold_name(a["speaker"]) for a in article["quotes"] if a.get("speaker"))
+    return {name_tokens(name) for name in names if name}
 
 
 def resolve_gold_speakers(article: dict) -> list[tuple[dict, str | None, str]]:
@@ -127,6 +138,7 @@ def resolve_gold_speakers(article: dict) -> list[tuple[dict, str | None, str]]:
             if name:
                 named_mentions.append((attribution["speaker_spans"][0][0], name))
     named_mentions.sort()
+    inventory = gold_inventory(article)
     resolved: list[tuple[dict, str | None, str]] = []
     for attribution in article["quotes"]:
         if not attribution["direct"]:
@@ -137,7 +149,11 @@ def resolve_gold_speakers(article: dict) -> list[tuple[dict, str | None, str]]:
             continue
         name = gold_name(speaker)
         if name:
-            resolved.append((attribution, name, "named"))
+            if is_ambiguous(name_tokens(name), inventory):
+                # "Clinton" where Bill and Hillary Clinton both speak: no way to check a full name.
+                resolved.append((attribution, None, "short name of two gold speakers"))
+            else:
+                resolved.append((attribution, name, "named"))
             continue
         if speaker.strip().lower() in PRONOUNS and attribution["speaker_spans"]:
             at = attribution["speaker_spans"][0][0]
@@ -149,7 +165,10 @@ def resolve_gold_speakers(article: dict) -> list[tuple[dict, str | None, str]]:
                     if name_tokens(other) != name_tokens(nearest) and nearest_at - other_at < at - nearest_at:
                         resolved.append((attribution, None, "pronoun, ambiguous"))
                         continue
-                resolved.append((attribution, nearest, "pronoun, resolved"))
+                if is_ambiguous(name_tokens(nearest), inventory):
+                    resolved.append((attribution, None, "short name of two gold speakers"))
+                else:
+                    resolved.append((attribution, nearest, "pronoun, resolved"))
                 continue
             resolved.append((attribution, None, "pronoun, unresolved"))
             continue
@@ -161,9 +180,7 @@ def score_article(article: dict, quotes: list[Quote], tally: Tally, keep_errors:
     text = article["text"]
     gold = resolve_gold_speakers(article)
     tally.articles += 1
-    inventory = {name_tokens(n) for _, n, _ in gold if n} | {
-        name_tokens(q.speaker) for q in quotes if q.speaker
-    }
+    inventory = gold_inventory(article)
     all_spans = [a["quote_spans"] for a in article["quotes"]]
     for quote in quotes:
         tally.predicted += 1

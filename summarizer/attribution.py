@@ -93,7 +93,7 @@ _NOT_NAME_WORDS = frozenset(
     Other Another Any Few Much Mission Launch Our Thanks Thank Please Let Get Can Could Will Would
     Should Do Does Did Is Are Was Were Has Have Had Might Must Shall Don't Didn't Isn't It's
     That's There's Here's Everybody Everyone Nobody Someone Somebody Anyone Nothing Something
-    Everything Hello Hi""".split()
+    Everything Hello Hi People Men Women Hours Days Weeks Months Years Minutes""".split()
 )
 _ROLE_TITLE_WORDS = frozenset(
     w.lower()
@@ -120,7 +120,7 @@ _ORG_WORDS = frozenset(
     Mountain Lake Valley Bay Beach Park Museum Hospital School College Academy Club Team Magazine
     Radio TV Television Channel Review Daily Weekly Tribune Herald Guardian Gazette Monitor
     Commission Bureau Service Authority Organization Organisation Army Navy Guard Police
-    Campaign Movement Alliance Coalition Fund Trust Institution Rocket Spacecraft Capsule
+    Campaign Movement Church Cathedral Temple Mosque Alliance Coalition Fund Trust Institution Rocket Spacecraft Capsule
     Satellite Base Airport Port Range Coast North South East West Northern Southern Eastern
     Western Central National International Global American European Russian Chinese Japanese
     Indian Twitter Facebook Instagram YouTube Google Reuters Associated Politico Fox CNN BBC""".split()
