@@ -183,10 +183,14 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--feeds", type=int, default=300)
     parser.add_argument("--items", type=int, default=20, help="entries per feed")
     parser.add_argument("--cap", type=int, default=32, help="concurrent polls in the capped run")
+    parser.add_argument("--threads", type=int, default=WORKER_THREADS, help="worker threads (bot default)")
+    parser.add_argument("--switch-ms", type=float, default=None, help="sys.setswitchinterval, in ms")
     args = parser.parse_args(argv)
 
     # As the bot starts: bounded worker threads, the summarizer's lazy imports done up front.
-    use_worker_threads(asyncio.get_running_loop())
+    use_worker_threads(asyncio.get_running_loop(), args.threads)
+    if args.switch_ms is not None:
+        sys.setswitchinterval(args.switch_ms / 1000)
     warm_up_text_tools()
     debates = [synthetic_debate(args.comments, seed=seed) for seed in (7, 8, 11)]
     context = multiprocessing.get_context("spawn")
@@ -229,7 +233,8 @@ async def main(argv: list[str]) -> int:
         server.join()
 
     expected = args.feeds * args.items
-    print(f"loop lag, {TICK_S * 1000:.0f} ms ticker, {WORKER_THREADS} worker threads, {os.cpu_count()} CPUs, "
+    print(f"loop lag, {TICK_S * 1000:.0f} ms ticker, {args.threads} worker threads, "
+          f"GIL switch interval {sys.getswitchinterval() * 1000:g} ms, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}")
     print(f"{args.comments} comments -> {arguments} arguments; {args.feeds} feeds x {args.items} items -> "
           f"{entries} entries (expected {expected} each)")
