@@ -271,6 +271,8 @@ def _split_mention(raw: str) -> tuple[tuple[str, ...], tuple[str, ...], str | No
     for index, token in enumerate(tokens):
         if _simplify(token).lower() in _ROLE_TITLE_WORDS:
             last_role = index
+        elif index < len(tokens) - 1 and token.endswith(("'s", "’s")):
+            last_role = index  # "NBC's Dante Chinni", "NASA's Bill Nelson": the name follows
     prefix = tuple(tokens[: last_role + 1])
     name = [_simplify(t) if i == len(tokens) - 1 else t for i, t in enumerate(tokens[last_role + 1 :])]
     name = [t for t in name if t]
@@ -485,6 +487,11 @@ class _Article:
                     continue
                 if len(tokens) == 1 and _simplify(tokens[0]).endswith(_GROUP_SUFFIXES):
                     continue  # Americans, Latinos, Democrats: groups, not a "he"
+            name = person.name if person is not None else " ".join(tokens)
+            if _INVERTED_VERB_BEFORE_RE.search(text, max(0, mention.start - 20), mention.start):
+                # '... said Cynthia Pellegrini, a director at ...' names who goes on talking.
+                self.subjects.append((mention.start, name))
+                continue
             after = text[mention.end : mention.end + 120]
             apposition = _APPOSITION_RE.match(after)
             if apposition:
@@ -500,7 +507,6 @@ class _Article:
                 continue
             if not _looks_like_verb(verb.group(1)) or not _starts_sentence(text, mention.start):
                 continue
-            name = person.name if person is not None else " ".join(tokens)
             if mention.gender:
                 self._title_gender.setdefault(name, mention.gender)
             self._vote_gender(name, text[mention.end : mention.end + 160])
@@ -595,6 +601,7 @@ def _starts_sentence(text: str, at: int) -> bool:
 
 _SENTENCE_OPENERS = frozenset("But And So Yet Still Then Now Meanwhile However, Also, Later, Instead, ".split())
 _GROUP_SUFFIXES = ("ans", "ians", "inos", "anos", "ese", "ists", "ites", "crats", "cans")
+_INVERTED_VERB_BEFORE_RE = re.compile(r"(?<![\w'’\-])(?:said|says|added|adds|asked|wrote|writes|noted|explained)[ \u00a0]+$")
 _APPOSITION_RE = re.compile(r",[^,.;:!?\"“”\n]{1,90},")
 _NEXT_WORD_RE = re.compile(r"[ \u00a0]+([a-z][\w'’\-]*)")
 _COORDINATION_BEFORE_RE = re.compile(r"(?:\band|\bor|&)[ \u00a0]+$")
@@ -752,7 +759,9 @@ def _after_quote(article: _Article, text: str, span: QuoteSpan, limit: int) -> t
         if _CLAUSE_END_RE.search(_ABBREVIATION_RE.sub("", head)):
             return False, None
         subject = _SUBJECT_BEFORE_VERB_RE.search(head)
-        if subject is None or subject.start() != 0:
+        if subject is None:
+            return False, None
+        if subject.start() != 0 and not _is_role_premodifier(head[: subject.start()]):
             return False, None  # '"..." regarding his links while Sanders suggests': not the speaker
         found, speaker = _subject_ending_at(article, head, rest_at)
         if not found:
@@ -765,6 +774,16 @@ def _after_quote(article: _Article, text: str, span: QuoteSpan, limit: int) -> t
             article.add_subject(start_of_subject, speaker)
         return True, speaker
     return False, None
+
+
+def _is_role_premodifier(words: str) -> bool:
+    """'Sanders campaign manager ' before 'Jeff Weaver said': a description, not a clause."""
+    if not _ROLE_PREMODIFIER_RE.fullmatch(words):
+        return False
+    return any(_simplify(w).lower() in _ROLE_NOUNS for w in words.split())
+
+
+_ROLE_PREMODIFIER_RE = re.compile(rf"(?:{_NAME_UNIT}[ \u00a0]){{0,3}}(?:[a-z][\w\-]*[ \u00a0]){{1,3}}")
 
 
 def _ends_soon(rest: str) -> bool:
@@ -802,6 +821,9 @@ def _before_quote(article: _Article, text: str, span: QuoteSpan, floor: int) -> 
         if re.search(r"[\"“”«»]", between):
             break
         found, speaker = _subject_ending_at(article, pre[: verb.start()], start)
+        if not found and _AND_BEFORE_VERB_RE.search(pre, 0, verb.start()):
+            # "Reid caucused in Nevada and says he voted "...": the sentence's subject says it.
+            found, speaker = _sentence_subject(article, pre, start)
         if found:
             if speaker is not None:
                 article.add_subject(start + verb.start() - 1, speaker)
@@ -828,15 +850,23 @@ def _participle_speaker(article: _Article, text: str, pre: str, start: int, afte
     if not _ADVERBIAL_LEAD_RE.search(head):
         return False, None
     # "Obama punctuated his list by saying": the subject of the sentence says it.
-    subject = _SENTENCE_SUBJECT_RE.match(pre)
+    return _sentence_subject(article, pre, start)
+
+
+def _sentence_subject(article: _Article, sentence: str, start: int) -> tuple[bool, str | None]:
+    subject = _SENTENCE_SUBJECT_RE.match(sentence)
     if subject is None:
         return False, None
     if subject.group("pronoun"):
-        return True, article.resolve_pronoun(subject.group("pronoun"), start + subject.start("pronoun"))
+        pronoun = subject.group("pronoun")
+        return True, article.resolve_pronoun(pronoun[0].upper() + pronoun[1:], start + subject.start("pronoun"))
     tokens, _prefix, _gender = _split_mention(subject.group("name"))
     if not tokens or (_is_org_like(tokens) and len(tokens) > 1):
         return False, None
     return True, article.canonical_name(tokens, start)
+
+
+_AND_BEFORE_VERB_RE = re.compile(r"(?<![\w'’\-])and[ \u00a0]+(?:also[ \u00a0]+)?$")
 
 
 _PARTICIPLE_RE = re.compile(
@@ -850,7 +880,8 @@ _PROGRESSIVE_AUX_RE = re.compile(r"[ \u00a0](?:is|was|are|were|has been|had been
 _ADVERBIAL_LEAD_RE = re.compile(r"(?:,|\bby|\bafter|\bbefore|\bwhile|\bwhen|\bin)[ \u00a0]+$")
 _SENTENCE_SUBJECT_RE = re.compile(
     rf"[ \u00a0]*(?:(?:But|And|So|Yet|Then|Still|Meanwhile|However|Later),?[ \u00a0]+)?"
-    rf"(?:(?P<pronoun>He|She)|(?P<name>{_NAME_RUN}))(?:,[^,.;:!?\"“”\n]{{1,90}},)?[ \u00a0]+{_AUXILIARY}[a-z]"
+    rf"(?:[^,.;:!?\"“”«»\n]{{1,40}},[ \u00a0]+)?"  # "Hours later, Trump ..."
+    rf"(?:(?P<pronoun>He|She|he|she)|(?P<name>{_NAME_RUN}))(?:,[^,.;:!?\"“”\n]{{1,90}},)?[ \u00a0]+{_AUXILIARY}[a-z]"
 )
 
 
