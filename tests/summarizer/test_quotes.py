@@ -398,3 +398,45 @@ def test_run_on_quote_after_an_attributed_paragraph() -> None:
     quotes = find_quotes(text)
     assert [q.speaker for q in quotes] == ["Gwynne Shotwell"] * 3
     assert_offsets(text, quotes)
+
+
+def test_participle_reporting_verb_gives_the_sentence_subject() -> None:
+    text = (
+        "Hours later, Bill Nelson thanked the launch team, telling reporters, "
+        "“This was the cleanest countdown we have had in years.”"
+    )
+    assert only(text).speaker == "Bill Nelson"
+
+
+def test_progressive_reporting_verb() -> None:
+    text = "Isaacman is telling the town hall that the Moon base is “closer than anyone thinks right now.”"
+    assert only(text).speaker == "Isaacman"
+
+
+def test_coordinated_reporting_verb() -> None:
+    text = "Peggy Whitson docked on Sunday and says the station looked “better than it did on my last visit.”"
+    assert only(text).speaker == "Peggy Whitson"
+
+
+def test_described_speaker_after_the_quote() -> None:
+    text = "“Weather is 90 percent go for tonight,” SpaceX launch director Kiko Dontchev said."
+    assert only(text).speaker == "Kiko Dontchev"
+
+
+def test_possessive_organisation_before_a_name() -> None:
+    text = "ESA’s Josef Aschbacher spoke first. “Ariane 6 gives Europe its own way to orbit,” he said."
+    assert only(text).speaker == "Josef Aschbacher"
+
+
+def test_inverted_speaker_is_the_antecedent_of_a_later_pronoun() -> None:
+    text = (
+        "The capsule splashed down off San Diego, said Amit Kshatriya, a NASA associate administrator.\n\n"
+        "“The heat shield came back in much better shape,” he said."
+    )
+    assert only(text).speaker == "Amit Kshatriya"
+
+
+def test_object_of_a_verb_is_not_the_antecedent() -> None:
+    # "praised Musk": Musk is praised, he does not go on talking; "he" is Nelson, the subject.
+    text = "Bill Nelson praised Elon Musk on Monday.\n\n“The booster catch was a remarkable feat,” he said."
+    assert only(text).speaker == "Bill Nelson"
