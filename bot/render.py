@@ -74,7 +74,7 @@ class QuoteLike(Protocol):
 
 class StatsLike(Protocol):
     @property
-    def reduction_pct(self) -> float: ...
+    def reduction_pct(self) -> float | None: ...
     @property
     def words_in(self) -> int: ...
     @property
@@ -350,6 +350,8 @@ def _quote_line(quote: QuoteLike) -> str:
 
 
 def _reduction(stats: StatsLike) -> str:
+    if stats.reduction_pct is None:  # a summary saved by an earlier run does not keep it
+        return ""
     try:
         percent = round(float(stats.reduction_pct))
     except (TypeError, ValueError, OverflowError):

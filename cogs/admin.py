@@ -29,7 +29,7 @@ from cogs.errors import (
     require_range,
 )
 from cogs.news import guild_settings
-from db.models import DuplicateSourceError, InvalidSettingError, Source
+from db.models import DuplicateSourceError, InvalidSettingError, Source, SourceKind
 from db.store import validate_guild_setting
 from feeds.article import fetch_article
 from feeds.fetch import FetchError
@@ -57,7 +57,7 @@ class ProbedFeed:
     """A feed fetched and parsed once: what /sources add and /sources test need from it."""
 
     url: str  # what to store: the permanent URL after a 301/308, else the URL given
-    kind: str  # "feed" or "snapi"
+    kind: SourceKind
     feed: ParsedFeed
 
 
@@ -152,7 +152,7 @@ class SourcesCog(
         self.bot = bot
         super().__init__()
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return require_manage_guild(interaction)
 
     def _guild_id(self, interaction: discord.Interaction[Any]) -> int:
@@ -194,7 +194,7 @@ class SourcesCog(
                 chosen,
                 channel.id,
                 now=self.bot.clock(),
-                kind=probed.kind,  # type: ignore[arg-type]
+                kind=probed.kind,
             )
         except DuplicateSourceError:
             raise UserFacingError("This server already watches that feed (see /sources list).") from None
@@ -301,7 +301,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
         self.bot = bot
         super().__init__()
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return require_manage_guild(interaction)
 
     @app_commands.command(name="show", description="Show this server's news settings")
