@@ -25,7 +25,8 @@ Scoring (gold = attributions with `direct: true`; spans are [start, end) offsets
   Hillary Clinton both speak) is excluded from speaker scoring (counted separately).
 - speaker precision: our quotes with a speaker that overlap a scored gold quote, whose speaker
   matches that gold quote's; speaker recall: scored gold quotes that an overlapping quote of
-  ours attributes to the matching speaker.
+  ours attributes to the matching speaker. "strict" precision also counts as wrong every
+  speaker we give to a gold quote whose speaker is not a name ("a source", "I", "they").
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ class Tally:
     predicted_speakers_scored: int = 0
     predicted_speakers_correct: int = 0
     predicted_speakers_unscored: int = 0
+    predicted_named_on_unnamed_gold: int = 0
     excluded: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
 
@@ -207,11 +209,13 @@ def score_article(article: dict, quotes: list[Quote], tally: Tally, keep_errors:
         if quote.speaker is None:
             continue
         matching = [
-            (a, n) for a, n, _ in gold if overlaps(a["quote_spans"], quote.start, quote.end)
+            (a, n, c) for a, n, c in gold if overlaps(a["quote_spans"], quote.start, quote.end)
         ]
-        scored = [(a, n) for a, n in matching if n is not None]
+        scored = [(a, n) for a, n, _ in matching if n is not None]
         if not scored:
             tally.predicted_speakers_unscored += 1
+            if matching and all(c.startswith("not a name") for _, _, c in matching):
+                tally.predicted_named_on_unnamed_gold += 1
             continue
         tally.predicted_speakers_scored += 1
         if any(names_match(quote.speaker, n, inventory) for _, n in scored):
@@ -249,6 +253,9 @@ def report(split: str, tally: Tally, elapsed: float, chars: int) -> None:
     print(f"quote precision (6+ words)  {r(tally.predicted_long_matched, tally.predicted_long)}")
     print(f"speaker precision           {r(tally.predicted_speakers_correct, tally.predicted_speakers_scored)}")
     print(f"speaker recall              {r(tally.gold_speaker_correct, tally.gold_scored)}")
+    strict_total = tally.predicted_speakers_scored + tally.predicted_named_on_unnamed_gold
+    print(f"speaker precision, strict   {r(tally.predicted_speakers_correct, strict_total)}"
+          "  (also counting as wrong a name we give where the gold speaker is not a name)")
     print(f"  gold speakers scored: {tally.gold_scored}; excluded: {dict(tally.excluded)}")
     print(f"  our speakers on quotes without a scored gold speaker (not scored): {tally.predicted_speakers_unscored}")
     print(f"  find_quotes time: {elapsed * 1000:.0f} ms for {chars / 1e6:.2f} M chars")
