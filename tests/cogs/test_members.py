@@ -9,7 +9,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from db.models import NewEntry
+from db.models import ConfigSource, NewEntry
 from db.store import Store
 from tests.helpers.bots import CogTestBot, make_config, start_bot, stop_bot
 from tests.helpers.discord_fakes import (
@@ -17,6 +17,7 @@ from tests.helpers.discord_fakes import (
     OTHER_GUILD_ID,
     FakeClock,
     FakeInteraction,
+    autocomplete,
     invoke,
     make_user,
 )
@@ -298,3 +299,23 @@ async def test_debate_max_arguments_bounds(bot: CogTestBot) -> None:
     interaction = member_interaction(bot)
     await invoke(bot.tree, interaction, "debate", max_arguments=0)
     assert interaction.ephemeral_line() == "max\\_arguments must be between 1 and 10."
+
+
+async def test_news_source_autocomplete_offers_only_this_servers_sources(
+    bot: CogTestBot, store: Store, clock: FakeClock
+) -> None:
+    here = bot.add_channel(GUILD_ID)
+    there = bot.add_channel(OTHER_GUILD_ID)
+    await store.add_source(GUILD_ID, "https://a.example/feed", "NASA news", here.channel_id, now=clock())
+    await store.add_source(
+        OTHER_GUILD_ID, "https://b.example/feed", "Secret news", there.channel_id, now=clock()
+    )
+    await store.sync_config_sources(
+        [
+            ConfigSource("Config news here", "https://c.example/feed", here.channel_id),
+            ConfigSource("Config news there", "https://d.example/feed", there.channel_id),
+        ],
+        now=clock(),
+    )
+    offered = await autocomplete(bot.tree, member_interaction(bot), "news", "source", "NEWS")
+    assert sorted(choice.value for choice in offered) == ["Config news here", "NASA news"]

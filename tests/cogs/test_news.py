@@ -12,7 +12,7 @@ import discord
 import pytest
 
 from cogs.news import NewsCog
-from db.models import NewEntry, Source
+from db.models import ConfigSource, NewEntry, Source
 from db.store import Store
 from tests.helpers.bots import CogTestBot, make_config, start_bot, stop_bot
 from tests.helpers.discord_fakes import (
@@ -337,3 +337,16 @@ async def test_guild_keyword_filters_apply_to_its_sources(
     await add_source(bot, store, serve_feed(site, "kw", entries), "KW", channel)
     await cog(bot).run_once()
     assert titles(channel) == ["kw story 0 @\u200beveryone", "kw story 2 @\u200beveryone"]
+
+
+async def test_config_sources_post_into_their_channels_server(
+    bot: CogTestBot, store: Store, site: LocalSite
+) -> None:
+    channel = bot.add_channel(GUILD_ID)
+    url = serve_feed(site, "cfg", items("cfg", 1))
+    await store.sync_config_sources([ConfigSource("From config", url, channel.channel_id)], now=bot.clock())
+    await cog(bot).run_once()
+    assert titles(channel) == ["cfg story 0 @\u200beveryone"]
+    # Recorded under the channel's server, so /news there lists it.
+    [item] = await store.latest_posted(GUILD_ID, 5)
+    assert item.source_name == "From config" and item.post.guild_id == GUILD_ID
