@@ -371,7 +371,6 @@ class _Article:
                 known = self.resolve_single(name[0], match.start())
                 if known is not None and known.gender is None:
                     known.gender = gender
-        self._mention_starts = [m.start for m in self.mentions]
 
     def _register(self, tokens: tuple[str, ...], at: int) -> _Person:
         key = _key_tokens(tokens)
@@ -652,6 +651,8 @@ def _speaker_from_np(article: _Article, phrase: str, at: int) -> tuple[bool, str
     if phrase in _OTHER_PRONOUNS:
         return True, None
     words = phrase.split()
+    if not words:
+        return False, None
     if words[0] in _DETERMINERS or words[0] in _INDEFINITE:
         # "the Roscosmos chief", "a NASA spokesperson": a title, resolved only when definite.
         last = _simplify(words[-1]).lower()
@@ -735,14 +736,16 @@ def _np_after(article: _Article, text: str, at: int) -> tuple[bool, str | None]:
 
 def _after_quote(article: _Article, text: str, span: QuoteSpan, limit: int) -> tuple[bool, str | None]:
     """Attribution right after the closing mark: '," Nelson said' / '," said Nelson'."""
-    assert span.close_at is not None
+    if span.close_at is None:
+        return False, None
     post_at = span.close_at + 1
     post = text[post_at:limit]
     lead = _AFTER_QUOTE_LEAD_RE.match(post)
     skip = lead.end() if lead else 0
     rest = post[skip:]
     rest_at = post_at + skip
-    content_ends_sentence = text[span.end - 1 : span.end] in ".!" or text[span.end : span.close_at].strip()[:1] in (".",)
+    # The content ends a sentence when its last character (or one trimmed after it) is . or !
+    content_ends_sentence = any(ch in ".!" for ch in text[span.end - 1 : span.close_at])
     if "\n" in post[:skip]:
         return False, None
     according = _ACCORDING_TO_RE.match(rest)

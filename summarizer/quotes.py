@@ -90,7 +90,6 @@ _SPACE = " \t\r\n\u00a0\u2009\u202f\u2002\u2003\u3000"
 _OPEN_AFTER = _SPACE + "([{<—–-/:;,…" + _ALL_MARKS
 _CLOSE_BEFORE = _SPACE + ".,;:!?)]}>—–-/…" + _ALL_MARKS
 _SENTENCE_END = ".!?…:"
-_STRIP_CONTENT = _SPACE + ","
 _WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
 _LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
 
@@ -98,7 +97,12 @@ _LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
 def _can_open(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else "\n"
     after = text[i + 1] if i + 1 < len(text) else "\n"
-    return before in _OPEN_AFTER and after not in "\n\r" and not (after == " " and text[i] in "\"'")
+    if not (before in _OPEN_AFTER or before.isspace()):
+        return False
+    if after.isspace():
+        # French « spaced » and a sloppy “ spaced ”, but never a straight mark before a space.
+        return after in " \u00a0\u202f\u2009" and text[i] not in "\"'"
+    return True
 
 
 def _can_close(text: str, i: int) -> bool:
@@ -149,9 +153,9 @@ def scan_quote_spans(text: str) -> list[QuoteSpan]:
         nonlocal continues_next
         start = open_at + 1
         end = content_end
-        while start < end and text[start] in _SPACE:
+        while start < end and text[start].isspace():
             start += 1
-        while end > start and text[end - 1] in _STRIP_CONTENT:
+        while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
             end -= 1
         if (
             end > start
