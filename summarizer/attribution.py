@@ -200,6 +200,17 @@ _ROLE_NOUNS = frozenset(
     strategist pollster attorney lawyer prosecutor judge secretary-general premier chancellor
     host anchor correspondent author economist historian veteran colonel captain admiral""".split()
 )
+# Unnamed speakers that are not people: attributed, but to no name.
+_SPEAKING_NOUNS = frozenset(
+    """agency company firm statement report release ministry department administration campaign
+    committee office group organization organisation team source sources officials people
+    union government spokespeople newspaper paper magazine network channel station website
+    study survey poll letter memo email tweet post ad advertisement lawsuit complaint filing
+    document documents court panel board council commission police army military navy force
+    white house kremlin embassy consulate mission center centre lab laboratory university
+    institute observatory startup operator contractor manufacturer customer partner critics
+    supporters residents voters witnesses experts analysts scientists engineers astronauts""".split()
+)
 _GENERIC_ORG_NOUNS = frozenset(
     "agency company firm organisation organization administration corporation startup "
     "space agency's company's firm's".split()
@@ -657,7 +668,8 @@ def _speaker_from_np(article: _Article, phrase: str, at: int) -> tuple[bool, str
         # "the Roscosmos chief", "a NASA spokesperson": a title, resolved only when definite.
         last = _simplify(words[-1]).lower()
         if last not in _ROLE_NOUNS and last not in _ROLE_SYNONYMS:
-            return (words[0] not in _DETERMINERS or len(words) <= 4), None
+            # "the agency said" is an unnamed speaker; "the Senate goes on" is not a speaker.
+            return last in _SPEAKING_NOUNS, None
         if words[0] in _INDEFINITE:
             return True, None
         return True, article.resolve_title(" ".join(words[1:]), at)
