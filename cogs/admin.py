@@ -118,6 +118,24 @@ def source_name(given: str | None, feed: ParsedFeed, url: str) -> str:
     return "feed"
 
 
+POST_PERMISSIONS = (
+    ("view_channel", "View Channel"),
+    ("send_messages", "Send Messages"),
+    ("embed_links", "Embed Links"),
+)
+
+
+def require_post_permissions(channel: discord.TextChannel) -> None:
+    """Refuse a channel the bot could not post its embeds in (every post would fail later)."""
+    me = channel.guild.me
+    if me is None:  # not cached: the news loop will report it instead
+        return
+    permissions = channel.permissions_for(me)
+    missing = [label for flag, label in POST_PERMISSIONS if not getattr(permissions, flag)]
+    if missing:
+        raise UserFacingError(f"I cannot post in #{channel.name}: I need {', '.join(missing)} there.")
+
+
 def require_manage_guild(interaction: discord.Interaction[Any]) -> bool:
     """The run-time check behind both groups (default_permissions can be overridden per server)."""
     if interaction.guild_id is None:
@@ -184,6 +202,7 @@ class SourcesCog(
         if channel.guild.id != guild_id:
             raise UserFacingError("That channel is not on this server.")
         target = checked_url(url, allow_private=self.bot.config.fetch.allow_private_networks)
+        require_post_permissions(channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
         probed = await probe_feed(self.bot.fetcher, target)
         chosen = source_name(name, probed.feed, probed.url)

@@ -343,3 +343,13 @@ async def test_settings_set_bad_values_change_nothing(bot: CogTestBot) -> None:
     out_of_range = admin_interaction(bot)
     await invoke(bot.tree, out_of_range, "settings set", max_quotes=11)
     assert out_of_range.ephemeral_line() == "max\\_quotes must be between 0 and 10."
+
+
+async def test_sources_add_refuses_a_channel_the_bot_cannot_post_in(
+    bot: CogTestBot, store: Store, feed_url: str, site: LocalSite
+) -> None:
+    channel = bot.add_channel(GUILD_ID, name="locked")
+    channel.bot_permissions = discord.Permissions(view_channel=True, send_messages=True)
+    interaction = await add_source(bot, feed_url, channel)
+    assert interaction.ephemeral_line() == "I cannot post in #locked: I need Embed Links there."
+    assert await store.list_sources(GUILD_ID) == [] and site.hits["/feed.xml"] == 0

@@ -156,6 +156,9 @@ class FakeChannel:
         channel.mention = f"<#{self.channel_id}>"
         channel.send.side_effect = self._send
         channel.history.side_effect = self._history
+        # What the bot may do here; tests narrow it to check permission handling.
+        self.bot_permissions = discord.Permissions.all()
+        channel.permissions_for.side_effect = lambda _member: self.bot_permissions
         self.mock = channel
 
     async def _send(self, content: Any = None, **kwargs: Any) -> MagicMock:
