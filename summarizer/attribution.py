@@ -142,7 +142,10 @@ _SPEECH_VERBS = (
     "proclaimed|proclaims|maintained|maintains|contended|contends|asserted|asserts|"
     "added|describes|described|called|calls|dubbed|labeled|labelled|branded|"
     "referred to|refers to|mocked|mocks|praised|praises|criticized|criticised|blasted|slammed|"
-    "accused|accuses|hailed|hails|thanked|thanks|speaks|spoke|read|repeated|repeats|"
+    "accused|accuses|hailed|hails|thanked|thanks|speaks|spoke|read|repeated|repeats|opined|"
+    "decried|decries|bemoaned|bemoans|worried|worries|blamed|blames|dismissed|dismisses|derided|"
+    "derides|denounced|denounces|touted|touts|ridiculed|ridicules|lauded|lauds|lambasted|"
+    "condemned|condemns|characterized|characterised|"
     # a few reporting verbs of other languages, for quotes in „…“, «…» and »…«
     "sagte|sagt|erklärte|erklärt|betonte|betont|a dit|a déclaré|a expliqué|a ajouté|a affirmé|"
     "a souligné|déclare|explique|ajoute|dijo|afirmó|explicó|declaró|añadió|señaló|disse|"
@@ -153,7 +156,9 @@ _SPEECH_VERBS = (
 _PRE_ONLY_VERBS = frozenset(
     "describes described called calls dubbed labeled labelled branded referred to refers to "
     "mocked mocks praised praises criticized criticised blasted slammed accused accuses hailed "
-    "hails thanked thanks read".split()
+    "hails thanked thanks read decried decries bemoaned bemoans worried worries blamed blames "
+    "dismissed dismisses derided derides denounced denounces touted touts ridiculed ridicules "
+    "lauded lauds lambasted condemned condemns characterized characterised".split()
 )
 _SPEECH_VERB_RE = re.compile(rf"(?<![\w'’\-])(?:{_SPEECH_VERBS})(?![\w'’\-])")
 _AUXILIARY = (
