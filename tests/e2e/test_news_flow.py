@@ -135,3 +135,24 @@ async def test_news_command_lists_what_was_posted(
     assert answer.allowed_mentions == {"parse": []}
     assert posted.title in str(answer.embeds)
     assert interaction.rejected_callbacks == []
+
+
+async def test_a_post_interrupted_after_sending_is_reconciled_not_repeated(
+    fake_discord: FakeDiscord, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    only = item(feed_server, 1, "Comet lander wakes after a long winter", days_ago=1)
+    feed_server.add_item(FEED_PATH, only)
+    config = config_for(tmp_path, fake_discord, feed_server)
+    fake_discord.hold_next_posts(1)
+    async with RunningBot(config, clock=fast_clock(4)) as running:
+        # Discord has the message, the bot is still waiting for the answer: stop it now.
+        await fake_discord.wait_for(
+            lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S, what="the held post"
+        )
+    assert await running.stop() == 0
+
+    async with RunningBot(config, clock=fast_clock(4)):
+        await wait_for_polls(fake_discord, feed_server, 1)
+    posts = fake_discord.posts_in(NEWS_CHANNEL)
+    assert titles(posts) == [only.title]  # found in the channel's history, not sent again
+    assert_valid_news_post(posts[0], only)

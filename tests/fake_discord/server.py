@@ -418,6 +418,8 @@ class FakeDiscord:
         self.requests: list[tuple[str, str]] = []
         self._rate_limit_posts = 0
         self._rate_limit_retry_after = 0.05
+        self._held_posts = 0
+        self._release_held = asyncio.Event()
         self._ids = itertools.count()
         self._sockets: list[web.WebSocketResponse] = []
         self._seq = itertools.count(1)
@@ -457,6 +459,7 @@ class FakeDiscord:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     async def close(self) -> None:
+        self._release_held.set()
         for socket in list(self._sockets):
             await socket.close()
         if self._runner is not None:
@@ -482,6 +485,14 @@ class FakeDiscord:
         """Answer the next `count` POST /channels/{id}/messages with 429 (Via header + retry_after)."""
         self._rate_limit_posts = count
         self._rate_limit_retry_after = retry_after
+
+    def hold_next_posts(self, count: int) -> None:
+        """Deliver the next `count` channel messages but never answer the request.
+
+        The message is in the channel (history shows it) while the bot still waits for the
+        response: stopping the bot then is a crash between "sent" and "marked posted".
+        """
+        self._held_posts = count
 
     def channel(self, channel_id: int) -> tuple[FakeGuild, FakeChannel] | None:
         for guild in self.guilds:
@@ -757,6 +768,9 @@ class FakeDiscord:
         )
         self.messages.setdefault(channel_id, []).append(message)
         self.channel_posts.append(message)
+        if self._held_posts > 0:
+            self._held_posts -= 1
+            await self._release_held.wait()
         return _json(self._message_dict(message))
 
     async def _get_messages(self, request: web.Request) -> web.Response:
