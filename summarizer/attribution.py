@@ -520,7 +520,9 @@ class _Article:
             if coordinated and self.mentions[index - 1].end >= mention.start - 12:
                 self.subjects.append((mention.start, None))
                 continue
-            if not _looks_like_verb(verb.group(1)) or not _starts_sentence(text, mention.start):
+            if not _looks_like_verb(verb.group(1)):
+                continue
+            if not _starts_sentence(text, mention.start) and not _ends_with_attribution(after, verb):
                 continue
             if mention.gender:
                 self._title_gender.setdefault(name, mention.gender)
@@ -590,6 +592,14 @@ class _Article:
         return None
 
 
+def _ends_with_attribution(after: str, verb: re.Match[str]) -> bool:
+    """'... had imperiled our troops, Biden said.': the name is who says the sentence."""
+    return bool(_SPEECH_VERB_RE.fullmatch(verb.group(1)) and _ATTRIBUTION_END_RE.match(after, verb.end()))
+
+
+_ATTRIBUTION_END_RE = re.compile(r"[ \u00a0]*(?:on \w+day[ \u00a0]*)?[.,;]")
+
+
 def _starts_sentence(text: str, at: int) -> bool:
     """Whether a name at `at` is the subject of its sentence, not of a clause inside it."""
     window_start = max(0, at - 150)
@@ -608,10 +618,20 @@ def _starts_sentence(text: str, at: int) -> bool:
         return True
     if lead[-1] in "”\"»’" or lead.endswith((",”", ",\"")):
         return True  # '"...," Nelson said' — the speaker of the quote before
-    if lead.endswith(",") and len(lead.split()) <= 8:
+    if lead.endswith(",") and len(lead.split()) <= 15:
         # "On Sunday, Nelson said" — an introductory phrase, unless it reports ("Pence said that,")
         return not _SPEECH_VERB_RE.search(lead) and " that " not in f" {lead} "
+    words = lead.split()
+    if len(words) <= 6 and lead[0].isupper() and not any(w.lower() in _CLAUSE_WORDS for w in words):
+        # "Democratic presidential front-runner Hillary Clinton stretched ...": a description.
+        return not _SPEECH_VERB_RE.search(lead) and not _CLAUSE_END_RE.search(lead)
     return False
+
+
+_CLAUSE_WORDS = frozenset(
+    "that when while after before because if as although though since whether who which where "
+    "and or but so than".split()
+)
 
 
 _SENTENCE_OPENERS = frozenset("But And So Yet Still Then Now Meanwhile However, Also, Later, Instead, ".split())

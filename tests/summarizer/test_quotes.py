@@ -509,3 +509,30 @@ def test_object_of_a_verb_is_not_the_antecedent() -> None:
     # "praised Musk": Musk is praised, he does not go on talking; "he" is Nelson, the subject.
     text = "Bill Nelson praised Elon Musk on Monday.\n\n“The booster catch was a remarkable feat,” he said."
     assert only(text).speaker == "Bill Nelson"
+
+
+def test_described_sentence_subject_is_the_antecedent() -> None:
+    text = (
+        "European Space Agency director general Josef Aschbacher welcomed the vote on Thursday.\n\n"
+        "“Europe has decided to stay in the space race,” he said."
+    )
+    assert only(text).speaker == "Josef Aschbacher"
+
+
+def test_post_posed_attribution_makes_the_antecedent() -> None:
+    text = (
+        "The booster will fly again within weeks because the engines came back clean, Gwynne Shotwell said.\n\n"
+        "“We have never had a cleaner return,” she said."
+    )
+    assert only(text).speaker == "Gwynne Shotwell"
+
+
+def test_the_x_that_cannot_speak_is_not_a_speaker() -> None:
+    # "the Senate goes on recess" is not an attribution; the sentence's "said" is.
+    text = "Bill Nelson said that once the Senate goes on recess, “I will visit every NASA center.”"
+    assert only(text).speaker == "Bill Nelson"
+
+
+def test_unnamed_agency_speaker_is_unknown() -> None:
+    text = "Bill Nelson visited the pad.\n\n“The launch is delayed by a week,” the agency said in a statement."
+    assert only(text).speaker is None
