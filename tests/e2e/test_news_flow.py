@@ -53,7 +53,11 @@ def feed_polls(feed: FeedServer) -> int:
 
 
 async def wait_for_polls(fake: FakeDiscord, feed: FeedServer, more: int) -> None:
-    """Let the loop poll the feed `more` further times (so a duplicate would have had its chance)."""
+    """Let the loop poll the feed `more` further times (so a duplicate would have had its chance).
+
+    A poll is seen when it starts, and an iteration starts only after the previous one finished:
+    two more polls mean at least one whole iteration ran (and sent whatever it was going to send).
+    """
     target = feed_polls(feed) + more
     await fake.wait_for(lambda: feed_polls(feed) >= target, within=POLL_WAIT_S, what=f"{more} more polls")
 
@@ -77,7 +81,7 @@ async def test_new_item_is_posted_once_with_a_valid_embed_and_no_pings(
         feed_server.add_item(FEED_PATH, fresh)
         await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 2, within=POLL_WAIT_S,
                                     what="the new item")
-        await wait_for_polls(fake_discord, feed_server, 1)
+        await wait_for_polls(fake_discord, feed_server, 2)
     posts = fake_discord.posts_in(NEWS_CHANNEL)
     assert titles(posts) == [old.title, fresh.title]
     assert_valid_news_post(posts[0], old)
@@ -91,17 +95,18 @@ async def test_restart_on_the_same_database_posts_nothing_twice(
     first = item(feed_server, 1, "Telescope finds water vapour on an exoplanet", days_ago=1)
     feed_server.add_item(FEED_PATH, first)
     config = config_for(tmp_path, fake_discord, feed_server)
-    async with RunningBot(config, clock=fast_clock(4)) as running:
+    clock = fast_clock(4)  # one clock for both runs: time goes on while the bot is down
+    async with RunningBot(config, clock=clock) as running:
         await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S,
                                     what="the first item")
     assert await running.stop() == 0
 
     later = item(feed_server, 2, "Rover drills its first Martian core", days_ago=0)
     feed_server.add_item(FEED_PATH, later)
-    async with RunningBot(config, clock=fast_clock(4)):
+    async with RunningBot(config, clock=clock):
         await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) >= 2, within=POLL_WAIT_S,
                                     what="the item added while the bot was down")
-        await wait_for_polls(fake_discord, feed_server, 1)
+        await wait_for_polls(fake_discord, feed_server, 2)
     assert titles(fake_discord.posts_in(NEWS_CHANNEL)) == [first.title, later.title]
 
 
@@ -114,7 +119,7 @@ async def test_a_rate_limited_post_still_lands_exactly_once(
     async with RunningBot(config_for(tmp_path, fake_discord, feed_server), clock=fast_clock(4)):
         await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S,
                                     what="the post after two 429s")
-        await wait_for_polls(fake_discord, feed_server, 1)
+        await wait_for_polls(fake_discord, feed_server, 2)
     posts = fake_discord.posts_in(NEWS_CHANNEL)
     assert titles(posts) == [only.title]
     assert_valid_news_post(posts[0], only)
@@ -144,15 +149,16 @@ async def test_a_post_interrupted_after_sending_is_reconciled_not_repeated(
     feed_server.add_item(FEED_PATH, only)
     config = config_for(tmp_path, fake_discord, feed_server)
     fake_discord.hold_next_posts(1)
-    async with RunningBot(config, clock=fast_clock(4)) as running:
+    clock = fast_clock(4)  # one clock for both runs: time goes on while the bot is down
+    async with RunningBot(config, clock=clock) as running:
         # Discord has the message, the bot is still waiting for the answer: stop it now.
         await fake_discord.wait_for(
             lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S, what="the held post"
         )
     assert await running.stop() == 0
 
-    async with RunningBot(config, clock=fast_clock(4)):
-        await wait_for_polls(fake_discord, feed_server, 1)
+    async with RunningBot(config, clock=clock):
+        await wait_for_polls(fake_discord, feed_server, 2)
     posts = fake_discord.posts_in(NEWS_CHANNEL)
     assert titles(posts) == [only.title]  # found in the channel's history, not sent again
     assert_valid_news_post(posts[0], only)
