@@ -162,3 +162,19 @@ async def test_a_post_interrupted_after_sending_is_reconciled_not_repeated(
     posts = fake_discord.posts_in(NEWS_CHANNEL)
     assert titles(posts) == [only.title]  # found in the channel's history, not sent again
     assert_valid_news_post(posts[0], only)
+
+
+async def test_thread_per_article_opens_one_discussion_thread_under_the_post(
+    fake_discord: FakeDiscord, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    only = item(feed_server, 1, "Astronomers watch a star swallow a planet " * 4, days_ago=1)  # > 100 chars
+    feed_server.add_item(FEED_PATH, only)
+    config = config_for(tmp_path, fake_discord, feed_server, thread_per_article=True)
+    async with RunningBot(config, clock=fast_clock(4)):
+        await fake_discord.wait_for(lambda: bool(fake_discord.threads_created), within=POLL_WAIT_S,
+                                    what="the discussion thread")
+        await wait_for_polls(fake_discord, feed_server, 2)
+    [post] = fake_discord.posts_in(NEWS_CHANNEL)
+    [thread] = fake_discord.threads_created
+    assert (thread.id, thread.parent_id) == (post.id, NEWS_CHANNEL)  # started from the post itself
+    assert 1 <= len(thread.name) <= 100 and thread.name.startswith("Astronomers watch a star")
