@@ -145,7 +145,8 @@ _SPEECH_VERBS = (
     "accused|accuses|hailed|hails|thanked|thanks|speaks|spoke|read|repeated|repeats|opined|"
     "decried|decries|bemoaned|bemoans|worried|worries|blamed|blames|dismissed|dismisses|derided|"
     "derides|denounced|denounces|touted|touts|ridiculed|ridicules|lauded|lauds|lambasted|"
-    "condemned|condemns|characterized|characterised|"
+    "condemned|condemns|characterized|characterised|barked|scoffed|scoffs|sniped|groused|fumed|"
+    "cracked|gushed|raved|deadpanned|fired back|shot back|hit back|wrote back|interjected|"
     # a few reporting verbs of other languages, for quotes in „…“, «…» and »…«
     "sagte|sagt|erklärte|erklärt|betonte|betont|a dit|a déclaré|a expliqué|a ajouté|a affirmé|"
     "a souligné|déclare|explique|ajoute|dijo|afirmó|explicó|declaró|añadió|señaló|disse|"
@@ -717,7 +718,8 @@ _SUBJECT_BEFORE_VERB_RE = re.compile(
     rf"(?:(?P<pronoun>(?<![\w'’\-])(?:he|she|He|She|I|we|We|they|They|it|It))"
     rf"|(?P<title>(?<![\w'’\-])(?:the|The|a|A|an|An)[ \u00a0]+(?:[\w'’.\-]+[ \u00a0]+){{0,4}}?[\w'’\-]+)"
     rf"|(?P<name>(?<![\w'’\-]){_NAME_RUN}))"
-    rf"(?P<apposition>,[ \u00a0]+[^,;:!?\"“”«»\n]{{1,100}},)?[ \u00a0]+{_AUXILIARY}$"
+    r"(?:[ \u00a0]\([^()\n]{1,30}\))?"  # Gov. John Kasich (R-Ohio) said
+    rf"(?P<apposition>,[ \u00a0]+[^,;:!?\"“”«»\n]{{1,100}},)?,?[ \u00a0]+{_AUXILIARY}$"
 )
 
 
@@ -913,7 +915,9 @@ _PARTICIPLE_RE = re.compile(
     r"(?<![\w'’\-])(?:saying|telling|calling|noting|writing|adding|arguing|asking|explaining|insisting|"
     r"describing|labeling|labelling|tweeting|declaring|warning|claiming|stating|quipping|joking|"
     r"vowing|promising|urging|dubbing|branding|referring to|suggesting|predicting|recalling|"
-    r"posting|pointing out|acknowledging|admitting|boasting|complaining|responding|replying)(?![\w'’\-])"
+    r"posting|pointing out|acknowledging|admitting|boasting|complaining|responding|replying|"
+    r"attacking|hammering|blasting|slamming|praising|criticizing|criticising|mocking|accusing|"
+    r"lamenting|decrying|dismissing|blaming|touting|predicting|adding that|announcing)(?![\w'’\-])"
 )
 _QUOTE_MARK_RE = re.compile(r"[\"“”„«»]")
 _PROGRESSIVE_AUX_RE = re.compile(r"[ \u00a0](?:is|was|are|were|has been|had been|have been)[ \u00a0]+$")
@@ -964,6 +968,9 @@ def attribute_speakers(text: str, spans: Sequence[QuoteSpan]) -> list[str | None
             found, speaker = _after_quote(article, text, span, limit)
         if not found:
             found, speaker = _before_quote(article, text, span, floor)
+        if not found and span.close_at is not None and text[span.end - 1 : span.end] not in ".!?":
+            # 'Clinton "drew well" in the 2008 primary, said Paul Beck.': the sentence's speaker.
+            found, speaker = _sentence_end_attribution(article, text, span.close_at + 1, limit)
         if not found and span.open_at == paragraph_at and paragraph_at >= 2:
             # A paragraph that opens with the quote after 'Nelson said:' at the end of the last one.
             end = paragraph_at - 1
@@ -972,6 +979,23 @@ def attribute_speakers(text: str, spans: Sequence[QuoteSpan]) -> list[str | None
             if end > 0 and text[end - 1] == ":":
                 pseudo_floor = _paragraph_start(text, end - 1)
                 found, speaker = _before_quote_at(article, text, end - 1, pseudo_floor)
+            elif (
+                end > 0
+                and (previous is None or previous.open_at < _paragraph_start(text, end - 1))
+                and span.close_at is not None
+            ):
+                # '..., Jones said.' ends a paragraph with no quote; a bare quote paragraph
+                # after it is Jones going on.
+                previous_paragraph = _paragraph_start(text, end - 1)
+                sentence_at = _sentence_floor(text, end - 1, previous_paragraph)
+                found, speaker = _sentence_end_attribution(article, text, sentence_at, end, whole=True)
+                if found and speaker is not None:
+                    line_end = text.find("\n", span.close_at, span.close_at + 300)
+                    rest = text[span.close_at + 1 : line_end if line_end >= 0 else span.close_at + 300]
+                    if _names_someone_else(article, rest, speaker) or _SPEECH_VERB_RE.search(rest):
+                        found, speaker = False, None
+                elif found:
+                    found = False
         if not found and previous is not None and decided[index - 1]:
             if span.continues:
                 found, speaker = True, speakers[index - 1]
@@ -1020,6 +1044,56 @@ def _give_back_over_run_ons(
                         speakers[i] = named[0]
                         decided[i] = True
         index -= 1
+
+
+_END_ATTRIBUTION_RE = re.compile(
+    rf",[ \u00a0]+(?:(?P<verb>{_SPEECH_VERBS})[ \u00a0]+(?P<inverted>[^,.;:!?\"“”«»\n]{{1,60}}?)"
+    rf"|(?P<subject>[^,.;:!?\"“”«»\n]{{1,60}}?)[ \u00a0]+(?P<verb2>{_SPEECH_VERBS}))"
+    r"(?:[ \u00a0]+(?:on|last|this|in|at)[ \u00a0]+[\w ]{1,20})?"
+    r"(?P<apposition>,[^.;:!?\"“”«»\n]{1,100})?[.!?]?$"
+)
+
+
+def _sentence_end_attribution(
+    article: _Article, text: str, start: int, limit: int, *, whole: bool = False
+) -> tuple[bool, str | None]:
+    """The speaker named at the end of the sentence that runs from `start` ('..., said X.').
+
+    With `whole`, text[start:limit] is one sentence already; otherwise the sentence ends at the
+    first full stop after `start` and must end before `limit` (no other quote in between).
+    """
+    if whole:
+        end = len(text[:limit].rstrip())
+    else:
+        end = -1
+        for stop in _SENTENCE_END_RE.finditer(text, start, limit):
+            if not _ABBREVIATION_BEFORE_RE.search(text, max(start, stop.start() - 6), stop.start() + 1):
+                end = stop.start() + 1
+                break
+        if end < 0:
+            return False, None
+    sentence_at = max(start, end - 400)  # the attribution is at the end; bound the regex's work
+    sentence = text[sentence_at:end]
+    match = _END_ATTRIBUTION_RE.search(sentence)
+    if match is None:
+        return False, None
+    at = sentence_at + match.start()
+    if match.group("verb"):
+        if match.group("verb") in _PRE_ONLY_VERBS:
+            return False, None
+        phrase = match.group("inverted")
+    else:
+        if match.group("verb2") in _PRE_ONLY_VERBS:
+            return False, None
+        phrase = match.group("subject")
+    found, speaker = _speaker_from_np(article, phrase, at)
+    if found and speaker is None and match.group("apposition") and phrase.split()[0] in _DETERMINERS:
+        # ", said the NASA administrator, Bill Nelson."
+        return _speaker_from_np(article, match.group("apposition").strip(" ,"), at)
+    return found, speaker
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?](?=[\s\"”’»)]|$)")
 
 
 def _before_quote_at(article: _Article, text: str, colon_at: int, floor: int) -> tuple[bool, str | None]:

@@ -66,10 +66,12 @@ class QuoteSpan:
 
 
 # Opening mark -> the marks that may close it.
+# Scraped text mixes typographic and straight marks ("“We are ready," he said"), so a
+# straight mark may close a curly one and the other way round.
 _DOUBLE_CLOSERS: dict[str, str] = {
-    '"': '"',
-    "“": "”",
-    "„": "“”",
+    '"': '"”',
+    "“": "”\"",
+    "„": "“”\"",
     "‟": "”",
     "«": "»",
     "»": "«",  # German and Danish »so«

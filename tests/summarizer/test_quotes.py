@@ -536,3 +536,29 @@ def test_the_x_that_cannot_speak_is_not_a_speaker() -> None:
 def test_unnamed_agency_speaker_is_unknown() -> None:
     text = "Bill Nelson visited the pad.\n\n“The launch is delayed by a week,” the agency said in a statement."
     assert only(text).speaker is None
+
+
+def test_mixed_straight_and_curly_marks_close_each_other() -> None:
+    text = "“We are going to fly again this year,\" Gwynne Shotwell said."
+    assert speakers(text) == [("We are going to fly again this year", "Gwynne Shotwell")]
+
+
+def test_attribution_at_the_end_of_the_sentence_holding_a_partial_quote() -> None:
+    text = (
+        "The Starliner thrusters “did not behave the way we expected” during docking, said Steve Stich, "
+        "the commercial crew program manager."
+    )
+    assert only(text).speaker == "Steve Stich"
+
+
+def test_bare_quote_paragraph_after_a_paraphrase_attributed_at_its_end() -> None:
+    text = (
+        "The next launch window opens in April, Jared Isaacman said.\n\n"
+        "“We will be ready for it, and so will the crew.”"
+    )
+    assert only(text).speaker == "Jared Isaacman"
+
+
+def test_parenthetical_between_name_and_verb() -> None:
+    text = "Sen. Ted Cruz (R-Texas) said, “The Space Force needs a bigger budget next year.”"
+    assert only(text).speaker == "Ted Cruz"
