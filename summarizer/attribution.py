@@ -112,7 +112,7 @@ _ROLE_TITLE_WORDS = frozenset(
 _ORG_WORDS = frozenset(
     w.lower()
     for w in """Agency Administration Space Center Centre University Institute Laboratory
-    Laboratories Lab Station Force Corporation Corp Corp. Inc Inc. Ltd Ltd. LLC Company Co. Committee Council
+    Laboratories Lab PAC Pac Station Force Corporation Corp Corp. Inc Inc. Ltd Ltd. LLC Company Co. Committee Council
     House Senate Congress Party News Post Times Journal Press Department Office Program Programme
     Telescope Observatory Foundation Association Society Union Group Network Airlines Systems
     Technologies Aerospace Industries Services Bank Court Ministry Government Republic Kingdom
@@ -502,7 +502,7 @@ class _Article:
                 if not (len(_key_tokens(tokens)) == 1 or _is_person_like(tokens)):
                     continue
                 if len(tokens) == 1 and _simplify(tokens[0]).endswith(_GROUP_SUFFIXES):
-                    continue  # Americans, Latinos, Democrats: groups, not a "he"
+                    continue  # Americans, Latinos, Democrats: groups, not a "he"; "Hastily": no one
             name = person.name if person is not None else " ".join(tokens)
             if _INVERTED_VERB_BEFORE_RE.search(text, max(0, mention.start - 20), mention.start):
                 # '... said Cynthia Pellegrini, a director at ...' names who goes on talking.
@@ -636,7 +636,7 @@ _CLAUSE_WORDS = frozenset(
 
 
 _SENTENCE_OPENERS = frozenset("But And So Yet Still Then Now Meanwhile However, Also, Later, Instead, ".split())
-_GROUP_SUFFIXES = ("ans", "ians", "inos", "anos", "ese", "ists", "ites", "crats", "cans")
+_GROUP_SUFFIXES = ("ans", "ians", "inos", "anos", "ese", "ists", "ites", "crats", "cans", "ly")
 _INVERTED_VERB_BEFORE_RE = re.compile(r"(?<![\w'’\-])(?:said|says|added|adds|asked|wrote|writes|noted|explained)[ \u00a0]+$")
 _APPOSITION_RE = re.compile(r",[^,.;:!?\"“”\n]{1,90},")
 _NEXT_WORD_RE = re.compile(r"[ \u00a0]+([a-z][\w'’\-]*)")
