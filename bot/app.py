@@ -11,6 +11,7 @@ generic key/value table.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import importlib
 import json
@@ -162,6 +163,10 @@ class SyncHashFile:
             raise
 
 
+class StartUpAborted(Exception):
+    """close() was called while setup_hook was still running; start-up stopped and was undone."""
+
+
 class SpacebriefBot(commands.Bot):
     """The spacebrief Discord client. Attributes used by the cogs:
 
@@ -199,20 +204,47 @@ class SpacebriefBot(commands.Bot):
         self._resources = AsyncExitStack()
 
     async def setup_hook(self) -> None:
-        self.store = await self._resources.enter_async_context(Store.open(self.config.database.path))
-        fetch = self.config.fetch
-        limits = FetchLimits(
-            timeout_s=fetch.timeout_s,
-            max_bytes=fetch.max_bytes,
-            allow_private_networks=fetch.allow_private_networks,
-        )
-        self.fetcher = await self._resources.enter_async_context(Fetcher(limits))
-        sources = await self.store.sync_config_sources(config_sources(self.config), now=self.clock())
-        _log.info("config sources synced: %d", len(sources))
-        await asyncio.to_thread(warm_up_text_tools)
-        for extension in self.extensions_to_load:
-            await self.load_extension(extension)
-        await self.sync_commands_if_changed()
+        """Open the store and fetcher, sync config sources, load the cogs, sync commands.
+
+        A shutdown requested meanwhile (SIGTERM during start-up) has already run close(), which
+        could not release what is opened after it: each step checks, and undoes what it did.
+        """
+        try:
+            self.store = await self._resources.enter_async_context(Store.open(self.config.database.path))
+            self._stop_if_closing()
+            fetch = self.config.fetch
+            limits = FetchLimits(
+                timeout_s=fetch.timeout_s,
+                max_bytes=fetch.max_bytes,
+                allow_private_networks=fetch.allow_private_networks,
+            )
+            self.fetcher = await self._resources.enter_async_context(Fetcher(limits))
+            sources = await self.store.sync_config_sources(config_sources(self.config), now=self.clock())
+            _log.info("config sources synced: %d", len(sources))
+            await asyncio.to_thread(warm_up_text_tools)
+            for extension in self.extensions_to_load:
+                self._stop_if_closing()
+                await self.load_extension(extension)
+            self._stop_if_closing()
+            await self.sync_commands_if_changed()
+        except StartUpAborted:
+            await self._undo_start_up()
+            raise
+        except BaseException:
+            if self.shutting_down.is_set():
+                await self._undo_start_up()
+            raise
+
+    def _stop_if_closing(self) -> None:
+        if self.shutting_down.is_set():
+            raise StartUpAborted("shutdown requested during start-up")
+
+    async def _undo_start_up(self) -> None:
+        # Extensions first (their loops use the store), then the store and fetcher.
+        for extension in tuple(self.extensions):
+            with contextlib.suppress(Exception):
+                await self.unload_extension(extension)
+        await self._resources.aclose()
 
     def sync_scope(self) -> discord.Object | None:
         """Where commands go: the dev guild when set (instant), else global (None)."""

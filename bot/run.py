@@ -91,10 +91,17 @@ async def run_bot(
             runner = asyncio.create_task(bot.start(token), name="spacebrief-bot")
             stopper = asyncio.create_task(stop.wait(), name="spacebrief-stop")
             await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
             if not runner.done():
                 _log.info("shutting down")
                 await bot.close()
-            stopper.cancel()
+                try:
+                    await runner
+                except Exception:
+                    # Closing mid-login or mid-connect fails whatever request was in flight;
+                    # the shutdown was asked for, so that is still a clean exit.
+                    _log.debug("start-up interrupted by the shutdown", exc_info=True)
+                return 0
             try:
                 await runner
             except discord.LoginFailure:

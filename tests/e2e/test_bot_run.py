@@ -226,3 +226,21 @@ async def test_unusable_database_is_one_line_and_exit_2(
     assert err.startswith("spacebrief: database ") and err.count("\n") == 1, err
     assert "Traceback" not in err
     assert fake_discord.command_syncs == []
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.01, 0.05, 0.3])
+async def test_stop_during_start_up_is_still_a_clean_exit(
+    fake_discord: FakeDiscord, tmp_path: Path, delay: float, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = make_config(bot_config_data(tmp_path, fake_discord, news={"interval_minutes": 60}))
+    stop = asyncio.Event()
+    bot = SpacebriefBot(config, guild_ready_timeout=0.05)
+    run = asyncio.create_task(run_bot(config, bot=bot, stop=stop, handle_signals=False))
+    await asyncio.sleep(delay)
+    stop.set()
+    assert await asyncio.wait_for(run, 15) == 0
+    assert capsys.readouterr().err == ""
+    assert bot.is_closed()
+    assert dict(bot.extensions) == {} and dict(bot.cogs) == {}  # no news loop left running
+    leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+    assert [t for t in leftover if "news" in repr(t).lower()] == []
