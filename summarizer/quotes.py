@@ -177,15 +177,12 @@ def scan_quote_spans(text: str) -> list[QuoteSpan]:
             skip_until = next_line
             if not is_break:
                 continue
-            if open_at >= 0:
-                if next_line < len(text) and text[next_line] == open_mark:
-                    content_end = i
-                    emit(None, content_end)
-                    continues_next = True
-                else:
-                    continues_next = False
+            if open_at >= 0 and next_line < len(text) and text[next_line] == open_mark:
+                # A multi-paragraph quote: each paragraph opens with the mark, only the last closes.
+                emit(None, i)
+                continues_next = True
             else:
-                continues_next = False
+                continues_next = False  # an unclosed mark is dropped with its paragraph
             open_at = -1
             continue
         if open_at >= 0:
@@ -206,10 +203,7 @@ def scan_quote_spans(text: str) -> list[QuoteSpan]:
             open_at, open_mark, closers, is_single = i, mark, _DOUBLE_CLOSERS[mark], False
         elif mark in _SINGLE_CLOSERS and _can_open(text, i) and not text[i + 1 : i + 2].isdigit():
             open_at, open_mark, closers, is_single = i, mark, _SINGLE_CLOSERS[mark], True
-            if continues_next and mark != "'":
-                continues_next = True
-    if open_at >= 0 and continues_next:
-        continues_next = False
+    # A quote still open at the end of the text was never closed: dropped like any other.
     return spans
 
 
