@@ -1120,8 +1120,8 @@ def _continues_previous_paragraph(
     if previous.close_at is None or span.close_at is None:
         return False  # a run-on paragraph is attributed as a whole
     tail = text[previous.close_at + 1 : span.open_at]
-    if len(tail) > 160 or tail.count("\n") > 2 or _QUOTE_MARK_RE.search(tail):
-        return False
+    if len(tail) > 160 or "\n" in tail.rstrip() or _QUOTE_MARK_RE.search(tail):
+        return False  # only the attribution of the earlier quote, in its own paragraph
     if _names_someone_else(article, tail, speaker):
         return False
     line_end = text.find("\n", span.close_at, span.close_at + 300)

@@ -562,3 +562,12 @@ def test_bare_quote_paragraph_after_a_paraphrase_attributed_at_its_end() -> None
 def test_parenthetical_between_name_and_verb() -> None:
     text = "Sen. Ted Cruz (R-Texas) said, “The Space Force needs a bigger budget next year.”"
     assert only(text).speaker == "Ted Cruz"
+
+
+def test_bare_quote_two_paragraphs_after_the_speaker_is_unknown() -> None:
+    text = (
+        "“The splashdown was perfect,” Kshatriya said.\n\n"
+        "The recovery ship reached the capsule forty minutes later.\n\n"
+        "“Every system on Orion worked the way it was designed to work.”"
+    )
+    assert [q.speaker for q in find_quotes(text)] == ["Kshatriya", None]
