@@ -21,7 +21,7 @@ from tests.helpers.discord_fakes import (
     autocomplete,
     invoke,
 )
-from tests.helpers.site import LocalSite, RssItem, rss
+from tests.helpers.site import LocalSite, RssItem, article_html, rss
 
 ADMIN = discord.Permissions(manage_guild=True, send_messages=True)
 # What a server could grant by overriding the command's default permissions: everything but
@@ -39,12 +39,13 @@ STORY = (
 )
 
 
-def feed_items(count: int, base: datetime) -> list[RssItem]:
+def feed_items(site: LocalSite, count: int, base: datetime) -> list[RssItem]:
+    # Links point at the local site: a preview of a teaser fetches the article page.
     return [
         RssItem(
             guid=f"item-{i}",
             title=f"Story number {i}",
-            link=f"https://news.example/story-{i}",
+            link=site.add(f"/story-{i}", article_html(f"Story number {i}", [STORY])),
             description=f"{STORY} Item {i}.",
             published=base + timedelta(hours=i),
         )
@@ -56,7 +57,7 @@ def feed_items(count: int, base: datetime) -> list[RssItem]:
 def feed_url(site: LocalSite) -> str:
     return site.add(
         "/feed.xml",
-        rss("Space Agency News", feed_items(5, datetime(2026, 5, 1, tzinfo=UTC))),
+        rss("Space Agency News", feed_items(site, 5, datetime(2026, 5, 1, tzinfo=UTC))),
         content_type="application/rss+xml",
     )
 
@@ -285,7 +286,7 @@ async def test_sources_test_previews_without_recording(
     assert sent.ephemeral and sent.text.startswith("Preview of the next post")
     embed = sent.embed
     assert embed.title == "Story number 4"  # the newest by date
-    assert embed.url == "https://news.example/story-4"
+    assert embed.url == site.url("/story-4")
     assert embed.description is not None and embed.description.startswith("• ")
     assert embed.footer.text is not None and embed.footer.text.startswith("Space Agency News")
     assert await store.list_sources(GUILD_ID) == []

@@ -23,7 +23,7 @@ from tests.helpers.discord_fakes import (
     http_error,
     make_user,
 )
-from tests.helpers.site import LocalSite, RssItem, rss
+from tests.helpers.site import LocalSite, RssItem, article_html, rss
 
 INTERVAL = timedelta(minutes=15)
 BODY = (
@@ -35,18 +35,23 @@ BODY = (
 )
 
 
-def items(prefix: str, count: int, *, start: int = 0) -> list[RssItem]:
+def items(site: LocalSite, prefix: str, count: int, *, start: int = 0) -> list[RssItem]:
+    """Feed items whose links are article pages on the local site (a teaser makes the loop fetch
+    the article, and nothing may leave 127.0.0.1)."""
     base = datetime(2026, 5, 1, tzinfo=UTC)
-    return [
-        RssItem(
-            guid=f"{prefix}-{i}",
-            title=f"{prefix} story {i} @everyone",
-            link=f"https://{prefix}.example/story/{i}",
-            description=f"{BODY} Story {i}.",
-            published=base + timedelta(hours=i),
+    made = []
+    for i in range(start, start + count):
+        link = site.add(f"/{prefix}/story/{i}", article_html(f"{prefix} story {i}", [BODY, f"Story {i}."]))
+        made.append(
+            RssItem(
+                guid=f"{prefix}-{i}",
+                title=f"{prefix} story {i} @everyone",
+                link=link,
+                description=f"{BODY} Story {i}.",
+                published=base + timedelta(hours=i),
+            )
         )
-        for i in range(start, start + count)
-    ]
+    return made
 
 
 def serve_feed(site: LocalSite, prefix: str, entries: list[RssItem]) -> str:
@@ -80,7 +85,7 @@ async def test_loop_interval_comes_from_the_config(bot: CogTestBot) -> None:
 async def test_one_iteration_posts_the_backfill_once_without_mentions(
     bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
 ) -> None:
-    url = serve_feed(site, "nasa", items("nasa", 5))
+    url = serve_feed(site, "nasa", items(site, "nasa", 5))
     channel = bot.add_channel(GUILD_ID)
     source = await add_source(bot, store, url, "NASA", channel)
 
@@ -93,7 +98,7 @@ async def test_one_iteration_posts_the_backfill_once_without_mentions(
     ]
     assert (report.polled, report.posted, report.failed_sources) == (1, 3, [])
     first = channel.sent[0].embed
-    assert first.url == "https://nasa.example/story/2"
+    assert first.url == site.url("/nasa/story/2")
     assert first.footer.text is not None and first.footer.text.startswith("NASA · reduced by ")
     assert first.description is not None and first.description.startswith("• ")
     posted = await store.latest_posted(GUILD_ID, 10)
@@ -104,7 +109,7 @@ async def test_one_iteration_posts_the_backfill_once_without_mentions(
     await next_iteration(bot, clock)
     assert len(channel.sent) == 3
     # One new entry: exactly that one.
-    serve_feed(site, "nasa", items("nasa", 6))
+    serve_feed(site, "nasa", items(site, "nasa", 6))
     await next_iteration(bot, clock)
     assert titles(channel)[3:] == ["nasa story 5 @\u200beveryone"]
 
@@ -118,7 +123,7 @@ async def test_a_failing_source_is_recorded_and_the_others_still_post(
     html = await add_source(
         bot, store, site.add("/page", "<html><body>hi</body></html>"), "Page", bad_channel
     )
-    good = await add_source(bot, store, serve_feed(site, "esa", items("esa", 2)), "ESA", good_channel)
+    good = await add_source(bot, store, serve_feed(site, "esa", items(site, "esa", 2)), "ESA", good_channel)
 
     report = await cog(bot).run_once()
     assert sorted(report.failed_sources) == ["Broken", "Page"]
@@ -138,8 +143,8 @@ async def test_an_exception_in_one_source_does_not_stop_the_others(
     exploding = bot.add_channel(GUILD_ID, name="exploding")
     exploding.fail_send = RuntimeError("socket on fire")
     fine = bot.add_channel(GUILD_ID, name="fine")
-    await add_source(bot, store, serve_feed(site, "a", items("a", 1)), "A", exploding)
-    await add_source(bot, store, serve_feed(site, "b", items("b", 1)), "B", fine)
+    await add_source(bot, store, serve_feed(site, "a", items(site, "a", 1)), "A", exploding)
+    await add_source(bot, store, serve_feed(site, "b", items(site, "b", 1)), "B", fine)
     with caplog.at_level(logging.ERROR, logger="cogs.news"):
         report = await cog(bot).run_once()
     assert report.failed_sources == ["A"]
@@ -164,7 +169,7 @@ async def test_the_loop_body_survives_any_exception(
 async def test_reconciliation_after_a_crash_between_send_and_mark_posted(
     bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = serve_feed(site, "jaxa", items("jaxa", 3))
+    url = serve_feed(site, "jaxa", items(site, "jaxa", 3))
     channel = bot.add_channel(GUILD_ID)
     source = await add_source(bot, store, url, "JAXA", channel)
     real_mark_posted = store.mark_posted
@@ -185,13 +190,13 @@ async def test_reconciliation_after_a_crash_between_send_and_mark_posted(
     assert titles(channel) == [f"jaxa story {i} @\u200beveryone" for i in range(3)]
     assert await store.pending_entries(source.id) == []
     posted = {item.entry.url: item.post.message_id for item in await store.latest_posted(GUILD_ID, 10)}
-    assert posted["https://jaxa.example/story/0"] == sent_before_crash.id
+    assert posted[site.url("/jaxa/story/0")] == sent_before_crash.id
 
 
 async def test_reconciliation_ignores_other_authors_and_other_urls(
     bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
 ) -> None:
-    url = serve_feed(site, "isro", items("isro", 1))
+    url = serve_feed(site, "isro", items(site, "isro", 1))
     channel = bot.add_channel(GUILD_ID)
     source = await add_source(bot, store, url, "ISRO", channel)
     # A pending entry from an earlier run, and lookalike messages that are not our post of it.
@@ -215,7 +220,7 @@ async def test_send_refused_skips_the_entry_instead_of_retrying_forever(
 ) -> None:
     channel = bot.add_channel(GUILD_ID)
     channel.fail_send = http_error(discord.Forbidden, 403, "Missing Permissions", 50013)
-    source = await add_source(bot, store, serve_feed(site, "cnsa", items("cnsa", 2)), "CNSA", channel)
+    source = await add_source(bot, store, serve_feed(site, "cnsa", items(site, "cnsa", 2)), "CNSA", channel)
     await cog(bot).run_once()
     # The first entry is dropped with a reason; the second waits (feed order is kept).
     assert len(await store.pending_entries(source.id)) == 1
@@ -261,10 +266,10 @@ async def test_disabled_notice_goes_to_the_system_channel_when_the_channel_is_go
 async def test_sources_without_a_channel_are_not_polled(
     bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
 ) -> None:
-    url = serve_feed(site, "preview", items("preview", 2))
+    url = serve_feed(site, "preview", items(site, "preview", 2))
     source = await store.add_source(GUILD_ID, url, "Preview only", 0, now=clock())
     deleted = await store.add_source(
-        GUILD_ID, serve_feed(site, "del", items("del", 2)), "Deleted", 777, now=clock()
+        GUILD_ID, serve_feed(site, "del", items(site, "del", 2)), "Deleted", 777, now=clock()
     )
     report = await cog(bot).run_once()
     assert report.polled == 0
@@ -297,7 +302,7 @@ async def test_threads_per_article_and_one_digest_each(
     thread_bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
 ) -> None:
     channel = thread_bot.add_channel(GUILD_ID)
-    await add_source(thread_bot, store, serve_feed(site, "rl", items("rl", 2)), "Rocket Lab", channel)
+    await add_source(thread_bot, store, serve_feed(site, "rl", items(site, "rl", 2)), "Rocket Lab", channel)
     await cog(thread_bot).run_once()
     busy, quiet = channel.threads
     assert busy.name == "rl story 0 @everyone"  # a thread name is plain text, never a ping
@@ -318,7 +323,7 @@ async def test_threads_per_article_and_one_digest_each(
     assert digest.embed.title == "Main arguments"
     assert digest.embed.description is not None
     assert digest.embed.description.startswith(f"{len(DEBATE)} comments, 5 people")
-    assert digest.embed.url == "https://rl.example/story/0"
+    assert digest.embed.url == site.url("/rl/story/0")
 
     clock.advance(hours=1)
     await cog(thread_bot).run_once()
@@ -329,10 +334,8 @@ async def test_guild_keyword_filters_apply_to_its_sources(
     bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
 ) -> None:
     channel = bot.add_channel(GUILD_ID)
-    entries = items("kw", 3)
-    entries[1] = RssItem(
-        "kw-x", "Mars sample return slips", "https://kw.example/mars", BODY, entries[1].published
-    )
+    entries = items(site, "kw", 3)
+    entries[1] = RssItem("kw-x", "Mars sample return slips", site.url("/kw/mars"), BODY, entries[1].published)
     await store.set_guild_setting(GUILD_ID, "exclude_keywords", "mars", now=clock())
     await add_source(bot, store, serve_feed(site, "kw", entries), "KW", channel)
     await cog(bot).run_once()
@@ -343,7 +346,7 @@ async def test_config_sources_post_into_their_channels_server(
     bot: CogTestBot, store: Store, site: LocalSite
 ) -> None:
     channel = bot.add_channel(GUILD_ID)
-    url = serve_feed(site, "cfg", items("cfg", 1))
+    url = serve_feed(site, "cfg", items(site, "cfg", 1))
     await store.sync_config_sources([ConfigSource("From config", url, channel.channel_id)], now=bot.clock())
     await cog(bot).run_once()
     assert titles(channel) == ["cfg story 0 @\u200beveryone"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import discord
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.app import SpacebriefBot
 from bot.config import Config, DatabaseSettings, DiscordSettings, FetchSettings, NewsSettings
@@ -16,6 +18,27 @@ from feeds.fetch import Fetcher, FetchLimits
 from tests.helpers.discord_fakes import FakeChannel, FakeClock, http_error, make_bot_user, make_guild
 
 ALL_COGS = ("cogs.news", "cogs.members", "cogs.admin", "cogs.errors")
+
+
+class LocalOnlyResolver(AbstractResolver):
+    """Resolves only loopback names: a test that would reach the network fails fast instead."""
+
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[ResolveResult]:
+        if host not in ("localhost", "127.0.0.1"):
+            raise OSError(f"test resolver: {host} is not a local name (tests stay offline)")
+        return [
+            {
+                "hostname": host,
+                "host": "127.0.0.1",
+                "port": port,
+                "family": socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+        ]
+
+    async def close(self) -> None:
+        return None
 
 
 class CogTestBot(SpacebriefBot):
@@ -83,11 +106,12 @@ async def start_bot(
     bot.store = store
     fetch = config.fetch
     bot.fetcher = Fetcher(
-        FetchLimits(
+        inner_resolver=LocalOnlyResolver(),
+        limits=FetchLimits(
             timeout_s=fetch.timeout_s,
             max_bytes=fetch.max_bytes,
             allow_private_networks=fetch.allow_private_networks,
-        )
+        ),
     )
     for extension in extensions:
         await bot.load_extension(extension)

@@ -191,7 +191,9 @@ class FakeChannel:
 def make_message(
     *, channel: FakeChannel, author: Any, content: Any, embeds: list[discord.Embed]
 ) -> MagicMock:
-    message = create_autospec(discord.Message, instance=True, spec_set=True)
+    # spec_set (not create_autospec, which costs ~20 ms per message): attribute names are still
+    # checked, and create_thread's keyword-only signature below matches discord.py's.
+    message = MagicMock(spec_set=discord.Message)
     message.id = next_id()
     message.channel = channel.mock
     message.guild = channel.guild
@@ -203,7 +205,13 @@ def make_message(
     message.created_at = discord.utils.snowflake_time(message.id)
     message.jump_url = f"https://discord.com/channels/{channel.guild.id}/{channel.channel_id}/{message.id}"
 
-    async def create_thread(*, name: str, **kwargs: Any) -> MagicMock:
+    async def create_thread(
+        *,
+        name: str,
+        auto_archive_duration: int | None = None,
+        slowmode_delay: int | None = None,
+        reason: str | None = None,
+    ) -> MagicMock:
         if not 1 <= len(name) <= 100:
             raise SendRuleError(f"thread name of {len(name)} characters (Discord allows 1-100)")
         thread = FakeChannel(
@@ -219,7 +227,7 @@ def make_message(
             channel.registry[thread.channel_id] = thread.mock
         return thread.mock
 
-    message.create_thread.side_effect = create_thread
+    message.create_thread = AsyncMock(side_effect=create_thread)
     return message
 
 
