@@ -15,7 +15,7 @@ import pytest
 
 from bot.app import SpacebriefBot, SyncHashFile, build_intents, commands_hash, point_at_discord
 from bot.config import Config, DiscordSettings
-from bot.run import BAD_TOKEN_MESSAGE, NO_TOKEN_MESSAGE, run_bot
+from bot.run import BAD_TOKEN_MESSAGE, NO_CONTENT_INTENT_MESSAGE, NO_TOKEN_MESSAGE, run_bot
 from tests.e2e.conftest import RunningBot, bot_config_data, make_config
 from tests.fake_discord import FakeDiscord
 
@@ -244,3 +244,21 @@ async def test_stop_during_start_up_is_still_a_clean_exit(
     assert dict(bot.extensions) == {} and dict(bot.cogs) == {}  # no news loop left running
     leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
     assert [t for t in leftover if "news" in repr(t).lower()] == []
+
+
+async def test_message_content_not_enabled_in_the_portal_is_one_line_and_exit_2(
+    fake_discord: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_discord.message_content_allowed = False
+    config = make_config(bot_config_data(tmp_path, fake_discord, news={"interval_minutes": 60}))
+    bot = SpacebriefBot(config, guild_ready_timeout=0.05)
+    assert await asyncio.wait_for(run_bot(config, bot=bot, handle_signals=False), 15) == 2
+    err = capsys.readouterr().err
+    assert err == NO_CONTENT_INTENT_MESSAGE + "\n"
+    assert bot.is_closed() and dict(bot.cogs) == {}
+
+    # The way out the message names: the same server, the intent off in the config.
+    data = bot_config_data(tmp_path, fake_discord, news={"interval_minutes": 60})
+    data["discord"]["message_content"] = False
+    async with RunningBot(make_config(data)) as running:
+        assert running.bot.is_ready()

@@ -35,6 +35,8 @@ PERM_SEND_MESSAGES_IN_THREADS = 1 << 38
 MEMBER_PERMISSIONS = PERM_VIEW_CHANNEL | PERM_SEND_MESSAGES | PERM_EMBED_LINKS | PERM_READ_MESSAGE_HISTORY
 BOT_PERMISSIONS = MEMBER_PERMISSIONS | PERM_CREATE_PUBLIC_THREADS | PERM_SEND_MESSAGES_IN_THREADS
 
+INTENT_MESSAGE_CONTENT = 1 << 15
+
 # Gateway opcodes.
 OP_DISPATCH = 0
 OP_HEARTBEAT = 1
@@ -407,6 +409,9 @@ class FakeDiscord:
         self.bot = FakeMember(bot_user_id, "spacebrief", permissions=BOT_PERMISSIONS)
         self.guilds: list[FakeGuild] = guilds if guilds is not None else [default_guild()]
         self.interaction_deadline_s = interaction_deadline_s
+        # Privileged intents are switched on in the developer portal; off, IDENTIFY asking for
+        # message content is closed with 4014, as Discord does.
+        self.message_content_allowed = True
         self.messages: dict[int, list[RecordedMessage]] = {}
         self.channel_posts: list[RecordedMessage] = []  # messages the bot posted to channels
         self.rejected: list[tuple[str, int, Any]] = []  # (path, status, body) for every refused request
@@ -950,6 +955,9 @@ class FakeDiscord:
                     self.identifies.append(identify)
                     if identify.get("token") != self.token:
                         await socket.close(code=4004, message=b"Authentication failed.")
+                        break
+                    if int(identify.get("intents") or 0) & INTENT_MESSAGE_CONTENT and not self.message_content_allowed:
+                        await socket.close(code=4014, message=b"Disallowed intent(s).")
                         break
                     self._sockets.append(socket)
                     await self._send_ready(socket)
