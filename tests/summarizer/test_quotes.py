@@ -566,8 +566,8 @@ def test_parenthetical_between_name_and_verb() -> None:
 
 def test_bare_quote_two_paragraphs_after_the_speaker_is_unknown() -> None:
     text = (
-        "“The splashdown was perfect,” Kshatriya said.\n\n"
-        "The recovery ship reached the capsule forty minutes later.\n\n"
+        "“The splashdown was perfect,” Kshatriya said.\n"
+        "The recovery ship reached the capsule forty minutes later.\n"
         "“Every system on Orion worked the way it was designed to work.”"
     )
     assert [q.speaker for q in find_quotes(text)] == ["Kshatriya", None]
