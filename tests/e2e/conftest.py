@@ -79,6 +79,7 @@ class FeedServer:
     items: dict[str, list[FeedItem]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     hits: list[str] = field(default_factory=list)
+    delays: dict[str, float] = field(default_factory=dict)  # seconds before answering a path
     port: int = 0
 
     def url(self, path: str) -> str:
@@ -89,6 +90,8 @@ class FeedServer:
 
     async def handle(self, request: web.Request) -> web.Response:
         self.hits.append(request.path)
+        if request.path in self.delays:
+            await asyncio.sleep(self.delays[request.path])
         if request.path in self.items:
             entries = "".join(i.to_rss() for i in reversed(self.items[request.path]))
             body = (

@@ -102,3 +102,29 @@ async def test_news_before_anything_was_posted(running: RunningBot, fake_discord
     interaction = await fake_discord.run_command("news", {"count": 3})
     [answer] = await answered(fake_discord, interaction)
     assert answer.embeds or answer.content
+
+
+async def test_a_slow_page_is_still_answered_because_the_bot_defers_first(
+    running: RunningBot, fake_discord: FakeDiscord, feed_server: FeedServer
+) -> None:
+    feed_server.pages["/slow"] = feed_server.pages["/launch"]
+    feed_server.delays["/slow"] = fake_discord.interaction_deadline_s + 0.5  # past Discord's 3 s
+    interaction = await fake_discord.run_command("summarize", {"url": feed_server.url("/slow")})
+    [answer] = await answered(fake_discord, interaction)
+    assert interaction.deferred
+    assert "Heavy rocket sends lander to the Moon" in answer.embeds[0]["title"]
+
+
+async def test_debate_without_message_content_says_so_in_one_line(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    data = bot_config_data(tmp_path, fake_discord, news={"interval_minutes": 60})
+    data["discord"]["message_content"] = False
+    async with RunningBot(make_config(data)):
+        fake_discord.seed_message(CHAT_CHANNEL, fake_discord.guilds[0].members[0], "Reusable boosters win.")
+        interaction = await fake_discord.run_command("debate", {}, channel_id=CHAT_CHANNEL)
+        [answer] = await answered(fake_discord, interaction)
+    assert interaction.ephemeral and not interaction.deferred
+    text = answer.content or " ".join(str(e.get("description", "")) for e in answer.embeds)
+    assert "message" in text.lower() and "content" in text.lower()
+    assert "\n" not in text.strip()
