@@ -209,6 +209,9 @@ class MembersCog(commands.Cog):
             comments = await self._channel_comments(channel)
             name = getattr(channel, "name", None)
             origin = f"#{name}" if name else None
+        if not comments:
+            where = "on that page" if url is not None else "here (bots and empty messages do not count)"
+            raise UserFacingError(f"I found no comments to condense {where}.")
         try:
             arguments = await asyncio.to_thread(condense, comments, max_arguments=max_arguments)
         except ValueError as exc:

@@ -319,3 +319,51 @@ async def test_news_source_autocomplete_offers_only_this_servers_sources(
     )
     offered = await autocomplete(bot.tree, member_interaction(bot), "news", "source", "NEWS")
     assert sorted(choice.value for choice in offered) == ["Config news here", "NASA news"]
+
+
+async def test_debate_on_an_empty_channel_is_one_line(bot: CogTestBot) -> None:
+    channel = bot.add_channel(GUILD_ID)
+    channel.add_history(bot.fake_user, "only the bot spoke here")
+    interaction = member_interaction(bot, channel=channel)
+    await invoke(bot.tree, interaction, "debate")
+    assert interaction.ephemeral_line().startswith("I found no comments to condense here")
+
+
+def comment_page(comments: list[tuple[str, str]]) -> str:
+    items = "".join(
+        f'<div class="comment" data-author="{author}"><div class="comment-content"><p>{text}</p></div></div>'
+        for author, text in comments
+    )
+    return f"<!doctype html><html><head><title>Launch debate</title></head><body><article><h1>Post</h1><p>{BODY_TEXT}</p></article><section id='comments'>{items}</section></body></html>"
+
+
+BODY_TEXT = "The agency announced a new launch schedule for next year's crewed missions to orbit."
+
+
+async def test_debate_with_a_url_reads_the_pages_comments(bot: CogTestBot, site: LocalSite) -> None:
+    pytest.importorskip("feeds.comments", reason="feeds.comments (web comment threads) has not landed yet")
+    people = ["ann", "bob", "cy", "dee", "eve"]
+    lines = [
+        "Reusable boosters make launches far cheaper than expendable rockets ever could.",
+        "Booster reuse is exactly why launch prices fell so much in the last decade.",
+        "Cheaper launches come from reusing boosters, there is no doubt about that.",
+        "Reusable rockets cut the price of every launch, the numbers are clear.",
+        "Safety matters more than cost, and capsules on top of rockets are the safest design.",
+        "A capsule with a launch escape system is the safest way to fly crews.",
+        "I still think capsule escape systems make crewed flight safer than any spaceplane.",
+    ]
+    url = site.add("/post", comment_page([(people[i % 5], text) for i, text in enumerate(lines)]))
+    interaction = member_interaction(bot)
+    await invoke(bot.tree, interaction, "debate", url=url, max_arguments=2)
+    sent = interaction.only()
+    assert sent.kind == "followup" and not sent.ephemeral
+    assert sent.embed.url == url
+    assert (sent.embed.description or "").startswith(f"{len(lines)} comments, 5 people")
+    assert 1 <= len(sent.embed.fields) <= 2
+
+    bare = site.add(
+        "/bare", "<html><body><article><p>No comments on this page at all.</p></article></body></html>"
+    )
+    nothing = member_interaction(bot)
+    await invoke(bot.tree, nothing, "debate", url=bare)
+    assert nothing.ephemeral_line()
