@@ -43,23 +43,37 @@ def _fail(message: str) -> None:
 
 
 @contextlib.contextmanager
-def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
-    """SIGTERM and SIGINT set `stop`; the previous handlers come back afterwards."""
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """The first SIGTERM or SIGINT sets `stop`; a second one acts as if we were not there.
+
+    After the first signal the previous handlers are back, so if the clean shutdown hangs, a
+    second Ctrl-C raises KeyboardInterrupt and a second SIGTERM terminates the process.
+    """
     loop = asyncio.get_running_loop()
     installed: list[tuple[signal.Signals, SignalHandler]] = []
+
+    def restore() -> None:
+        while installed:
+            signum, previous = installed.pop()
+            loop.remove_signal_handler(signum)
+            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+
+    def first_signal(signum: signal.Signals) -> None:
+        _log.info("%s: shutting down cleanly (send it again to stop at once)", signum.name)
+        stop.set()
+        restore()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
         previous = signal.getsignal(signum)
         try:
-            loop.add_signal_handler(signum, stop.set)
+            loop.add_signal_handler(signum, first_signal, signum)
         except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
             continue
         installed.append((signum, previous))
     try:
         yield
     finally:
-        for signum, previous in installed:
-            loop.remove_signal_handler(signum)
-            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+        restore()
 
 
 async def run_bot(
@@ -86,7 +100,7 @@ async def run_bot(
     stop = stop or asyncio.Event()
     use_worker_threads(asyncio.get_running_loop())
     bot = bot or SpacebriefBot(config)
-    with _stop_on_signals(stop) if handle_signals else contextlib.nullcontext():
+    with stop_on_signals(stop) if handle_signals else contextlib.nullcontext():
         async with bot:
             runner = asyncio.create_task(bot.start(token), name="spacebrief-bot")
             stopper = asyncio.create_task(stop.wait(), name="spacebrief-stop")
@@ -133,8 +147,9 @@ def main_run(config: Config) -> int:
     discord.utils.setup_logging(level=logging.INFO, root=True)
     try:
         return asyncio.run(run_bot(config))
-    except KeyboardInterrupt:  # a second Ctrl-C while shutting down
-        return 0
+    except KeyboardInterrupt:  # a second Ctrl-C: the clean shutdown was cut short
+        _fail("spacebrief: interrupted during shutdown")
+        return 130
     except Exception as exc:
         _log.error("unexpected failure", exc_info=True)
         _fail(f"spacebrief: unexpected failure: {type(exc).__name__}: {exc}")

@@ -15,7 +15,7 @@ import pytest
 
 from bot.app import SpacebriefBot, SyncHashFile, build_intents, commands_hash, point_at_discord
 from bot.config import Config, DiscordSettings
-from bot.run import BAD_TOKEN_MESSAGE, NO_CONTENT_INTENT_MESSAGE, NO_TOKEN_MESSAGE, run_bot
+from bot.run import BAD_TOKEN_MESSAGE, NO_CONTENT_INTENT_MESSAGE, NO_TOKEN_MESSAGE, run_bot, stop_on_signals
 from tests.e2e.conftest import RunningBot, bot_config_data, make_config
 from tests.fake_discord import FakeDiscord
 
@@ -262,3 +262,15 @@ async def test_message_content_not_enabled_in_the_portal_is_one_line_and_exit_2(
     data["discord"]["message_content"] = False
     async with RunningBot(make_config(data)) as running:
         assert running.bot.is_ready()
+
+
+async def test_first_signal_stops_and_hands_the_next_one_back() -> None:
+    previous = signal.getsignal(signal.SIGTERM)
+    stop = asyncio.Event()
+    with stop_on_signals(stop):
+        assert signal.getsignal(signal.SIGTERM) is not previous  # ours while running
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(stop.wait(), 5)
+        # Handed back at once: a second SIGTERM during a stuck shutdown would not be swallowed.
+        assert signal.getsignal(signal.SIGTERM) == previous
+    assert signal.getsignal(signal.SIGTERM) == previous
