@@ -17,6 +17,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,7 @@ from bot.config import Config, DiscordSettings
 from db.models import ConfigSource
 from db.store import Store
 from feeds.fetch import Fetcher, FetchLimits
+from feeds.snapi import is_snapi_url
 
 _log = logging.getLogger(__name__)
 
@@ -42,9 +44,9 @@ EXTENSIONS: tuple[str, ...] = ("cogs.news", "cogs.members", "cogs.admin", "cogs.
 _MEMORY_DATABASES = {"", ":memory:"}
 
 #: Worker threads behind asyncio.to_thread. CPU work (summaries, debates, feed parsing) holds the
-#: GIL, and every extra runnable thread makes the event loop wait longer to get it back
-#: (bench/loop_lag.py: 6 threads on 2 cores tripled the worst lag); DNS lookups share the pool,
-#: so it stays above 2 to keep a long condense from stalling them.
+#: GIL, and every extra runnable thread makes the event loop wait longer to get it back (asyncio's
+#: default is CPUs + 4; see docs/benchmarks/loop_lag.md). DNS look-ups share this pool, so it
+#: stays above 2 to keep a long condense from stalling them.
 WORKER_THREADS = 4
 
 #: Third-party modules the summarizer imports on first use. Importing ~1,300 modules compiles and
@@ -89,10 +91,16 @@ def point_at_discord(api_base: str, gateway_url: str) -> None:
     ``DiscordWebSocket.DEFAULT_GATEWAY`` (a ``yarl.URL``: discord.py calls ``.with_query`` on it).
     They must be set before login. Raises ValueError (one line) for a URL of the wrong scheme.
     """
-    api = yarl.URL(api_base.strip())
+    try:
+        api = yarl.URL(api_base.strip())
+        gateway = yarl.URL(gateway_url.strip())
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"[discord] api_base/gateway_url: not a URL: {exc}") from None
     if api.scheme not in ("http", "https") or not api.host:
         raise ValueError(f"[discord] api_base must be an http(s) URL, got {api_base!r}")
-    gateway = yarl.URL(gateway_url.strip())
+    if not re.search(r"/api/v\d+/?$", api.path):
+        # Without the version path every request 404s and login fails with a confusing error.
+        raise ValueError(f"[discord] api_base must end with the API version path (/api/v10), got {api_base!r}")
     if gateway.scheme not in ("ws", "wss") or not gateway.host:
         raise ValueError(f"[discord] gateway_url must be a ws(s) URL, got {gateway_url!r}")
     discord.http.Route.BASE = str(api).rstrip("/")
@@ -101,8 +109,6 @@ def point_at_discord(api_base: str, gateway_url: str) -> None:
 
 def config_sources(config: Config) -> list[ConfigSource]:
     """The config file's ``[[sources]]`` in the form ``Store.sync_config_sources`` takes."""
-    from feeds.snapi import is_snapi_url
-
     return [
         ConfigSource(
             name=source.name,

@@ -68,6 +68,8 @@ def test_endpoints_must_have_the_right_schemes() -> None:
         point_at_discord("ftp://example.com/api/v10", "ws://example.com")
     with pytest.raises(ValueError, match="gateway_url"):
         point_at_discord("http://example.com/api/v10", "http://example.com")
+    with pytest.raises(ValueError, match=r"/api/v10"):
+        point_at_discord("https://discord.com", "wss://gateway.discord.gg")
     point_at_discord("http://127.0.0.1:9/api/v10/", "ws://127.0.0.1:9/gw")
     assert discord.http.Route.BASE == "http://127.0.0.1:9/api/v10"
     assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:9/api/v10/users/@me"
