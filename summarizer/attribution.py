@@ -362,6 +362,8 @@ class _Article:
         self._by_last: dict[str, set[tuple[str, ...]]] = {}
         self._by_token: dict[str, set[tuple[str, ...]]] = {}
         self.mentions: list[_Mention] = []
+        # people by each word the article uses to describe them ("administrator", "nasa")
+        self._described: dict[str, list[_Person]] = {}
         # (position, person name or None when ambiguous) of sentence subjects.
         self.subjects: list[tuple[int, str | None]] = []
         self._collect_mentions()
@@ -383,7 +385,7 @@ class _Article:
                 person = self._register(name, match.start())
                 if gender and person.gender is None:
                     person.gender = gender
-                person.descriptors.update(_descriptor_words(" ".join(prefix)))
+                self._describe(person, _descriptor_words(" ".join(prefix)))
             elif len(name) == 1 and gender:
                 known = self.resolve_single(name[0], match.start())
                 if known is not None and known.gender is None:
@@ -466,14 +468,21 @@ class _Article:
             return
         person = self.person_for(name, at) if not _is_person_like(name) else self._by_key.get(_key_tokens(name))
         if person is not None:
-            person.descriptors.update(words)
+            self._describe(person, words)
+
+    def _describe(self, person: _Person, words: set[str]) -> None:
+        for word in words - person.descriptors:
+            self._described.setdefault(word, []).append(person)
+        person.descriptors.update(words)
 
     def resolve_title(self, phrase: str, at: int) -> str | None:
         """The one named person that `phrase` ("the Roscosmos chief") describes, or None."""
         wanted = _descriptor_words(phrase) - _GENERIC_ORG_NOUNS
         if not wanted:
             return None
-        fits = [p for p in self.people if wanted <= p.descriptors]
+        # Only people described by one of the words can fit: look them up, not every person.
+        rarest = min(wanted, key=lambda word: len(self._described.get(word, ())))
+        fits = [p for p in self._described.get(rarest, ()) if wanted <= p.descriptors]
         if len(fits) == 1:
             return fits[0].name
         return None
@@ -1063,7 +1072,9 @@ def _sentence_end_attribution(
     first full stop after `start` and must end before `limit` (no other quote in between).
     """
     if whole:
-        end = len(text[:limit].rstrip())
+        end = limit
+        while end > start and text[end - 1].isspace():
+            end -= 1
     else:
         end = -1
         for stop in _SENTENCE_END_RE.finditer(text, start, limit):
