@@ -134,9 +134,12 @@ async def test_login_syncs_commands_once_and_a_restart_does_not_resync(
     guild_id = fake_discord.guilds[0].id
     dev_config = make_config(bot_config_data(tmp_path, fake_discord, dev_guild_id=guild_id))
     async with RunningBot(dev_config):
-        pass
+        # The guild copy is what the member runs now, and the bot answers it.
+        interaction = await fake_discord.run_command("news", {"count": 1})
+        await fake_discord.wait_for(lambda: interaction.answered, within=10, what="/news in the dev guild")
     assert [s.guild_id for s in fake_discord.command_syncs] == [None, guild_id]
     assert synced_names(fake_discord, 1) == synced_names(fake_discord, 0)
+    assert interaction.rejected_callbacks == []
 
 
 async def test_changed_commands_are_synced_again(fake_discord: FakeDiscord, tmp_path: Path) -> None:
