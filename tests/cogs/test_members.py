@@ -367,3 +367,24 @@ async def test_debate_with_a_url_reads_the_pages_comments(bot: CogTestBot, site:
     nothing = member_interaction(bot)
     await invoke(bot.tree, nothing, "debate", url=bare)
     assert nothing.ephemeral_line()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://exa mple.com/",
+        "http://\x00evil/",
+        "https://" + "a" * 5000 + ".com/",
+        "http://[::1",
+        "https://例え.テスト/記事",
+        "http://user@:80/",
+        "https://example.com/%ZZ",
+        "\u202ehttps://example.com",
+    ],
+)
+async def test_odd_urls_get_a_clear_line_never_an_error_id(bot: CogTestBot, url: str) -> None:
+    interaction = member_interaction(bot)
+    await invoke(bot.tree, interaction, "summarize", url=url)
+    line = interaction.ephemeral_line()
+    assert line and not line.startswith("Something went wrong"), line
+    assert len(line) <= 300
