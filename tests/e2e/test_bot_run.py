@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -279,3 +280,19 @@ async def test_first_signal_stops_and_hands_the_next_one_back() -> None:
         # Handed back at once: a second SIGTERM during a stuck shutdown would not be swallowed.
         assert signal.getsignal(signal.SIGTERM) == previous
     assert signal.getsignal(signal.SIGTERM) == previous
+
+
+async def test_unreachable_discord_is_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = make_config({
+        "discord": {"token": "t", "api_base": f"http://127.0.0.1:{port}/api/v10",
+                    "gateway_url": f"ws://127.0.0.1:{port}/gateway"},
+        "database": {"path": str(tmp_path / "bot.sqlite3")},
+    })
+    assert await asyncio.wait_for(run_bot(config, handle_signals=False), 15) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"spacebrief: cannot reach Discord at http://127.0.0.1:{port}/api/v10") and err.count("\n") == 1
