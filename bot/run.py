@@ -39,7 +39,8 @@ SignalHandler = Callable[[int, FrameType | None], Any] | int | None
 
 
 def _fail(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    # One line whatever the exception text holds (aiohttp and sqlite messages can span lines).
+    print(" ".join(message.split()), file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager
