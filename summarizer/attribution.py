@@ -362,6 +362,7 @@ class _Article:
         self._by_last: dict[str, set[tuple[str, ...]]] = {}
         self._by_token: dict[str, set[tuple[str, ...]]] = {}
         self.mentions: list[_Mention] = []
+        self._lower_words: frozenset[str] | None = None  # built on first need
         # people by each word the article uses to describe them ("administrator", "nasa")
         self._described: dict[str, list[_Person]] = {}
         # (position, person name or None when ambiguous) of sentence subjects.
@@ -470,6 +471,19 @@ class _Article:
         if person is not None:
             self._describe(person, words)
 
+    def could_be_name(self, token: str) -> bool:
+        """Whether a lone capitalised word that names no known person may still be a name.
+
+        Not a group ("Americans", "Democrats"), an adverb ("Hastily"), or a word the article
+        also writes in lower case ("Right now", "Come again").
+        """
+        plain = _simplify(token)
+        if plain.endswith(_GROUP_SUFFIXES):
+            return False
+        if self._lower_words is None:
+            self._lower_words = frozenset(_LOWER_WORD_RE.findall(self.text))
+        return plain.lower() not in self._lower_words
+
     def _describe(self, person: _Person, words: set[str]) -> None:
         for word in words - person.descriptors:
             self._described.setdefault(word, []).append(person)
@@ -510,8 +524,8 @@ class _Article:
             if person is None:
                 if not (len(_key_tokens(tokens)) == 1 or _is_person_like(tokens)):
                     continue
-                if len(tokens) == 1 and _simplify(tokens[0]).endswith(_GROUP_SUFFIXES):
-                    continue  # Americans, Latinos, Democrats: groups, not a "he"; "Hastily": no one
+                if len(tokens) == 1 and not self.could_be_name(tokens[0]):
+                    continue
             name = person.name if person is not None else " ".join(tokens)
             if _INVERTED_VERB_BEFORE_RE.search(text, max(0, mention.start - 20), mention.start):
                 # '... said Cynthia Pellegrini, a director at ...' names who goes on talking.
@@ -632,7 +646,13 @@ def _starts_sentence(text: str, at: int) -> bool:
         # "On Sunday, Nelson said" — an introductory phrase, unless it reports ("Pence said that,")
         return not _SPEECH_VERB_RE.search(lead) and " that " not in f" {lead} "
     words = lead.split()
-    if len(words) <= 6 and lead[0].isupper() and not any(w.lower() in _CLAUSE_WORDS for w in words):
+    if (
+        len(words) <= 6
+        and lead[0].isupper()
+        and "," not in lead
+        and words[-1].lower() not in _NOT_VERBS  # "a former aide to Sen. Ted Cruz": an object
+        and not any(w.lower() in _CLAUSE_WORDS for w in words)
+    ):
         # "Democratic presidential front-runner Hillary Clinton stretched ...": a description.
         return not _SPEECH_VERB_RE.search(lead) and not _CLAUSE_END_RE.search(lead)
     return False
@@ -645,6 +665,7 @@ _CLAUSE_WORDS = frozenset(
 
 
 _SENTENCE_OPENERS = frozenset("But And So Yet Still Then Now Meanwhile However, Also, Later, Instead, ".split())
+_LOWER_WORD_RE = re.compile(r"(?<![\w'’\-])[a-z][a-z\-]*(?![\w'’\-])")
 _GROUP_SUFFIXES = ("ans", "ians", "inos", "anos", "ese", "ists", "ites", "crats", "cans", "ly")
 _INVERTED_VERB_BEFORE_RE = re.compile(r"(?<![\w'’\-])(?:said|says|added|adds|asked|wrote|writes|noted|explained)[ \u00a0]+$")
 _APPOSITION_RE = re.compile(r",[^,.;:!?\"“”\n]{1,90},")
@@ -913,6 +934,8 @@ def _sentence_subject(article: _Article, sentence: str, start: int) -> tuple[boo
         return True, article.resolve_pronoun(pronoun[0].upper() + pronoun[1:], start + subject.start("pronoun"))
     tokens, _prefix, _gender = _split_mention(subject.group("name"))
     if not tokens or (_is_org_like(tokens) and len(tokens) > 1):
+        return False, None
+    if len(tokens) == 1 and article.person_for(tokens, start) is None and not article.could_be_name(tokens[0]):
         return False, None
     return True, article.canonical_name(tokens, start)
 

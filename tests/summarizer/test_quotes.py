@@ -571,3 +571,21 @@ def test_bare_quote_two_paragraphs_after_the_speaker_is_unknown() -> None:
         "“Every system on Orion worked the way it was designed to work.”"
     )
     assert [q.speaker for q in find_quotes(text)] == ["Kshatriya", None]
+
+
+def test_capitalised_common_words_are_not_antecedents() -> None:
+    text = (
+        "Bill Nelson toured the factory on Friday.\n\n"
+        "Right now the right engine is being tested, and the left one ships next week.\n\n"
+        "“We will have both engines installed by the end of the month,” he said."
+    )
+    assert only(text).speaker == "Bill Nelson"
+
+
+def test_object_of_a_description_is_not_the_subject() -> None:
+    text = (
+        "Amanda Carpenter, a former aide to Sen. Ted Cruz was the first to cheer the idea.\n\n"
+        "“Has anyone compiled the list of engineers who worked on Apollo?” she asked."
+    )
+    # Carpenter is not clearly the subject either (the apposition is never closed): no guess.
+    assert only(text).speaker is None
