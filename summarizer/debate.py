@@ -55,13 +55,17 @@ SPAM_COPIES = 3
 # Exact similarities are computed inside blocks of at most this many sentences.
 BLOCK_SIZE = 600
 # Cosine similarity of two sentences for them to make the same point (seed and member).
-EDGE_SIMILARITY = 0.3
+EDGE_SIMILARITY = 0.4
 # Cosine similarity between two groups' centroids for them to be one argument.
-MERGE_SIMILARITY = 0.5
+MERGE_SIMILARITY = 0.4
 # Cosine similarity between a leftover sentence and a group's centroid for the sentence to join it.
-ABSORB_SIMILARITY = 0.3
+ABSORB_SIMILARITY = 0.1
 # Groups considered for the final ranking, as a multiple of max_arguments (at least HEADS_MIN).
 HEADS_PER_ARGUMENT = 4
+DIVERSITY = 3.0
+SECOND_ORDER = 0.3
+# Rounds of centroid refinement after the shown groups are chosen.
+REFINE_ROUNDS = 3
 HEADS_MIN = 20
 ANONYMOUS = "anonymous"
 
@@ -329,6 +333,13 @@ def _groups_in_block(rows: SparseRows, block: IntArray, authors: IntArray) -> li
     """Density-peak grouping with exact similarities inside one block."""
     dense = rows.dense_block(block)
     similarity = dense @ dense.T
+    if SECOND_ORDER > 0:
+        # Second-order similarity: two sentences are also alike when they are alike to the same
+        # sentences, which links paraphrases that share few words with each other.
+        second = similarity @ similarity
+        scale = np.sqrt(np.clip(np.diag(second), 1e-12, None))
+        second /= scale[:, None] * scale[None, :]
+        similarity = (1.0 - SECOND_ORDER) * similarity + SECOND_ORDER * second
     np.fill_diagonal(similarity, 0.0)
     close = similarity >= EDGE_SIMILARITY
     block_authors = authors[block]
@@ -367,48 +378,75 @@ def _sparse_sum(rows: SparseRows, members: IntArray) -> tuple[IntArray, FloatArr
     return columns, np.asarray(values, dtype=np.float64)
 
 
-def _group(rows: SparseRows, authors: IntArray, head_count: int) -> list[IntArray]:
+def _heads(rows: SparseRows, authors: IntArray, head_count: int) -> list[_Group]:
+    """Groups of sentences found in blocks, the biggest first, with near-duplicate groups merged."""
     seeds: list[IntArray] = []
     for block in _blocks(rows):
         seeds.extend(_groups_in_block(rows, block, authors))
-    if not seeds:
-        return []
     seeds.sort(key=lambda members: (-len(np.unique(authors[members])), -len(members), int(members.min())))
 
     # The biggest groups become heads; a later group whose centroid is close to a head's joins it
-    # (the same point found in two blocks, or phrased two ways); the rest are left over.
+    # (the same point found in two blocks, or phrased two ways); smaller groups beyond head_count are
+    # dropped here and their sentences may still be absorbed later.
     heads: list[_Group] = []
     head_units = np.zeros((rows.n_cols, head_count), dtype=np.float64)
     for members in seeds:
         columns, values = _sparse_sum(rows, members)
         if heads:
-            similarities = (values @ head_units[columns, : len(heads)]) / max(float(np.linalg.norm(values)), 1e-12)
+            norm = max(float(np.linalg.norm(values)), 1e-12)
+            similarities = (values @ head_units[columns, : len(heads)]) / norm
             best = int(np.argmax(similarities))
             if similarities[best] >= MERGE_SIMILARITY:
                 head = heads[best]
                 head.members.append(members)
                 head.centre[columns] += values
-                head_units[:, best] = _normalized(head.centre)
+                # The head's unit vector stays its first group's: a growing centroid turns generic
+                # and would chain ever more groups into one.
                 continue
         if len(heads) < head_count:
             centre = np.zeros(rows.n_cols, dtype=np.float64)
             centre[columns] = values
             heads.append(_Group(members=[members], centre=centre))
             head_units[:, len(heads) - 1] = _normalized(centre)
+    return heads
 
-    # Sentences outside every head (ungrouped, or in a group too small to lead) join the head whose
-    # centroid they are close to: O(non-zeros x heads).
-    assigned = np.zeros(rows.n_rows, dtype=bool)
-    for head in heads:
-        assigned[head.rows()] = True
-    free = np.flatnonzero(~assigned)
-    if len(free):
-        similarities = rows.dot(free, head_units[:, : len(heads)])
+
+def _diverse(candidates: list[tuple[int, _Group]], limit: int) -> list[_Group]:
+    """Pick `limit` groups, greedily, by support discounted by similarity to the groups already picked
+    (maximal marginal relevance): two groups making nearly the same point should not both be shown
+    while a distinct point with a little less support is left out."""
+    if not candidates:
+        return []
+    units = np.column_stack([_normalized(group.centre) for _, group in candidates])
+    support = np.array([float(count) for count, _ in candidates])
+    closest = np.zeros(len(candidates))
+    chosen: list[int] = []
+    while len(chosen) < min(limit, len(candidates)):
+        score = support * (1.0 - DIVERSITY * np.clip(closest, 0.0, 1.0))
+        score[chosen] = -np.inf
+        pick = int(np.argmax(score))
+        chosen.append(pick)
+        closest = np.maximum(closest, units[:, pick] @ units)
+    return [candidates[index][1] for index in chosen]
+
+
+def _absorb(rows: SparseRows, heads: list[_Group]) -> None:
+    """Spherical k-means refinement seeded by the heads, with an outlier threshold: every sentence joins
+    the head whose centroid it is closest to, when at least ABSORB_SIMILARITY close; centroids are then
+    recomputed. O(non-zeros x heads) per round. A head's seed group always stays in it."""
+    if not heads:
+        return
+    seeds = [head.rows() for head in heads]
+    everything = np.arange(rows.n_rows, dtype=np.int64)
+    for _ in range(REFINE_ROUNDS):
+        units = np.column_stack([_normalized(head.centre) for head in heads])
+        similarities = rows.dot(everything, units)
         best = np.argmax(similarities, axis=1)
-        close = similarities[np.arange(len(free)), best] >= ABSORB_SIMILARITY
-        for head_index in np.unique(best[close]):
-            heads[int(head_index)].members.append(free[close & (best == head_index)])
-    return [head.rows() for head in heads]
+        close = similarities[everything, best] >= ABSORB_SIMILARITY
+        for index, head in enumerate(heads):
+            joined = everything[close & (best == index)]
+            head.members = [seeds[index], joined]
+            head.centre = rows.sum_rows(head.rows())
 
 
 # --- arguments -----------------------------------------------------------------------------------------
@@ -417,10 +455,10 @@ def _claim_quality(sentence: str) -> float:
     words = len(sentence.split())
     if words < 5:
         factor = 0.6 + 0.08 * words
-    elif words <= 35:
+    elif words <= 25:
         factor = 1.0
     else:
-        factor = math.sqrt(35 / words)
+        factor = math.sqrt(25 / words)
     if sentence.rstrip().endswith("?"):
         factor *= 0.7  # a question raises a point rather than stating it
     return factor
@@ -496,11 +534,24 @@ def condense(comments: Iterable[object], *, max_arguments: int | None = None) ->
         count=len(thread.sentence_comment),
     )
     head_count = max(HEADS_MIN, HEADS_PER_ARGUMENT * limit)
-    arguments: list[tuple[tuple[int, int, int], Argument]] = []
-    for members in _group(rows, authors, head_count):
-        argument = _to_argument(thread, rows, members)
+    # Rank the groups as found, keep the best `limit` with enough authors, and only then let them absorb
+    # leftover sentences, so that nothing is absorbed into a group that is not shown.
+    candidates: list[tuple[int, _Group]] = []
+    for head in _heads(rows, authors, head_count):
+        argument = _to_argument(thread, rows, head.rows())
         if argument is not None:
-            first = min(int(thread.sentence_comment[m]) for m in members)
-            arguments.append(((-argument.support, -len(argument.comment_ids), first), argument))
+            candidates.append((argument.support, head))
+    shown = _diverse(candidates, limit)
+    _absorb(rows, shown)
+    arguments: list[tuple[tuple[int, int, int], Argument]] = []
+    for head in shown:
+        argument = _to_argument(thread, rows, head.rows())
+        if argument is not None:
+            arguments.append((_rank_key(thread, argument, head.rows()), argument))
     arguments.sort(key=lambda pair: pair[0])
-    return [argument for _, argument in arguments[:limit]]
+    return [argument for _, argument in arguments]
+
+
+def _rank_key(thread: _Thread, argument: Argument, members: IntArray) -> tuple[int, int, int]:
+    first = min(thread.sentence_comment[int(m)] for m in members)
+    return (-argument.support, -len(argument.comment_ids), first)

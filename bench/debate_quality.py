@@ -1,0 +1,213 @@
+"""Debate condensation quality on IBM ArgKP-2021 (KPA 2021 shared task), against a tf-idf + k-means baseline.
+
+For every topic and stance, the arguments are the comments (author = arg_id, so each is a distinct
+person) and `condense(..., max_arguments=K)` runs with K = the number of gold key points there.
+
+Metrics (each macro-averaged over topic+stance):
+  coverage  share of gold key points that the claim of one of our K arguments stands for (the claim's own
+            argument is labelled with that key point)
+  purity    share of the comment ids in each output argument whose gold key point is the argument's
+            majority key point (pooled over the arguments of one topic+stance)
+  grouped   share of all labelled arguments (those with a matching key point) that end up in an output
+            argument whose majority key point is theirs
+  mAP       track 1 of the shared task, strict and relaxed, with our tf-idf similarity between an
+            argument and a key point as the match score (the official metric reimplemented)
+Baseline: scikit-learn TfidfVectorizer(stop_words="english") + KMeans(k=K, n_init=10, random_state=0);
+claim = the member closest to the centroid; its mAP uses the same plain tf-idf cosine.
+
+Usage: .venv/bin/python bench/debate_quality.py [--split dev|train] [--data DIR] [--set NAME=VALUE ...]
+(--set overrides a tuning constant of summarizer.debate for experiments, e.g. --set EDGE_SIMILARITY=0.35).
+The data is read-only research data in ../shared/data/keypoints; nothing of it is copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import average_precision_score
+
+from summarizer import debate
+from summarizer.debate_vectors import text_similarity
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "keypoints"
+
+
+@dataclass
+class TopicStance:
+    topic: str
+    stance: str
+    arg_ids: list[str]
+    arg_texts: list[str]
+    kp_ids: list[str]
+    kp_texts: list[str]
+
+
+@dataclass
+class Output:
+    """One output argument: the arg_id its claim came from, and the arg_ids of its members."""
+
+    claim_arg: str
+    members: list[str]
+
+
+def load(data_dir: Path, split: str) -> tuple[list[TopicStance], dict[tuple[str, str], int]]:
+    def rows(name: str) -> list[dict[str, str]]:
+        with open(data_dir / f"{name}_{split}.csv", newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    groups: dict[tuple[str, str], TopicStance] = {}
+    for row in rows("arguments"):
+        key = (row["topic"], row["stance"])
+        group = groups.setdefault(key, TopicStance(row["topic"], row["stance"], [], [], [], []))
+        group.arg_ids.append(row["arg_id"])
+        group.arg_texts.append(row["argument"])
+    for row in rows("key_points"):
+        group = groups[(row["topic"], row["stance"])]
+        group.kp_ids.append(row["key_point_id"])
+        group.kp_texts.append(row["key_point"])
+    labels = {(row["arg_id"], row["key_point_id"]): int(row["label"]) for row in rows("labels")}
+    ordered = [groups[key] for key in sorted(groups)]
+    return [group for group in ordered if group.kp_ids], labels
+
+
+def gold_key_points(group: TopicStance, labels: dict[tuple[str, str], int]) -> dict[str, set[str]]:
+    return {
+        arg: {kp for kp in group.kp_ids if labels.get((arg, kp)) == 1}
+        for arg in group.arg_ids
+    }
+
+
+def ours(group: TopicStance) -> list[Output]:
+    comments = [
+        {"author": arg, "text": text, "id": arg} for arg, text in zip(group.arg_ids, group.arg_texts, strict=True)
+    ]
+    text_of = dict(zip(group.arg_ids, group.arg_texts, strict=True))
+    outputs = []
+    for argument in debate.condense(comments, max_arguments=len(group.kp_ids)):
+        claim_arg = next(
+            arg for arg in argument.comment_ids if argument.claim in " ".join(text_of[arg].split())
+        )
+        outputs.append(Output(claim_arg=claim_arg, members=list(argument.comment_ids)))
+    return outputs
+
+
+def baseline(group: TopicStance) -> list[Output]:
+    vectors = TfidfVectorizer(stop_words="english").fit_transform(group.arg_texts)
+    k = min(len(group.kp_ids), len(group.arg_texts))
+    model = KMeans(n_clusters=k, n_init=10, random_state=0).fit(vectors)
+    outputs = []
+    for cluster in range(k):
+        members = np.flatnonzero(model.labels_ == cluster)
+        if len(members) == 0:
+            continue
+        distances = np.asarray(
+            ((vectors[members].toarray() - model.cluster_centers_[cluster]) ** 2).sum(axis=1)
+        )
+        claim = members[int(np.argmin(distances))]
+        outputs.append(Output(group.arg_ids[claim], [group.arg_ids[m] for m in members]))
+    return outputs
+
+
+def cluster_scores(group: TopicStance, gold: dict[str, set[str]], outputs: list[Output]) -> tuple[float, float, float]:
+    covered = set().union(*(gold[output.claim_arg] for output in outputs)) if outputs else set()
+    coverage = len(covered & set(group.kp_ids)) / len(group.kp_ids)
+    pure = total = 0
+    well_grouped: set[str] = set()
+    for output in outputs:
+        votes = Counter(kp for arg in output.members for kp in gold[arg])
+        if not votes:
+            total += len(output.members)
+            continue
+        majority = min(votes, key=lambda kp: (-votes[kp], kp))
+        for arg in output.members:
+            total += 1
+            if majority in gold[arg]:
+                pure += 1
+                well_grouped.add(arg)
+    purity = pure / total if total else 0.0
+    labelled = [arg for arg in group.arg_ids if gold[arg]]
+    grouped = len(well_grouped & set(labelled)) / len(labelled) if labelled else 0.0
+    return coverage, purity, grouped
+
+
+def average_precision_track1(
+    group: TopicStance, labels: dict[tuple[str, str], int], similarity: np.ndarray, relaxed: bool
+) -> float:
+    """The official track-1 AP of one topic+stance: each argument's best key point, top half by score."""
+    best = similarity.argmax(axis=1)
+    pairs = []
+    for row, arg in enumerate(group.arg_ids):
+        kp = group.kp_ids[int(best[row])]
+        label = labels.get((arg, kp))
+        pairs.append((float(similarity[row, best[row]]), (1 if relaxed else 0) if label is None else label))
+    pairs.sort(key=lambda pair: -pair[0])
+    kept = pairs[: int(len(pairs) * 0.5)]
+    truth = [label for _, label in kept]
+    if not any(truth):
+        return 0.0
+    return float(average_precision_score(truth, [score for score, _ in kept]))
+
+
+def sklearn_similarity(args: Sequence[str], kps: Sequence[str]) -> np.ndarray:
+    vectorizer = TfidfVectorizer(stop_words="english").fit([*args, *kps])
+    return (vectorizer.transform(args) @ vectorizer.transform(kps).T).toarray()
+
+
+def evaluate(
+    groups: list[TopicStance],
+    labels: dict[tuple[str, str], int],
+    method: Callable[[TopicStance], list[Output]],
+    similarity: Callable[[Sequence[str], Sequence[str]], np.ndarray],
+) -> dict[str, float]:
+    totals: dict[str, list[float]] = defaultdict(list)
+    started = time.perf_counter()
+    for group in groups:
+        gold = gold_key_points(group, labels)
+        coverage, purity, grouped = cluster_scores(group, gold, method(group))
+        totals["coverage"].append(coverage)
+        totals["purity"].append(purity)
+        totals["grouped"].append(grouped)
+        scores = similarity(group.arg_texts, group.kp_texts)
+        totals["mAP strict"].append(average_precision_track1(group, labels, scores, relaxed=False))
+        totals["mAP relaxed"].append(average_precision_track1(group, labels, scores, relaxed=True))
+    result = {name: float(np.mean(values)) for name, values in totals.items()}
+    result["seconds"] = time.perf_counter() - started
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--split", choices=("dev", "train"), default="dev")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    args = parser.parse_args(argv)
+    if not (args.data / f"arguments_{args.split}.csv").is_file():
+        print(f"ArgKP data not found in {args.data}; nothing to measure", file=sys.stderr)
+        return 2
+    for assignment in args.set:
+        name, _, value = assignment.partition("=")
+        setattr(debate, name, type(getattr(debate, name))(value))
+    groups, labels = load(args.data, args.split)
+    n_args = sum(len(group.arg_ids) for group in groups)
+    print(f"ArgKP {args.split}: {len(groups)} topic+stance groups, {n_args} arguments")
+    ours_result = evaluate(groups, labels, ours, text_similarity)
+    base_result = evaluate(groups, labels, baseline, sklearn_similarity)
+    print(f"{'metric':<14}{'spacebrief':>12}{'tfidf+kmeans':>14}{'ratio':>8}")
+    for name in ("coverage", "purity", "grouped", "mAP strict", "mAP relaxed", "seconds"):
+        ratio = ours_result[name] / base_result[name] if base_result[name] else float("nan")
+        print(f"{name:<14}{ours_result[name]:>12.3f}{base_result[name]:>14.3f}{ratio:>8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
