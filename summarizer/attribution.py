@@ -228,6 +228,7 @@ _DESCRIPTOR_STOPWORDS = frozenset(
 
 _ABBREVIATION_RE = re.compile(rf"(?<![\w'’\-])(?:(?:{_TITLE_ABBREVIATIONS})\.|(?:{_U}\.)+)")
 _ABBREVIATION_BEFORE_RE = re.compile(rf"(?<![\w'’\-])(?:(?:{_TITLE_ABBREVIATIONS})|{_U})\.$")
+_PARENTHETICAL_RE = re.compile(r"\([^()\n]{0,40}\)")
 _CLAUSE_END_RE = re.compile(r"[.!?;:\"“”«»\n]")
 _NAME_THEN_DESCRIPTION_RE = re.compile(
     rf"(?<![\w'’\-])({_NAME_RUN}),[ \u00a0]+((?:the|a|an|who|its|his|her|{_U}[\w'’\-]*)"
@@ -240,7 +241,8 @@ _ROLE_BEFORE_NAME_RE = re.compile(
     rf"(?<![\w'’\-])((?:{_NAME_UNIT}[ \u00a0]){{1,3}}(?:[a-z][\w\-]*[ \u00a0]){{0,1}}"
     rf"(?:{'|'.join(sorted(_ROLE_NOUNS, key=len, reverse=True))}))[ \u00a0]+({_NAME_RUN})"
 )
-_SENTENCE_BOUNDARY_RE = re.compile(r"[.!?…](?:[\"”’»)\]]*)\s+(?=[\"“„«‘'(\[]?[^\W\d_])")
+# A sentence ends at . ! ? before a capital (or digit): "Cruz (Tex.) has said" goes on.
+_SENTENCE_BOUNDARY_RE = re.compile(rf"[.!?…](?:[\"”’»)\]]*)\s+(?=[\"“„«‘'(\[]?(?:{_U}|\d))")
 _WINDOW = 240
 _PRONOUN_REACH = 1500
 
@@ -828,7 +830,7 @@ def _after_quote(article: _Article, text: str, span: QuoteSpan, limit: int) -> t
         if verb.group() in _PRE_ONLY_VERBS:
             continue
         head = rest[: verb.start()]
-        if _CLAUSE_END_RE.search(_ABBREVIATION_RE.sub("", head)):
+        if _CLAUSE_END_RE.search(_PARENTHETICAL_RE.sub("", _ABBREVIATION_RE.sub("", head))):
             return False, None
         subject = _SUBJECT_BEFORE_VERB_RE.search(head)
         if subject is None:
@@ -1081,7 +1083,7 @@ def _give_back_over_run_ons(
 _END_ATTRIBUTION_RE = re.compile(
     rf",[ \u00a0]+(?:(?P<verb>{_SPEECH_VERBS})[ \u00a0]+(?P<inverted>[^,.;:!?\"“”«»\n]{{1,60}}?)"
     rf"|(?P<subject>[^,.;:!?\"“”«»\n]{{1,60}}?)[ \u00a0]+(?P<verb2>{_SPEECH_VERBS}))"
-    r"(?:[ \u00a0]+(?:on|last|this|in|at)[ \u00a0]+[\w ]{1,20})?"
+    r"(?:[ \u00a0]+(?:on|last|this|in|at|after|before|during|following|while|when|as)[ \u00a0]+[\w ’'\-]{1,40})?"
     r"(?P<apposition>,[^.;:!?\"“”«»\n]{1,100})?[.!?]?$"
 )
 
