@@ -589,3 +589,17 @@ def test_object_of_a_description_is_not_the_subject() -> None:
     )
     # Carpenter is not clearly the subject either (the apposition is never closed): no guess.
     assert only(text).speaker is None
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("„Wir sind bereit für den Start der Rakete morgen früh“, sagte Josef Aschbacher.", "Josef Aschbacher"),
+        ("« Nous sommes prêts pour le lancement demain matin », a dit Philippe Baptiste.", "Philippe Baptiste"),
+        ("Selon Philippe Baptiste, « le lanceur est prêt pour demain ».", "Philippe Baptiste"),
+        ("«Estamos listos para el lanzamiento de mañana», dijo Pedro Duque.", "Pedro Duque"),
+        ("«Мы готовы к запуску», сказал Дмитрий Баканов.", "Дмитрий Баканов"),
+    ],
+)
+def test_reporting_verbs_of_other_languages(text: str, speaker: str) -> None:
+    assert only(text).speaker == speaker
