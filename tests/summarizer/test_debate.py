@@ -1,0 +1,289 @@
+"""summarizer.debate: condensation rules, noise, voices, verbatim claims, input validation."""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from summarizer import debate
+from summarizer.debate import (
+    Argument,
+    Comment,
+    DebateInputError,
+    condense,
+    parse_comments,
+    parse_plain_comments,
+)
+from summarizer.debate_text import clean_comment_text, is_noise_sentence
+
+KEYPOINTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "keypoints"
+
+# Two points, each made by several people in different words.
+MOON_FIRST = [
+    ("ann", "The Moon is only three days away, so a lunar base is far cheaper to supply than Mars."),
+    ("bob", "Supplying a base on the Moon is cheaper because it is three days away instead of months."),
+    ("cat", "A lunar base is cheaper to supply since resupply flights take three days, not months."),
+]
+DEPOTS = [
+    ("dan", "Orbital propellant depots are the real enabler for any deep space mission."),
+    ("eve", "Without propellant depots in orbit, no deep space mission will ever be affordable."),
+]
+NOISE = ["+1", "lol", "this", "Thanks for sharing!", "Great post, totally agree.", "👍🚀🔥",
+         "https://example.com/some/link", "Hi everyone!", "Hello all, nice thread.", "Same.", "This!!!",
+         "Agreed 100%", "lmao", "^ this", "@bob yes"]
+
+
+def as_comments(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"author": author, "text": text} for author, text in pairs]
+
+
+def collapsed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def assert_verbatim(argument: Argument, comments: list[dict[str, str]]) -> None:
+    """The claim and every quote are sentences of supporting comments, word for word."""
+    by_id = {comment.get("id", f"c{index + 1}"): comment for index, comment in enumerate(comments)}
+    supporting = [collapsed(by_id[comment_id]["text"]) for comment_id in argument.comment_ids]
+    assert any(argument.claim in text for text in supporting), argument.claim
+    for quote in argument.quotes:
+        assert any(quote in text for text in supporting), quote
+
+
+def test_finds_the_points_and_orders_them_by_support() -> None:
+    comments = as_comments(MOON_FIRST + DEPOTS)
+    arguments = condense(comments)
+    assert [a.support for a in arguments] == [3, 2]
+    moon, depots = arguments
+    assert moon.authors == ["ann", "bob", "cat"] and moon.comment_ids == ["c1", "c2", "c3"]
+    assert depots.authors == ["dan", "eve"] and depots.comment_ids == ["c4", "c5"]
+    for argument in arguments:
+        assert_verbatim(argument, comments)
+        assert 1 <= len(argument.quotes) <= 2
+    assert argument.to_dict() == {
+        "claim": depots.claim, "support": 2, "authors": ["dan", "eve"], "comment_ids": ["c4", "c5"],
+        "quotes": depots.quotes,
+    }
+
+
+def test_quotes_come_from_other_authors_than_the_claim() -> None:
+    comments = as_comments(MOON_FIRST)
+    (argument,) = condense(comments)
+    author_of = {collapsed(c["text"]): c["author"] for c in comments}
+    claim_author = next(author for text, author in author_of.items() if argument.claim in text)
+    quote_authors = [next(a for text, a in author_of.items() if quote in text) for quote in argument.quotes]
+    assert claim_author not in quote_authors
+    assert len(set(quote_authors)) == len(quote_authors)
+
+
+def test_claim_is_verbatim_even_with_messy_whitespace_and_markup() -> None:
+    comments = as_comments([
+        ("ann", "Well.\n\nThe Moon is   only three days away, so a lunar base\nis far cheaper to supply than Mars."),
+        ("bob", "<b>Supplying</b> a base on the Moon is cheaper because it is three days away instead of months."),
+        ("cat", "A lunar base is cheaper to supply since resupply takes three days, not months. Cheers"),
+    ])
+    (argument,) = condense(comments)
+    assert_verbatim(argument, comments)
+
+
+def test_noise_never_forms_an_argument() -> None:
+    # Fifteen different people posting only noise: nothing to condense.
+    comments = [{"author": f"user{i}", "text": text} for i, text in enumerate(NOISE)]
+    assert condense(comments) == []
+    # Noise mixed into a real debate adds no support and never becomes a claim or a quote.
+    mixed = as_comments(MOON_FIRST) + comments
+    (argument,) = condense(mixed)
+    assert argument.authors == ["ann", "bob", "cat"]
+    assert all(not is_noise_sentence(text) for text in [argument.claim, *argument.quotes])
+
+
+@pytest.mark.parametrize("sentence", [*NOISE, "", "   ", "-- ", "Sent from my iPhone", "ok ok ok ok"])
+def test_noise_sentences(sentence: str) -> None:
+    assert is_noise_sentence(sentence)
+
+
+def test_one_author_repeating_a_point_is_one_voice() -> None:
+    alice = [
+        "A lunar base is cheaper to supply because the Moon is three days away.",
+        "The Moon is three days away so supplying a lunar base is cheaper.",
+        "Cheaper supply is the point: a lunar base is only three days away.",
+        "Again, a base on the Moon is cheaper to supply, three days away.",
+        "Supplying the lunar base is cheaper, the Moon being three days away.",
+    ] * 2  # ten comments
+    comments = [{"author": "alice", "text": text} for text in alice]
+    assert condense(comments) == []  # one voice, however loud, is not a main argument
+    comments.append({"author": "bob", "text": "Supplying a base on the Moon is cheaper since it is three days away."})
+    (argument,) = condense(comments)
+    assert argument.support == 2
+    assert argument.authors == ["alice", "bob"]
+    assert "c11" in argument.comment_ids and len(argument.comment_ids) >= 2
+
+
+def test_author_names_are_compared_case_insensitively() -> None:
+    comments = as_comments([(author.upper() if i % 2 else author, text) for i, (author, text) in enumerate(MOON_FIRST)])
+    comments.append({"author": "ANN", "text": MOON_FIRST[1][1].replace("three days", "3 days")})
+    (argument,) = condense(comments)
+    assert argument.support == 3
+
+
+def test_spam_copies_are_dropped() -> None:
+    spam = "Get cheap launch tickets at rocket-deals dot com, best prices on orbit today."
+    comments = [{"author": f"bot{i}", "text": spam} for i in range(6)] + as_comments(DEPOTS)
+    arguments = condense(comments)
+    assert [a.authors for a in arguments] == [["dan", "eve"]]
+
+
+def test_quoted_parent_text_is_not_support() -> None:
+    parent = {"id": "p1", "author": "ann", "text": MOON_FIRST[0][1]}
+    # Bob quotes Ann with ">" and Cat copies her sentence verbatim; neither adds words of their own.
+    quoting = {"id": "r1", "author": "bob", "reply_to": "p1", "text": f"> {MOON_FIRST[0][1]}\nNope."}
+    copying = {"id": "r2", "author": "cat", "reply_to": "p1", "text": f"{MOON_FIRST[0][1]} Nope."}
+    assert condense([parent, quoting, copying]) == []
+    # The same words in a comment that does not reply to Ann are a voice of their own.
+    independent = {"id": "r3", "author": "dan", "text": MOON_FIRST[1][1]}
+    (argument,) = condense([parent, quoting, copying, independent])
+    assert argument.comment_ids == ["p1", "r3"]
+
+
+def test_signature_is_not_part_of_the_comment() -> None:
+    assert clean_comment_text("Depots matter.\n-- \nJohn Smith, Mars Society") == "Depots matter."
+    assert clean_comment_text("Depots matter.\nSent from my iPhone") == "Depots matter."
+    assert clean_comment_text("> quoted\nmine") == "mine"
+
+
+def test_ids_are_kept_or_given_by_position() -> None:
+    comments = as_comments(MOON_FIRST)
+    comments[1]["id"] = "discord-1234"
+    (argument,) = condense(comments)
+    assert argument.comment_ids == ["c1", "discord-1234", "c3"]
+
+
+def test_max_arguments() -> None:
+    comments = as_comments(MOON_FIRST + DEPOTS)
+    assert len(condense(comments, max_arguments=1)) == 1
+    assert condense(comments, max_arguments=1)[0].support == 3
+    for bad in (0, -1, True, 2.5):
+        with pytest.raises(DebateInputError, match="max_arguments"):
+            condense(comments, max_arguments=bad)  # type: ignore[arg-type]
+
+
+def test_edge_inputs() -> None:
+    assert condense([]) == []
+    assert condense(as_comments(MOON_FIRST[:1])) == []  # one comment: one voice, no argument
+    with pytest.raises(DebateInputError, match="expected a list of comments, got an object"):
+        condense({"author": "a", "text": "b"})  # type: ignore[arg-type]
+    with pytest.raises(DebateInputError, match="comment 2: missing 'text'"):
+        condense([{"author": "a", "text": "b"}, {"author": "b"}])
+
+
+def test_huge_comment_is_cut() -> None:
+    # 5 MB in one comment: only the first MAX_COMMENT_CHARS are read, so a point made after them
+    # cannot count, and the work stays bounded.
+    filler = "Rockets are loud and bright in the evening sky over the coast. " * 90_000
+    comments = [
+        {"author": "troll", "text": filler + DEPOTS[0][1]},
+        {"author": "eve", "text": DEPOTS[1][1]},
+    ]
+    assert len(comments[0]["text"]) > 5_000_000
+    assert condense(comments) == []
+
+
+def test_hostile_text_does_not_break() -> None:
+    weird = ["\x00\x01\x02", "\ud800 broken surrogate", "‮reversed‬ text here", "a" * 50_000,
+             "<script>alert(1)</script>", "\u200b" * 1000, "🚀" * 10_000, "\n\n\n", ">>> > >"]
+    comments = [{"author": f"u{i}", "text": text} for i, text in enumerate(weird)] + as_comments(DEPOTS)
+    arguments = condense(comments)
+    assert [a.authors for a in arguments] == [["dan", "eve"]]
+
+
+def test_accepts_comment_objects_mappings_and_attribute_objects() -> None:
+    @dataclass
+    class Message:
+        author: str
+        text: str
+        id: int
+
+    mixed: list[object] = [
+        Comment(author="ann", text=MOON_FIRST[0][1]),
+        {"text": MOON_FIRST[1][1]},  # a Python caller may omit the author: anonymous
+        Message(author="cat", text=MOON_FIRST[2][1], id=77),
+    ]
+    (argument,) = condense(mixed)
+    assert argument.comment_ids == ["c1", "c2", "77"]
+    assert argument.authors == ["ann", "anonymous (c2)", "cat"]
+
+
+def test_blocks_for_large_inputs_still_find_the_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Force the blocked path (bisecting into blocks, then merging across them) on a small debate.
+    monkeypatch.setattr(debate, "BLOCK_SIZE", 4)
+    rng = random.Random(7)
+    pairs = MOON_FIRST + DEPOTS + [
+        ("fay", "Propellant depots in orbit make every deep space mission affordable."),
+        ("gus", "The Moon is three days away, which makes a lunar base cheaper to supply."),
+    ]
+    filler = [
+        ("x0", "My grandmother grows tomatoes in her greenhouse every summer."),
+        ("x1", "The football final went to penalties after extra time."),
+        ("x2", "Jazz records sound warmer on vinyl than on streaming services."),
+        ("x3", "Sourdough bread needs a starter that is fed daily with flour."),
+        ("x4", "Chess openings reward memorisation less than club players think."),
+    ]
+    combined = pairs + filler
+    rng.shuffle(combined)
+    arguments = condense(as_comments(combined))
+    assert sorted(sorted(a.authors) for a in arguments) == [["ann", "bob", "cat", "gus"], ["dan", "eve", "fay"]]
+
+
+def test_parse_comments_validation() -> None:
+    comments = parse_comments([{"author": "a", "text": "t", "id": 5, "reply_to": "4"}])
+    assert comments == [Comment(author="a", text="t", id="5", reply_to="4")]
+    cases = [
+        ({"a": 1}, "expected a list of comments, got an object"),
+        ("text", "expected a list of comments, got a string"),
+        (None, "expected a list of comments, got null"),
+        ([{"author": "a", "text": "t"}, {"author": "b", "text": "t"}, {"author": "c"}], "comment 3: missing 'text'"),
+        ([{"text": "t"}], "comment 1: missing 'author'"),
+        ([{"author": 5, "text": "t"}], "comment 1: 'author' must be a string, got a number"),
+        ([["a", "t"]], "comment 1: expected an object, got a list"),
+        ([{"author": "a", "text": "t", "id": {"x": 1}}], "comment 1: 'id' must be a string, got an object"),
+    ]
+    for data, message in cases:
+        with pytest.raises(DebateInputError) as caught:
+            parse_comments(data)
+        assert str(caught.value) == message
+        assert "\n" not in str(caught.value)
+
+
+def test_parse_plain_comments() -> None:
+    text = "alice:\nMars first.\nSecond line.\n\nThe Moon first.\n\n  \nbob:\n\nDepots first.\n\nnote: not an author line\n"
+    comments = parse_plain_comments(text)
+    assert [(c.author, c.text) for c in comments] == [
+        ("alice", "Mars first.\nSecond line."),
+        ("anonymous", "The Moon first."),
+        ("bob", "Depots first."),  # an author line alone names the next block's author
+        ("anonymous", "note: not an author line"),
+    ]
+    assert parse_plain_comments("") == []
+
+
+def test_anonymous_comments_are_distinct_people() -> None:
+    text = "\n\n".join(text for _, text in MOON_FIRST)
+    (argument,) = condense(parse_plain_comments(text))
+    assert argument.support == 3
+
+
+@pytest.mark.skipif(not (KEYPOINTS / "arguments_dev.csv").is_file(),
+                    reason="ArgKP data (../shared/data/keypoints) is not available")
+def test_argkp_topic_gives_verbatim_claims_from_distinct_authors() -> None:
+    with open(KEYPOINTS / "arguments_dev.csv", newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["stance"] == "1"][:150]
+    comments = [{"author": row["arg_id"], "text": row["argument"], "id": row["arg_id"]} for row in rows]
+    arguments = condense(comments, max_arguments=5)
+    assert len(arguments) == 5
+    for argument in arguments:
+        assert argument.support == len(argument.comment_ids) >= 2  # one comment per author here
+        assert_verbatim(argument, comments)
