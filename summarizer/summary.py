@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer.algorithms import get_algorithm
-from summarizer.algorithms.document import Document, is_boilerplate
+from summarizer.algorithms.document import Document, is_boilerplate, join_split_quotations
 from summarizer.errors import NoTextError, UnknownAlgorithmError
 from summarizer.html import html_to_article
 from summarizer.textio import decode_text, looks_binary, looks_like_html, readable_ratio
@@ -40,6 +40,7 @@ _MIN_READABLE = 0.85
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]|  ")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _HEADING_MARKS = re.compile(r"^\s*#{1,6}\s+")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -156,7 +157,7 @@ def prepare_document(body: str, *, title: str | None, language: str) -> tuple[Do
     seen: set[str] = set()
     read_all = True
     for number, paragraph in enumerate(tokenizer.paragraph_sentences(body)):
-        for sentence in paragraph:
+        for sentence in join_split_quotations(paragraph):
             if len(sentences) >= MAX_SENTENCES:
                 read_all = False
                 break
@@ -198,10 +199,17 @@ def _clean_and_cap(text: str) -> tuple[str, bool]:
         raise NoTextError("no text to summarize: the input is empty")
     if readable_ratio(text) < _MIN_READABLE:
         raise NoTextError("input looks like binary data, not text")
-    text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", _CONTROL_CHARS.sub(" ", text))
-    text = _SPACES.sub(" ", text)
+    # Each rewrite only when needed: a clean article (the usual case) is scanned, not copied.
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL_CHARS.search(text):
+        text = _CONTROL_CHARS.sub(" ", text)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    if _ODD_SPACES.search(text):
+        text = _SPACES.sub(" ", text)
     if not text.strip():
         raise NoTextError("no text to summarize: the input is empty")
     return text, truncated

@@ -72,14 +72,15 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(sample) > 0.05
 
 
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
 def readable_ratio(text: str) -> float:
     """Share of characters in the first 64 KiB that are ordinary text (not controls or U+FFFD)."""
     sample = text[:_SNIFF_BYTES]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t") or
-              0x7F <= ord(ch) < 0xA0)
-    return 1.0 - bad / len(sample)
+    return 1.0 - len(_UNREADABLE.findall(sample)) / len(sample)
 
 
 _HTML_MARKERS = re.compile(

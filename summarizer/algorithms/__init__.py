@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+# Modules, not their functions, so that `summarizer.algorithms.news` stays the module.
+from summarizer.algorithms import (
+    edmundson,
+    kl,
+    lead3,
+    lexrank,
+    lsa,
+    luhn,
+    news,
+    reduction,
+    sumbasic,
+    textrank,
+)
 from summarizer.algorithms.document import Document
-from summarizer.algorithms.edmundson import edmundson
-from summarizer.algorithms.kl import kl
-from summarizer.algorithms.lead3 import lead
-from summarizer.algorithms.lexrank import lexrank
-from summarizer.algorithms.lsa import lsa
-from summarizer.algorithms.luhn import luhn
-from summarizer.algorithms.news import news
-from summarizer.algorithms.reduction import reduction
-from summarizer.algorithms.sumbasic import sumbasic
-from summarizer.algorithms.textrank import textrank
 from summarizer.errors import UnknownAlgorithmError
 
 __all__ = ["ALGORITHMS", "ALGORITHM_NAMES", "DEFAULT_ALGORITHM", "Algorithm", "Document", "get_algorithm"]
@@ -25,16 +28,16 @@ Algorithm = Callable[[Document, int], list[int]]
 
 DEFAULT_ALGORITHM = "news"
 ALGORITHMS: dict[str, Algorithm] = {
-    "news": news,
-    "lexrank": lexrank,
-    "textrank": textrank,
-    "lsa": lsa,
-    "luhn": luhn,
-    "edmundson": edmundson,
-    "kl": kl,
-    "sumbasic": sumbasic,
-    "reduction": reduction,
-    "lead3": lead,
+    "news": news.news,
+    "lexrank": lexrank.lexrank,
+    "textrank": textrank.textrank,
+    "lsa": lsa.lsa,
+    "luhn": luhn.luhn,
+    "edmundson": edmundson.edmundson,
+    "kl": kl.kl,
+    "sumbasic": sumbasic.sumbasic,
+    "reduction": reduction.reduction,
+    "lead3": lead3.lead,
 }
 ALGORITHM_NAMES: tuple[str, ...] = tuple(ALGORITHMS)
 

@@ -7,13 +7,19 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from summarizer.tokenizer import Tokenizer, stop_words_for
 
-__all__ = ["Document", "cosine", "is_boilerplate", "make_stemmer"]
+__all__ = ["Document", "continues_quotation", "cosine", "is_boilerplate", "join_split_quotations", "make_stemmer", "open_quotation"]
 
 
+# Snowball stemming is the single largest cost of a summary; news vocabulary repeats, so one memo per
+# language, shared by every summary in the process, makes it nearly free. Bounded: cleared when full.
+_STEM_CACHE_LIMIT = 200_000
+
+
+@lru_cache(maxsize=64)
 def make_stemmer(language: str) -> Callable[[str], str]:
     """sumy's stemmer for `language` (lower-casing only when there is none), memoised per word."""
     from sumy.nlp.stemmers import Stemmer, null_stemmer
@@ -27,6 +33,8 @@ def make_stemmer(language: str) -> Callable[[str], str]:
     def cached(word: str) -> str:
         result = cache.get(word)
         if result is None:
+            if len(cache) >= _STEM_CACHE_LIMIT:
+                cache.clear()
             result = cache[word] = stem(word.lower())
         return result
 
@@ -65,7 +73,7 @@ class Document:
         stop = self.stop_words
         stem = self.stemmer
         return tuple(
-            stem(word) for word in words if word.lower() not in stop and not word.isdigit() and len(word) > 1
+            stem(word) for word in words if word.lower() not in stop and len(word) > 1
         )
 
     @cached_property
@@ -110,3 +118,49 @@ _BOILERPLATE = re.compile(
 def is_boilerplate(sentence: str) -> bool:
     """Captions, credits, "Related:"/"Read more" links and calls to action, not article prose."""
     return bool(_BOILERPLATE.search(sentence))
+
+
+_DOUBLE_QUOTES = re.compile(r"[\"“”«»„]")
+# A quotation spanning more sentences than this is more likely an unmatched mark than a speech.
+_MAX_QUOTED_SENTENCES = 5
+
+
+def open_quotation(sentence: str) -> bool:
+    """True when a double quotation opened in `sentence` is still open at its end (or one closes
+    that was not opened): an odd number of straight marks, or unequal curly/guillemet pairs."""
+    marks = _DOUBLE_QUOTES.findall(sentence)
+    opening = sum(1 for mark in marks if mark in "“«„")
+    closing = sum(1 for mark in marks if mark in "”»")
+    straight = sum(1 for mark in marks if mark == '"')
+    return opening != closing or straight % 2 == 1
+
+
+def continues_quotation(sentence: str) -> bool:
+    """True when the sentence's first quotation mark closes a quotation begun before it
+    (`It is ready," he said.`): the sentence starts in the middle of someone's words."""
+    for match in _DOUBLE_QUOTES.finditer(sentence):
+        mark, start = match.group(), match.start()
+        if mark in "”»":
+            return True
+        if mark in "“«„":
+            return False
+        before = sentence[start - 1] if start > 0 else " "
+        return not (before.isspace() or before in "([{—–-:")
+    return False
+
+
+def join_split_quotations(sentences: tuple[str, ...]) -> list[str]:
+    """Sentences of one paragraph with each multi-sentence quotation joined into one unit, so that no
+    algorithm can return half a quote (`He said: "We will fly.` without the rest)."""
+    units: list[str] = []
+    pending: list[str] = []
+    for sentence in sentences:
+        pending.append(sentence)
+        if not open_quotation(" ".join(pending)) or len(pending) >= _MAX_QUOTED_SENTENCES:
+            units.append(" ".join(pending) if len(pending) > 1 else sentence)
+            pending = []
+    if pending:
+        # The quotation runs on into the next paragraph (the convention for long quotes): keep the
+        # sentences as they are rather than swallow the paragraph.
+        units.extend(pending) if len(pending) > 1 else units.append(pending[0])
+    return units
