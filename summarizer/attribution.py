@@ -750,8 +750,8 @@ _SUBJECT_BEFORE_VERB_RE = re.compile(
     rf"(?:(?P<pronoun>(?<![\w'’\-])(?:he|she|He|She|I|we|We|they|They|it|It))"
     rf"|(?P<title>(?<![\w'’\-])(?:the|The|a|A|an|An)[ \u00a0]+(?:[\w'’.\-]+[ \u00a0]+){{0,4}}?[\w'’\-]+)"
     rf"|(?P<name>(?<![\w'’\-]){_NAME_RUN}))"
-    r"(?:[ \u00a0]\([^()\n]{1,30}\))?"  # Gov. John Kasich (R-Ohio) said
-    rf"(?P<apposition>,[ \u00a0]+[^,;:!?\"“”«»\n]{{1,100}},)?,?[ \u00a0]+{_AUXILIARY}$"
+    r"(?P<parenthetical>[ \u00a0]\([^()\n]{1,30}\))?"  # Gov. John Kasich (R-Ohio) said
+    rf"(?P<apposition>,[ \u00a0]+[^,;:!?\"“”«»\n]{{1,100}},)?(?P<comma>,)?[ \u00a0]+{_AUXILIARY}$"
 )
 
 
@@ -764,19 +764,40 @@ def _subject_ending_at(article: _Article, window: str, window_at: int) -> tuple[
     apposition = match.group("apposition")
     if match.group("pronoun"):
         return _speaker_from_np(article, match.group("pronoun"), at)
+    # "... working with Priorities USA, a super PAC, said": a name after a preposition is not
+    # the subject; it sits inside an apposition of the real one.
+    inside_apposition = _PREPOSITION_BEFORE_RE.search(window, max(0, match.start() - 12), match.start()) is not None
     if match.group("title"):
         title = match.group("title")
-        if apposition:
+        ends_in_role = _ends_in_role(title)
+        if apposition and ends_in_role:
+            # "the NASA administrator, Bill Nelson, said"
             inner = apposition.strip(" ,\u00a0")
             found, speaker = _speaker_from_np(article, inner, at)
             if found and speaker is not None:
                 return True, speaker
-        return _speaker_from_np(article, title, at)
+        if not (apposition or match.group("comma")) or ends_in_role:
+            return _speaker_from_np(article, title, at)
+        inside_apposition = True  # "..., outside the state capital, Sacramento, said"
     name = match.group("name")
+    if inside_apposition or (match.group("comma") and not match.group("parenthetical") and not apposition):
+        # "Michael Seaman, who lives outside the capital, Sacramento, said": the name before
+        # the verb closes an apposition; the speaker is the name that opened it.
+        opener = _APPOSITION_OPENER_RE.search(window)
+        if opener is None:
+            return True, None
+        return _speaker_from_np(article, opener.group(1), window_at + opener.start(1))
     # "Speaking on Monday, Nelson": the name run starts after the last clause comma.
     return _speaker_from_np(article, name, at + (len(match.group()) - len(match.group().lstrip())))
 
 
+_PREPOSITION_BEFORE_RE = re.compile(
+    r"(?<![\w'’\-])(?:in|at|of|from|to|for|with|by|near|outside|inside|on|about)[ \u00a0]+$"
+)
+# The name that opens an apposition running up to the end of the window: "Seaman, who ... , ".
+_APPOSITION_OPENER_RE = re.compile(
+    rf"(?:^|(?<=[.;:!?] )|(?<=^[ \u00a0]))({_NAME_RUN}),[ \u00a0]+[^;:!?\"“”«»\n]{{1,160}}?,[ \u00a0]+$"
+)
 _AFTER_QUOTE_LEAD_RE = re.compile(r"^[\s\u00a0,.!?;:…—–\-)\]]*")
 _ACCORDING_TO_RE = re.compile(r"(?<![\w'’\-])(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)[ \u00a0]+")
 _NAME_AFTER_VERB_RE = re.compile(
@@ -785,9 +806,33 @@ _NAME_AFTER_VERB_RE = re.compile(
 )
 
 
+# "said the NASA flight director, ..." — a title up to the punctuation after it.
+_TITLE_AFTER_VERB_RE = re.compile(
+    r"^[ \u00a0]+(?P<np>(?:the|a|an)(?:[ \u00a0]+[\w'’.\-]+){1,5})"
+    r"(?P<apposition>,[ \u00a0]+[^,.;:!?\"“”«»\n]{1,100})?(?=[,.;:!?\n]|$)"
+)
+
+
+_TIME_OR_PLACE_WORDS = frozenset(
+    "on in at during after before last this yesterday today tonight earlier later when while".split()
+)
+
+
+def _ends_in_role(phrase: str) -> bool:
+    last = _simplify(phrase.split()[-1]).lower()
+    return last in _ROLE_NOUNS or last in _ROLE_SYNONYMS
+
+
 def _np_after(article: _Article, text: str, at: int) -> tuple[bool, str | None]:
     """The speaker named after an inverted verb or "according to": "said Bill Nelson, the ...". """
-    match = _NAME_AFTER_VERB_RE.match(text)
+    title = _TITLE_AFTER_VERB_RE.match(text)
+    if title is not None and not _ends_in_role(title.group("np")):
+        # "said the NASA administrator on Monday": the title ends at its role noun.
+        words = title.group("np").split()
+        for cut in range(len(words) - 1, 1, -1):
+            if _ends_in_role(" ".join(words[:cut])) and words[cut] in _TIME_OR_PLACE_WORDS:
+                return _speaker_from_np(article, " ".join(words[:cut]), at)
+    match = title if title is not None and _ends_in_role(title.group("np")) else _NAME_AFTER_VERB_RE.match(text)
     if match is None:
         return False, None
     phrase = match.group("np")

@@ -603,3 +603,31 @@ def test_object_of_a_description_is_not_the_subject() -> None:
 )
 def test_reporting_verbs_of_other_languages(text: str, speaker: str) -> None:
     assert only(text).speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Michael Seaman, who works outside the state capital, Sacramento, said the launch was "
+        "“the loudest thing I have ever heard.”",
+        "Seaman, during a visit to Vandenberg in Lompoc, California, said the launch was "
+        "“the loudest thing I have ever heard.”",
+        "Michael Seaman, an engineer who works with Rocket Lab, a launch company, said the launch was "
+        "“the loudest thing I have ever heard.”",
+    ],
+)
+def test_name_at_the_end_of_an_apposition_is_not_the_speaker(text: str) -> None:
+    assert only(text).speaker in {"Michael Seaman", "Seaman"}
+
+
+def test_said_the_title_then_the_name() -> None:
+    text = "“We will fly again in the spring,” said the NASA administrator, Jared Isaacman."
+    assert only(text).speaker == "Jared Isaacman"
+
+
+def test_said_the_title_then_a_time() -> None:
+    text = (
+        "Jared Isaacman, the NASA administrator, toured the pad.\n\n"
+        "“We will fly again in the spring,” said the NASA administrator on Monday."
+    )
+    assert only(text).speaker == "Jared Isaacman"
