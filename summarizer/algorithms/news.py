@@ -89,7 +89,7 @@ def news(document: Document, count: int) -> list[int]:
         return []
     words, content, columns = _count_matrices(document)
     candidates = [index for index, sentence in enumerate(document.sentences) if not is_boilerplate(sentence)]
-    has_content: list[bool] = content.any(axis=1).tolist()
+    has_content = np.count_nonzero(content, axis=1) > 0
     with_content = [index for index in candidates if has_content[index]]
     if with_content:  # an article of nothing but stop words still gets a summary
         candidates = with_content
