@@ -44,7 +44,7 @@ _TITLES: dict[str, tuple[str, ...]] = {
                 "напр"),
     "french": ("mm", "me", "mgr", "ste", "pr", "c.-à-d", "càd"),
     "german": ("frl", "hrn", "z. b", "d. h", "vgl", "sog", "bspw", "ggf", "evtl"),
-    "spanish": ("sr", "sra", "srta", "dr", "dra", "lic", "ing", "vd", "vds", "excmo", "excma", "p. ej", "ej"),
+    "spanish": ("sr", "sra", "srta", "dr", "dra", "lic", "ing", "vd", "vds", "excmo", "excma", "p. ej", "ej", "ee"),
 }
 _NUMERIC: dict[str, tuple[str, ...]] = {
     "common": (
@@ -66,7 +66,7 @@ _GENERAL: dict[str, tuple[str, ...]] = {
     ),
     "russian": ("т. д", "т. п", "и др", "и пр", "др", "пр", "тыс", "млн", "млрд",
                 "руб", "коп", "г", "гг", "в", "вв", "н. э", "до н. э", "см", "мин", "сек", "ч"),
-    "french": ("c.-à-d", "cf", "éd", "av. j.-c", "apr. j.-c", "etc", "env", "càd", "ex", "s.a", "cie"),
+    "french": ("h", "c.-à-d", "cf", "éd", "av. j.-c", "apr. j.-c", "etc", "env", "càd", "ex", "s.a", "cie"),
     "german": ("u. a", "usw", "bzw", "inkl", "zzgl", "ca", "u. ä", "o. ä", "v. a", "gmbh", "ag", "mio", "mrd", "jh", "jhd",
                "tsd", "str", "dt", "engl", "franz"),
     "spanish": ("etc", "pág", "ee. uu", "s.a", "cía", "av", "avda", "dcha",
@@ -185,16 +185,29 @@ def detect_language(text: str) -> str:
 _BULLET = re.compile(r"^\s*(?:[-*•·‣◦▪–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][)])\s+")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _TERMINAL = ".!?…:;"
+# Words a heading does not end on, in the supported languages; a line ending on one was wrapped.
+_WRAP_ENDINGS = frozenset(
+    "a an the of at in on to for and or but with by from as is are was were that this "
+    "le la les des du de et à au aux en un une "
+    "der die das des dem den und oder im am zu mit von ein eine "
+    "el los las del y o con por para en un una "
+    "и в во на с со к по из за от для что как".split()
+)
 
 
 def _is_heading_line(line: str, next_line: str) -> bool:
-    """A short line without final punctuation, followed by a capitalised line: a heading or a title."""
+    """A short line without final punctuation, followed by a capitalised line: a heading or a title.
+    A line that starts in lower case or ends on a function word ("at the") is prose wrapped short."""
     stripped = line.strip()
-    if not stripped or stripped[-1] in _TERMINAL + ",":
+    if not stripped or stripped[-1] in _TERMINAL + ",-–—":
         return False
     nxt = next_line.lstrip()
-    return len(stripped) <= 60 and len(stripped.split()) <= 10 and bool(nxt) and (nxt[0].isupper() or
-                                                                                    nxt[0].isdigit())
+    if not nxt or not (nxt[0].isupper() or nxt[0].isdigit()) or stripped[0].islower():
+        return False
+    words = stripped.split()
+    if len(stripped) > 60 or len(words) > 10:
+        return False
+    return words[-1].lower() not in _WRAP_ENDINGS
 
 
 def split_paragraphs(text: str) -> list[list[str]]:
