@@ -6,12 +6,20 @@ names one; an unresolvable pronoun, an indefinite "a NASA spokesperson" or a tit
 two people gives None rather than a guess.
 
 Patterns (X is a name, a pronoun or a title such as "the Roscosmos chief"):
-  "...," X said / "...," said X[, the head of Y] / "...," X told reporters / "...," according to X
-  X said: "..." / X told reporters: "..." / According to X, "..." / X said the rocket was "..."
-  a quote interrupted by its attribution, a multi-paragraph quote, and a quote that goes on
-  in the same paragraph after "X said." take the speaker of the part before.
-Names are reported as the article introduced them: a later "Nelson" or "Mr. Nelson" becomes
-the "Bill Nelson" named earlier when exactly one such person is named.
+  after the quote:  "...," X said / "...," said X, the head of Y / "...," X told reporters /
+                    "...," according to X / "...," SpaceX launch director X said
+  before the quote: X said: "..." / X told reporters: "..." / According to X, "..." /
+                    X said the rocket was "..." / X went on, saying "..." / X is telling ... "..." /
+                    X docked and says the station was "..."
+  around it:        a partial quote in a sentence that ends ", said X." / a bare quote paragraph
+                    after "X said:" or after a paragraph ending ", X said."
+  continuations:    a quote interrupted by its attribution, a multi-paragraph quote, the next
+                    quote in the same paragraph, and a bare quote paragraph right after X's.
+Pronouns ("he said") go back to the latest sentence subject (not a name inside a clause or a
+quote), skipping one of the other gender only for an earlier one known to fit; a gender is
+learned from titles (Mr., Ms.) and from the pronouns in the person's own sentences.
+Names are reported as the article gives them in full: a later "Nelson" or "Mr. Nelson"
+becomes the "Bill Nelson" named in the article when exactly one such person is named.
 """
 
 from __future__ import annotations
@@ -251,7 +259,7 @@ _PRONOUN_REACH = 1500
 class _Person:
     name: str
     tokens: tuple[str, ...]
-    first_at: int
+    first_at: int  # where the article first names them
     gender: str | None = None
     descriptors: set[str] = field(default_factory=set)
 
