@@ -32,6 +32,8 @@ __all__ = ["CENTRAL_SHARE", "centrality", "news"]
 # Share of the article's sentences that make up the pseudo-reference. A third: enough to hold the
 # article's main threads, few enough to leave out background and colour.
 CENTRAL_SHARE = 0.3
+# Content-word cosine above which two sentences say the same thing.
+NEAR_DUPLICATE = 0.8
 
 
 def _count_matrices(document: Document) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
@@ -82,6 +84,23 @@ def centrality(content: np.ndarray) -> np.ndarray:
     return degrees / top if top > 0 else np.zeros_like(degrees)
 
 
+def _distinct(content: np.ndarray, ranked: list[int], limit: int) -> list[int]:
+    """The first `limit` of `ranked` with near-duplicates (content cosine >= NEAR_DUPLICATE to one
+    already taken) skipped: a story repeated in other words must not count twice in the reference,
+    or covering it twice would look like coverage."""
+    norms = np.sqrt((content * content).sum(axis=1))
+    taken: list[int] = []
+    for index in ranked:
+        if len(taken) == limit:
+            break
+        if taken and norms[index] > 0:
+            similarity = (content[taken] @ content[index]) / (norms[taken] * norms[index] + 1e-12)
+            if float(similarity.max()) >= NEAR_DUPLICATE:
+                continue
+        taken.append(index)
+    return taken
+
+
 def news(document: Document, count: int) -> list[int]:
     """Indices, in article order, of the `count` sentences the news ranker picks."""
     total = len(document.sentences)
@@ -101,7 +120,7 @@ def news(document: Document, count: int) -> list[int]:
 
     scores = centrality(content)
     central_count = max(count, round(CENTRAL_SHARE * total))
-    central = sorted(candidates, key=lambda index: (-scores[index], index))[:central_count]
+    central = _distinct(content, sorted(candidates, key=lambda index: (-scores[index], index)), central_count)
     reference = words[central].sum(axis=0)
     if document.title:
         # The headline is the editor's own summary: its words join the reference (new ones dropped,
