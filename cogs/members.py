@@ -26,6 +26,7 @@ from cogs.errors import (
 )
 from cogs.news import comments_from_messages, guild_settings
 from feeds.article import fetch_article
+from feeds.comments import CommentsUnavailableError, fetch_comments
 from feeds.fetch import FetchError
 from summarizer.debate import Comment, condense
 from summarizer.errors import NoTextError
@@ -222,14 +223,14 @@ class MembersCog(commands.Cog):
         await self._send(interaction, render.debate_embed(arguments, stats))
 
     async def _web_comments(self, url: str) -> list[Comment]:
-        from feeds.comments import CommentsUnavailableError, fetch_comments
-
         try:
             return list(await fetch_comments(self.bot.fetcher, url))
         except CommentsUnavailableError as exc:
-            raise UserFacingError(str(exc)) from None
+            raise UserFacingError(f"I could not read comments there: {exc}") from None
         except FetchError as exc:
             raise UserFacingError(fetch_failure_text(exc)) from None
+        except ValueError as exc:  # DebateInputError: a JSON document that is not a list of comments
+            raise UserFacingError(f"I could not read comments there: {exc}") from None
 
     async def _channel_comments(self, channel: discord.abc.Messageable) -> list[Comment]:
         messages: list[discord.Message] = []

@@ -341,7 +341,6 @@ BODY_TEXT = "The agency announced a new launch schedule for next year's crewed m
 
 
 async def test_debate_with_a_url_reads_the_pages_comments(bot: CogTestBot, site: LocalSite) -> None:
-    pytest.importorskip("feeds.comments", reason="feeds.comments (web comment threads) has not landed yet")
     people = ["ann", "bob", "cy", "dee", "eve"]
     lines = [
         "Reusable boosters make launches far cheaper than expendable rockets ever could.",
@@ -388,3 +387,25 @@ async def test_odd_urls_get_a_clear_line_never_an_error_id(bot: CogTestBot, url:
     line = interaction.ephemeral_line()
     assert line and not line.startswith("Something went wrong"), line
     assert len(line) <= 300
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"comments": "not a list"}', "application/json"),
+        ("{broken json", "application/json"),
+        (
+            "<html><body><div id='disqus_thread'></div>"
+            "<script src='https://example.disqus.com/embed.js'></script></body></html>",
+            "text/html",
+        ),
+    ],
+)
+async def test_debate_url_without_readable_comments_is_one_line(
+    bot: CogTestBot, site: LocalSite, body: str, content_type: str
+) -> None:
+    url = site.add("/thread", body, content_type=content_type)
+    interaction = member_interaction(bot)
+    await invoke(bot.tree, interaction, "debate", url=url)
+    line = interaction.ephemeral_line()
+    assert line.startswith(("I could not read comments there", "I found no comments")), line
