@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,11 @@ from summarizer.errors import NoTextError
 from summarizer.summary import Summary, summarize
 
 log = logging.getLogger(__name__)
+
+#: How CPU-heavy pure functions (feed parsing, summaries) are run off the event loop: by default
+#: a worker thread; the bot passes its process pool (``SpacebriefBot.cpu.run``), which keeps the
+#: loop's lag low under load (docs/benchmarks.md). The function must be picklable for a pool.
+CpuRunner = Callable[..., Awaitable[Any]]
 
 #: SNAPI is asked for entries published since the last success minus this overlap, so an
 #: article indexed late (published_at in the past) is still seen; keys dedupe the overlap.
@@ -129,6 +135,7 @@ async def poll_source(
     now: datetime,
     settings: PollSettings,
     rng: RandomSource | None = None,
+    run_cpu: CpuRunner | None = None,
 ) -> PollResult:
     """Poll one source once and record the outcome. Never raises for a source's own failure.
 
@@ -150,7 +157,7 @@ async def poll_source(
             )
             pending = await store.pending_entries(source.id)
             return PollResult(updated or source, new_entries=pending, not_modified=True)
-        parsed = await asyncio.to_thread(
+        parsed = await (run_cpu or asyncio.to_thread)(
             _parse,
             result.body,
             url=result.url,
@@ -228,6 +235,7 @@ async def prepare_entry(
     store: Store,
     sentences: int,
     max_quotes: int,
+    run_cpu: CpuRunner | None = None,
 ) -> PreparedEntry:
     """Summarize an entry (fetching the article page when the feed gave a teaser), and save it.
 
@@ -250,7 +258,9 @@ async def prepare_entry(
     result: Summary | None = None
     if text.strip():
         try:
-            result = await asyncio.to_thread(summarize, text, sentences=sentences, max_quotes=max_quotes)
+            result = await (run_cpu or asyncio.to_thread)(
+                summarize, text, sentences=sentences, max_quotes=max_quotes
+            )
         except NoTextError as exc:
             problem = problem or str(exc)
     if result is not None:
