@@ -169,6 +169,8 @@ _PRE_ONLY_VERBS = frozenset(
     "dismissed dismisses derided derides denounced denounces touted touts ridiculed ridicules "
     "lauded lauds lambasted condemned condemns characterized characterised".split()
 )
+_LISTENER_VERBS = frozenset("told tells tell asked asks urged urges assured assures".split())
+_PHRASAL_VERBS = frozenset({"goes on", "went on", "put it"})
 _SPEECH_VERB_RE = re.compile(rf"(?<![\w'’\-])(?:{_SPEECH_VERBS})(?![\w'’\-])")
 _AUXILIARY = (
     r"(?:(?:also|later|then|previously|once|again|has|had|have|would|will|did|does|"
@@ -730,6 +732,16 @@ def _speaker_from_np(article: _Article, phrase: str, at: int) -> tuple[bool, str
     words = phrase.split()
     if not words:
         return False, None
+    if words[0] in {"the", "The"} and len(words) > 1:
+        rest = " ".join(words[1:])
+        proper = _NAME_RUN_AT_START_RE.match(rest)
+        if proper and proper.end() == len(rest) and not _ends_in_role(phrase):
+            # "the European Space Agency said": an organisation, named as written;
+            # "the Washington Post's Ishaan Tharoor wrote": the person after the possessive.
+            if rest.endswith(("'s", "’s", "s'", "s’")):
+                return False, None
+            tokens, _prefix, _gender = _split_mention(rest)
+            return (True, article.canonical_name(tokens, at)) if tokens else (False, None)
     if words[0] in _DETERMINERS or words[0] in _INDEFINITE:
         # "the Roscosmos chief", "a NASA spokesperson": a title, resolved only when definite.
         last = _simplify(words[-1]).lower()
@@ -947,6 +959,10 @@ def _before_quote(article: _Article, text: str, span: QuoteSpan, floor: int) -> 
         between = pre[verb.end() :]
         if re.search(r"[\"“”«»]", between):
             break
+        if verb.group() in _PHRASAL_VERBS:
+            subject = _SUBJECT_BEFORE_VERB_RE.search(pre, 0, verb.start())
+            if subject is None or subject.group("title"):
+                continue  # "He went on: ..." reports; "the Senate goes on recess" does not
         found, speaker = _subject_ending_at(article, pre[: verb.start()], start)
         if not found and _AND_BEFORE_VERB_RE.search(pre, 0, verb.start()):
             # "Reid caucused in Nevada and says he voted "...": the sentence's subject says it.
@@ -955,6 +971,8 @@ def _before_quote(article: _Article, text: str, span: QuoteSpan, floor: int) -> 
             if speaker is not None:
                 article.add_subject(start + verb.start() - 1, speaker)
             return True, speaker
+        if verb.group() in _LISTENER_VERBS or verb.group() in _PRE_ONLY_VERBS:
+            continue  # "Priebus later told Fox News: ..." — Fox News listens
         # "said Nelson:" (inverted, before the quote)
         found, speaker = _np_after(article, pre[verb.end() :], start + verb.end())
         if found and re.fullmatch(r"[^.!?]*[:,]\s*", pre[verb.end() :]):

@@ -631,3 +631,18 @@ def test_said_the_title_then_a_time() -> None:
         "“We will fly again in the spring,” said the NASA administrator on Monday."
     )
     assert only(text).speaker == "Jared Isaacman"
+
+
+def test_organisation_with_the_is_named_without_it() -> None:
+    text = "“The spacecraft is healthy and in a stable orbit,” the European Space Agency said in a statement."
+    assert only(text).speaker == "European Space Agency"
+
+
+def test_person_after_a_possessive_organisation() -> None:
+    text = "As the Planetary Society’s Casey Dreier wrote, “a flat budget is a cut in everything but name.”"
+    assert only(text).speaker == "Casey Dreier"
+
+
+def test_the_listener_of_told_is_not_the_speaker() -> None:
+    text = "Later on Thursday the administrator told Spaceflight Now: “We will not rush the crew.”"
+    assert only(text).speaker is None
