@@ -279,3 +279,31 @@ async def test_spaceflight_news_api_source(store: Store) -> None:
     )
     assert second.new_entries == []
     assert URL(canned.urls[1]).query["published_at_gte"] == "2026-11-02T03:00:00Z"  # last success - 6 h
+
+
+async def test_cpu_work_can_run_in_worker_processes(
+    site: tuple[Site, str], store: Store, fetcher: Fetcher
+) -> None:
+    """The bot runs parsing and summaries in a process pool: what crosses must pickle."""
+    import asyncio
+    import functools
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from typing import Any
+
+    _, base = site
+    calls: list[str] = []
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
+
+        async def in_process(func: Any, /, *args: Any, **kwargs: Any) -> Any:
+            calls.append(func.__name__)
+            return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(func, *args, **kwargs))
+
+        source = await add(store, f"{base}/feed.xml")
+        result = await poll_source(source, fetcher=fetcher, store=store, now=NOW, settings=SETTINGS, run_cpu=in_process)
+        prepared = await prepare_entry(
+            result.new_entries[0], fetcher=fetcher, store=store, sentences=2, max_quotes=1, run_cpu=in_process
+        )
+    assert calls == ["_parse", "summarize"]
+    assert [entry.title for entry in result.new_entries] == ["Item 1", "Item 2"]
+    assert prepared.summary is not None and len(prepared.summary.summary) == 2
