@@ -246,10 +246,13 @@ class NewsCog(commands.Cog):
             # Claimed by an earlier iteration and still pending: we may have sent it and crashed.
             existing = await self.find_existing_post(channel, entry)
             if existing is not None:
-                await self.bot.store.mark_posted(
+                post = await self.bot.store.mark_posted(
                     entry.id, channel.id, existing.id, self.bot.clock(), guild_id=guild_id
                 )
                 report.reconciled += 1
+                if settings.thread_per_article and post is not None and existing.thread is None:
+                    # The crash may also have come before the discussion thread was opened.
+                    await self.open_thread(existing, entry, post.id)
                 return True
         prepared = await prepare_entry(
             entry,

@@ -353,3 +353,28 @@ async def test_config_sources_post_into_their_channels_server(
     # Recorded under the channel's server, so /news there lists it.
     [item] = await store.latest_posted(GUILD_ID, 5)
     assert item.source_name == "From config" and item.post.guild_id == GUILD_ID
+
+
+async def test_reconciled_post_gets_its_missing_thread(
+    thread_bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel = thread_bot.add_channel(GUILD_ID)
+    await add_source(thread_bot, store, serve_feed(site, "vast", items(site, "vast", 1)), "Vast", channel)
+    real_mark_posted = store.mark_posted
+
+    async def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(store, "mark_posted", crash)
+    await cog(thread_bot).run_once()
+    assert len(channel.sent) == 1 and channel.threads == []
+    monkeypatch.setattr(store, "mark_posted", real_mark_posted)
+    report = await next_iteration(thread_bot, clock)
+    assert report.reconciled == 1 and len(channel.sent) == 1
+    [thread] = channel.threads
+    assert channel.sent[0].message.thread is thread.mock
+    # And it is queued for its digest like any other discussion thread.
+    clock.advance(hours=25)
+    assert [t.thread_id for t in await store.threads_due_for_digest(clock(), timedelta(hours=24))] == [
+        thread.channel_id
+    ]

@@ -202,6 +202,7 @@ def make_message(
     message.embeds = list(embeds)
     message.reference = None
     message.webhook_id = None
+    message.thread = None
     message.created_at = discord.utils.snowflake_time(message.id)
     message.jump_url = f"https://discord.com/channels/{channel.guild.id}/{channel.channel_id}/{message.id}"
 
@@ -223,6 +224,7 @@ def make_message(
             parent_id=channel.channel_id,
         )
         channel.threads.append(thread)
+        message.thread = thread.mock
         if channel.registry is not None:
             channel.registry[thread.channel_id] = thread.mock
         return thread.mock
