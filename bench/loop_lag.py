@@ -7,8 +7,9 @@ do, with the bot's start-up settings (bot.app: bounded worker threads, lazy impo
 The feeds are served by another process so the server's work does not count as the bot's.
 Reported: max and p99 lag of the idle loop (the baseline, same process), of the workload with the
 300 polls all at once and with polls capped (a semaphore, as a poller can do), and, for contrast,
-of condense called directly on the loop; and the capped workload with the CPU work in two worker
-processes instead of threads (the loop then never waits for the GIL). Target: max lag under 100 ms.
+of condense called directly on the loop; and the capped workload with the CPU work in the bot's
+worker processes (``SpacebriefBot.cpu``, a ``bot.app.CpuPool``) instead of threads: the loop then
+never waits for the GIL. Target: max lag under 100 ms.
 
 Run: .venv/bin/python bench/loop_lag.py [--comments 2000] [--feeds 300] [--items 20] [--cap 32]
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import multiprocessing
 import os
 import random
@@ -25,7 +25,6 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -35,7 +34,7 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from bot.app import WORKER_THREADS, use_worker_threads, warm_up_text_tools
+from bot.app import CPU_PROCESSES, WORKER_THREADS, CpuPool, use_worker_threads, warm_up_text_tools
 from feeds.fetch import Fetcher, FetchLimits
 from feeds.parse import parse_feed
 from summarizer.debate import Comment, condense
@@ -208,24 +207,23 @@ async def main(argv: list[str]) -> int:
     limits = FetchLimits(timeout_s=60, allow_private_networks=True)
     entries: dict[str, int] = {}
     arguments: dict[str, int] = {}
-    loop = asyncio.get_running_loop()
-    processes: ProcessPoolExecutor | None = None
+    processes: CpuPool | None = None
     try:
         async with Fetcher(limits) as fetcher:
 
-            async def in_worker(pool: Executor | None, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+            async def in_worker(pool: CpuPool | None, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
                 if pool is None:
                     return await asyncio.to_thread(func, *args, **kwargs)
-                return await loop.run_in_executor(pool, functools.partial(func, *args, **kwargs))
+                return await pool.run(func, *args, **kwargs)
 
-            async def poll(url: str, gate: asyncio.Semaphore, pool: Executor | None) -> int:
+            async def poll(url: str, gate: asyncio.Semaphore, pool: CpuPool | None) -> int:
                 async with gate:
                     result = await fetcher.get(url)
                 feed = await in_worker(pool, parse_feed, result.body, url=url, content_type=result.content_type)
                 return len(feed.entries)
 
             def bot_workload(
-                name: str, debate: list[Comment], cap: int, pool: Executor | None = None
+                name: str, debate: list[Comment], cap: int, pool: CpuPool | None = None
             ) -> Callable[[], Awaitable[None]]:
                 async def work() -> None:
                     gate = asyncio.Semaphore(cap)
@@ -243,9 +241,9 @@ async def main(argv: list[str]) -> int:
             at_once, at_once_s = await measure(bot_workload("at once", debates[0], args.feeds))
             capped, capped_s = await measure(bot_workload("capped", debates[1], args.cap))
             blocking, blocking_s = await measure(blocking_condense)
-            # The alternative to threads: worker processes, so the loop never waits for the GIL.
-            processes = ProcessPoolExecutor(max_workers=2, mp_context=context)
-            await asyncio.gather(*(in_worker(processes, warm_up_text_tools) for _ in range(2)))
+            # The alternative to threads: the bot's CpuPool, so the loop never waits for the GIL.
+            processes = CpuPool(CPU_PROCESSES)
+            await asyncio.gather(*(processes.run(len, "started") for _ in range(CPU_PROCESSES)))
             in_processes, in_processes_s = await measure(
                 bot_workload("processes", debates[0], args.cap, processes)
             )
@@ -253,7 +251,7 @@ async def main(argv: list[str]) -> int:
         server.terminate()
         server.join()
         if processes is not None:
-            processes.shutdown()
+            processes.close()
 
     expected = args.feeds * args.items
     print(f"loop lag, {TICK_S * 1000:.0f} ms ticker, {args.threads} worker threads, "
@@ -265,7 +263,7 @@ async def main(argv: list[str]) -> int:
     print(row("idle loop (baseline)", idle))
     print(row(f"condense + {args.feeds} polls at once, CPU in threads", at_once, at_once_s))
     print(row(f"condense + {args.feeds} polls, {args.cap} at a time, CPU in threads", capped, capped_s))
-    print(row(f"same, {args.cap} at a time, CPU in 2 worker processes", in_processes, in_processes_s))
+    print(row(f"same, {args.cap} at a time, CPU in bot.cpu ({CPU_PROCESSES} processes)", in_processes, in_processes_s))
     print(row("condense on the loop (contrast)", blocking, blocking_s))
     baseline = max(idle.max_ms, 0.1)
     print(f"max lag vs idle: at once {at_once.max_ms / baseline:.1f}x, capped {capped.max_ms / baseline:.1f}x, "

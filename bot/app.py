@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import importlib
 import json
 import logging
+import multiprocessing
 import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import discord
 import yarl
@@ -38,6 +41,9 @@ from feeds.snapi import is_snapi_url
 
 _log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 #: Extensions loaded in setup_hook, in this order (errors last: it installs the tree's error handler).
 EXTENSIONS: tuple[str, ...] = ("cogs.news", "cogs.members", "cogs.admin", "cogs.errors")
 
@@ -48,6 +54,9 @@ _MEMORY_DATABASES = {"", ":memory:"}
 #: default is CPUs + 4; see docs/benchmarks/loop_lag.md). DNS look-ups share this pool, so it
 #: stays above 2 to keep a long condense from stalling them.
 WORKER_THREADS = 4
+
+#: Worker processes of SpacebriefBot.cpu (CpuPool): each holds its own copy of the text tools.
+CPU_PROCESSES = 2
 
 #: Third-party modules the summarizer imports on first use. Importing ~1,300 modules compiles and
 #: holds the import lock and the GIL for a few hundred ms; doing it at start-up keeps that stall
@@ -169,6 +178,56 @@ class SyncHashFile:
             raise
 
 
+class CpuWorkerError(RuntimeError):
+    """A worker process died mid-task (killed, or out of memory on a huge input); one line."""
+
+
+class CpuPool:
+    """Worker processes for the CPU-heavy pure functions: condense, summarize, parse_feed.
+
+    Threads keep the event loop waiting for the GIL (docs/benchmarks/loop_lag.md: 150-470 ms
+    worst lag under a debate plus 300 feed polls); processes do not (19-69 ms). The pool starts
+    on first use, with ``forkserver`` so workers never inherit the bot's threads or sockets, and
+    each worker imports the text tools once. `func` must be a module-level function and its
+    arguments and result picklable (comments, bytes, str and the result dataclasses are).
+    """
+
+    def __init__(self, workers: int = CPU_PROCESSES) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
+
+    def _ensure(self) -> ProcessPoolExecutor:
+        if self._closed:
+            raise RuntimeError("the CPU pool is closed")
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=warm_up_text_tools,
+            )
+        return self._pool
+
+    async def run(self, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """``func(*args, **kwargs)`` in a worker process; its exceptions are raised here."""
+        pool = self._ensure()
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(pool, functools.partial(func, *args, **kwargs))
+        except BrokenProcessPool:
+            # A dead worker breaks the whole pool: start a fresh one on the next call.
+            if self._pool is pool:
+                self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise CpuWorkerError("a worker process died during the task (was the input too large?)") from None
+
+    def close(self) -> None:
+        self._closed = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
 class StartUpAborted(Exception):
     """close() was called while setup_hook was still running; start-up stopped and was undone."""
 
@@ -179,7 +238,8 @@ class SpacebriefBot(commands.Bot):
     ``config`` (the loaded Config), ``store`` (db.store.Store, open from setup_hook until close),
     ``fetcher`` (feeds.fetch.Fetcher, likewise), ``clock`` (UTC-aware "now"; tests inject a fake),
     ``shutting_down`` (set when close() begins: loops stop taking new work and let the current
-    post finish or release it).
+    post finish or release it), ``cpu`` (a CpuPool: ``await bot.cpu.run(condense, comments)``
+    keeps the event loop responsive where ``asyncio.to_thread`` cannot; opt-in, started lazily).
     """
 
     store: Store
@@ -207,6 +267,7 @@ class SpacebriefBot(commands.Bot):
         self.sync_hashes = SyncHashFile(config.database.path)
         self.synced_scopes: list[str] = []  # scopes synced by this process (for logs and tests)
         self.shutting_down = asyncio.Event()
+        self.cpu = CpuPool()  # opt-in alternative to asyncio.to_thread for heavy pure functions
         self._resources = AsyncExitStack()
 
     async def setup_hook(self) -> None:
@@ -292,4 +353,5 @@ class SpacebriefBot(commands.Bot):
             # closes the gateway and HTTP session; the store and fetcher outlive the cogs.
             await super().close()
         finally:
+            self.cpu.close()
             await self._resources.aclose()
