@@ -33,9 +33,10 @@ class QuoteInputError(ValueError):
 class Quote:
     """One direct quotation.
 
-    From `find_quotes`: `text == article[start:end]` (no quote marks). From `key_quotes`, a quote
-    interrupted by its attribution is joined: `text` is the joined content, `start`/`end` span
-    from the first part to the last, and `parts` lists each part's own (start, end).
+    From `find_quotes`: `text == article[start:end]` (no quote marks), `parts` empty, `score` 0.
+    From `key_quotes`: `score` set, and `parts` lists the (start, end) of each quoted part; a
+    quote interrupted by its attribution ("We are ready," he said, "and ...") is joined, so
+    `text` is the joined content and `start`/`end` span from its first part to its last.
     """
 
     text: str
