@@ -646,3 +646,15 @@ def test_person_after_a_possessive_organisation() -> None:
 def test_the_listener_of_told_is_not_the_speaker() -> None:
     text = "Later on Thursday the administrator told Spaceflight Now: “We will not rush the crew.”"
     assert only(text).speaker is None
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["the NASA chief", "the NASA administrator", "the agency’s chief", "the administrator"],
+)
+def test_title_synonyms_resolve_to_the_capitalised_title_holder(title: str) -> None:
+    text = (
+        "NASA Administrator Bill Nelson toured the Vehicle Assembly Building with reporters.\n\n"
+        f"“The rocket will roll out to the pad next week,” {title} said."
+    )
+    assert only(text).speaker == "Bill Nelson"
