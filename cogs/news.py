@@ -31,6 +31,7 @@ from discord.ext import commands, tasks
 from bot import render
 from bot.config import Config
 from db.models import Entry, GuildSettings, Source, ThreadRecord
+from feeds.decide import decide_failure, default_rng
 from feeds.poller import PollSettings, poll_source, prepare_entry
 from summarizer.debate import Comment, condense
 
@@ -203,10 +204,21 @@ class NewsCog(commands.Cog):
     async def process_source(self, source: Source, now: datetime, report: IterationReport) -> None:
         channel = await self._channel(source.channel_id)
         if channel is None or not hasattr(channel, "send"):
-            # Not polled: claiming entries now would only strand them as pending.
+            # Not polled (claiming entries would only strand them as pending), but counted as a
+            # failure: it backs off, and after repeated failures it is disabled with a notice.
+            reason = f"channel {source.channel_id} is gone or I cannot see it"
             report.failed_sources.append(source.name)
-            log.warning(
-                "news: source %s (#%d): channel %d not found", source.name, source.id, source.channel_id
+            log.warning("news: source %s (#%d): %s", source.name, source.id, reason)
+            backoff = await self.poll_settings(source)
+            outcome = decide_failure(
+                source.consecutive_failures, now, reason, interval=backoff.interval, rng=default_rng()
+            )
+            await self.bot.store.record_poll_failure(
+                source.id,
+                now,
+                reason,
+                next_poll_at=outcome.next_poll_at,
+                disable_reason=outcome.disable_reason,
             )
             return
         result = await poll_source(

@@ -272,9 +272,22 @@ async def test_sources_without_a_channel_are_not_polled(
         GUILD_ID, serve_feed(site, "del", items(site, "del", 2)), "Deleted", 777, now=clock()
     )
     report = await cog(bot).run_once()
-    assert report.polled == 0
+    assert report.polled == 0 and report.failed_sources == ["Deleted"]
     assert site.hits["/preview.xml"] == 0 and site.hits["/del.xml"] == 0
     assert await store.pending_entries(source.id) == [] and await store.pending_entries(deleted.id) == []
+    # A vanished channel counts as a failure: backoff now, and in the end a disabled source.
+    stored = await store.get_source(deleted.id)
+    assert stored is not None and stored.consecutive_failures == 1
+    assert stored.last_error == "channel 777 is gone or I cannot see it"
+    assert stored.next_poll_at is not None and stored.next_poll_at > clock()
+    system = bot.add_channel(GUILD_ID, name="general", system=True)
+    for _ in range(12):
+        clock.advance(days=1)
+        await cog(bot).run_once()
+    stored = await store.get_source(deleted.id)
+    assert stored is not None and stored.state == "disabled"
+    [notice] = system.sent
+    assert notice.text.startswith("The news source **Deleted** was disabled: disabled after 8 failed polls")
 
 
 @pytest.fixture
