@@ -332,10 +332,13 @@ class SpacebriefBot(commands.Bot):
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
         scope = f"{self.application_id}:{'guild:' + str(guild.id) if guild else 'global'}"
-        digest = commands_hash(self.command_payload(guild))
+        payload = self.command_payload(guild)
+        digest = commands_hash(payload)
         if self.sync_hashes.get(scope) == digest:
-            _log.info("slash commands unchanged (%s); not syncing", scope)
-            return False
+            if await self._remote_commands_match(payload, guild):
+                _log.info("slash commands unchanged (%s); not syncing", scope)
+                return False
+            _log.info("slash commands on Discord differ from the last sync (%s); syncing again", scope)
         try:
             synced = await self.tree.sync(guild=guild)
         except discord.HTTPException as exc:
@@ -345,6 +348,23 @@ class SpacebriefBot(commands.Bot):
         self.synced_scopes.append(scope)
         _log.info("synced %d slash commands (%s)", len(synced), scope)
         return True
+
+    async def _remote_commands_match(
+        self, payload: Sequence[dict[str, Any]], guild: discord.abc.Snowflake | None
+    ) -> bool:
+        """Whether Discord still has the commands we last synced (by name and type).
+
+        One GET per start catches commands deleted or replaced from elsewhere (another process
+        with the same token, a manual clean-up), which the local hash cannot know about.
+        """
+        try:
+            remote = await self.tree.fetch_commands(guild=guild)
+        except discord.HTTPException as exc:
+            _log.warning("cannot list the synced slash commands: %s %s", exc.status, exc.text)
+            return True  # unknown: trust the hash rather than re-sync on every error
+        there = sorted((command.name, command.type.value) for command in remote)
+        ours = sorted((str(command["name"]), int(command.get("type", 1))) for command in payload)
+        return there == ours
 
     async def close(self) -> None:
         self.shutting_down.set()

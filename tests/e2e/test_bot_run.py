@@ -296,3 +296,14 @@ async def test_unreachable_discord_is_one_line_and_exit_1(
     assert await asyncio.wait_for(run_bot(config, handle_signals=False), 15) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"spacebrief: cannot reach Discord at http://127.0.0.1:{port}/api/v10") and err.count("\n") == 1
+
+
+async def test_commands_removed_from_discord_are_synced_again(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    config = make_config(bot_config_data(tmp_path, fake_discord, news={"interval_minutes": 60}))
+    async with RunningBot(config):
+        pass
+    fake_discord.commands.clear()  # deleted elsewhere: the local hash still says "synced"
+    async with RunningBot(config) as restarted:
+        assert restarted.bot.synced_scopes == [f"{fake_discord.application_id}:global"]
+    assert len(fake_discord.command_syncs) == 2
+    assert CONTRACT_COMMANDS <= {c["name"] for c in fake_discord.commands[None]}
