@@ -5,7 +5,8 @@ the fetcher, syncs the config file's sources into the store, loads the ``cogs.*`
 syncs the slash commands, but only when their JSON changed since the last sync for that scope
 (Discord rate-limits command syncs hard, and a restart should not re-sync). The last synced hash
 lives in a small ``<database>.sync-hash`` file beside the database, since the store has no
-generic key/value table.
+generic key/value table; with an unchanged hash one GET still checks that Discord lists the same
+commands (they may have been removed elsewhere).
 """
 
 from __future__ import annotations
