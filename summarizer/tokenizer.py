@@ -162,7 +162,7 @@ def detect_language(text: str) -> str:
     Cyrillic script decides Russian (Ukrainian when its own letters appear); Latin-script languages are
     told apart by counting distinctive function words in the first few thousand characters.
     """
-    sample = text[:2000].lower()
+    sample = text[:1500].lower()
     found = _LETTER_WORD.findall(sample)
     letters = sum(map(len, found))
     if letters == 0:

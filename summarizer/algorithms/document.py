@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from summarizer.tokenizer import Tokenizer, stop_words_for
 
-__all__ = ["Document", "continues_quotation", "cosine", "is_boilerplate", "join_split_quotations", "make_stemmer", "open_quotation"]
+__all__ = ["Document", "continues_quotation", "cosine", "is_boilerplate", "join_split_quotations", "make_stemmer", "open_quotation", "stem_vocabulary"]
 
 
 # Snowball stemming is the single largest cost of a summary; news vocabulary repeats, so one memo per
@@ -39,6 +39,40 @@ def make_stemmer(language: str) -> Callable[[str], str]:
         return result
 
     return cached
+
+
+class StemVocabulary:
+    """Per-language memo shared by all summaries: each word's stem id and whether it is a content
+    word (not a stop word, longer than one character). Words with the same stem share an id.
+
+    Only ever grows (thread-safe under the GIL: an entry is complete before its word appears);
+    `stem_vocabulary` swaps in a fresh one when it gets too big."""
+
+    def __init__(self, language: str) -> None:
+        self._stem = make_stemmer(language)
+        self._stop_words = stop_words_for(language)
+        self._stem_ids: dict[str, int] = {}
+        self.content: dict[str, bool] = {}
+        self.stem_id: dict[str, int] = {}  # written last: a word present here is fully known
+
+    def __len__(self) -> int:
+        return len(self.stem_id)
+
+    def learn(self, words: Iterable[str]) -> None:
+        for word in set(words).difference(self.stem_id):
+            stem_id = self._stem_ids.setdefault(self._stem(word), len(self._stem_ids))
+            self.content[word] = len(word) > 1 and word.lower() not in self._stop_words
+            self.stem_id[word] = stem_id
+
+
+_VOCABULARIES: dict[str, StemVocabulary] = {}
+
+
+def stem_vocabulary(language: str) -> StemVocabulary:
+    vocabulary = _VOCABULARIES.get(language)
+    if vocabulary is None or len(vocabulary) >= _STEM_CACHE_LIMIT:
+        vocabulary = _VOCABULARIES[language] = StemVocabulary(language)
+    return vocabulary
 
 
 @dataclass(frozen=True)
@@ -152,6 +186,8 @@ def continues_quotation(sentence: str) -> bool:
 def join_split_quotations(sentences: tuple[str, ...]) -> list[str]:
     """Sentences of one paragraph with each multi-sentence quotation joined into one unit, so that no
     algorithm can return half a quote (`He said: "We will fly.` without the rest)."""
+    if not any(_DOUBLE_QUOTES.search(sentence) for sentence in sentences):
+        return list(sentences)  # the usual paragraph: no quotation at all
     units: list[str] = []
     pending: list[str] = []
     for sentence in sentences:

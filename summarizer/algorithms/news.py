@@ -25,7 +25,7 @@ from itertools import chain
 
 import numpy as np
 
-from summarizer.algorithms.document import Document, continues_quotation, is_boilerplate
+from summarizer.algorithms.document import Document, continues_quotation, is_boilerplate, stem_vocabulary
 
 __all__ = ["CENTRAL_SHARE", "centrality", "news"]
 
@@ -36,68 +36,61 @@ CENTRAL_SHARE = 0.3
 NEAR_DUPLICATE = 0.8
 
 
-def _count_matrices(document: Document) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    """Per-sentence stem counts, sentences as rows: (all words, content words only, the column of
-    each stem).
+def _count_matrices(document: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-sentence stem counts, sentences as rows: (all words, content words only, the stem id of
+    each all-words column, sorted).
 
     ROUGE-like coverage counts every word (function words are part of what a reader reads); the
     similarity graph counts only content stems (stop words would link every sentence to every other).
-    Each distinct word is stemmed and classified once; the counting itself is numpy's.
+    Stemming and classifying go through the language's shared memo; the counting is numpy's.
     """
-    stem = document.stemmer
-    stop_words = document.stop_words
-    columns: dict[str, int] = {}
-    column_of_word: dict[str, int] = {}
-    content_columns: set[int] = set()
+    vocabulary = stem_vocabulary(document.language)
     every_word = list(chain.from_iterable(document.words))
-    for word in dict.fromkeys(every_word):
-        column = columns.setdefault(stem(word), len(columns))
-        column_of_word[word] = column
-        if len(word) > 1 and word.lower() not in stop_words:
-            content_columns.add(column)
+    vocabulary.learn(every_word)
+    total = len(every_word)
+    stem_ids = np.fromiter(map(vocabulary.stem_id.__getitem__, every_word), dtype=np.intp, count=total)
+    is_content = np.fromiter(map(vocabulary.content.__getitem__, every_word), dtype=bool, count=total)
+    column_ids, cells = np.unique(stem_ids, return_inverse=True)
     count = len(document.words)
-    width = max(len(columns), 1)
+    width = max(len(column_ids), 1)
     rows = np.repeat(np.arange(count, dtype=np.intp), [len(words) for words in document.words])
-    cells = np.fromiter(map(column_of_word.__getitem__, every_word), dtype=np.intp, count=len(every_word))
     # Integer counts: their products stay exact and, unlike float matrices, do not go through BLAS,
     # whose thread start-up costs more than these small products on a busy machine.
     words = np.bincount(rows * width + cells, minlength=count * width).reshape(count, width)
-    content = words[:, np.fromiter(sorted(content_columns), dtype=np.intp, count=len(content_columns))]
-    return words, content, columns
+    content = words[:, np.unique(cells[is_content])]
+    return words, content, column_ids
 
 
-def centrality(content: np.ndarray) -> np.ndarray:
+def centrality(products: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Each sentence's degree in the word-overlap graph, scaled to [0, 1].
 
-    `content` holds content-stem counts, one row per sentence. overlap(i, j) = sum_t c_i(t) * c_j(t)
-    / (log len_i + log len_j): the similarity of sumy's Reduction and of TextRank, computed as one
-    matrix product instead of a double loop over sentence pairs.
+    `products[i, j]` = sum_t c_i(t) * c_j(t) over content stems and `lengths[i]` = content words of
+    sentence i. overlap(i, j) = products[i, j] / (log len_i + log len_j), i != j: the similarity of
+    sumy's Reduction and of TextRank, from one matrix product instead of a double loop.
     """
-    overlap = (content @ content.T).astype(np.float64)
+    overlap = products.astype(np.float64)
     np.fill_diagonal(overlap, 0.0)
-    log_lengths = np.log(np.maximum(content.sum(axis=1), 1.0))
+    log_lengths = np.log(np.maximum(lengths, 1))
     norm = log_lengths[:, None] + log_lengths[None, :]
     # Two one-word sentences have norm 0; their overlap is no evidence either way.
-    weighted = overlap / np.where(norm > 0, norm, np.inf)
-    degrees = weighted.sum(axis=1)
+    degrees = (overlap / np.where(norm > 0, norm, np.inf)).sum(axis=1)
     top = float(degrees.max()) if len(degrees) else 0.0
     return degrees / top if top > 0 else np.zeros_like(degrees)
 
 
-def _distinct(content: np.ndarray, ranked: list[int], limit: int) -> list[int]:
+def _distinct(products: np.ndarray, ranked: list[int], limit: int) -> list[int]:
     """The first `limit` of `ranked` with near-duplicates (content cosine >= NEAR_DUPLICATE to one
     already taken) skipped: a story repeated in other words must not count twice in the reference,
     or covering it twice would look like coverage."""
-    norms = np.sqrt((content * content).sum(axis=1))
+    diagonal = np.sqrt(np.diagonal(products).astype(np.float64))
+    cosines = (products / np.maximum(np.outer(diagonal, diagonal), 1e-12)).tolist()
     taken: list[int] = []
     for index in ranked:
         if len(taken) == limit:
             break
-        if taken and norms[index] > 0:
-            similarity = (content[taken] @ content[index]) / (norms[taken] * norms[index] + 1e-12)
-            if float(similarity.max()) >= NEAR_DUPLICATE:
-                continue
-        taken.append(index)
+        row = cosines[index]
+        if all(row[other] < NEAR_DUPLICATE for other in taken):
+            taken.append(index)
     return taken
 
 
@@ -106,9 +99,10 @@ def news(document: Document, count: int) -> list[int]:
     total = len(document.sentences)
     if count <= 0 or total == 0:
         return []
-    words, content, columns = _count_matrices(document)
+    words, content, column_ids = _count_matrices(document)
+    content_lengths = content.sum(axis=1)
+    has_content = (content_lengths > 0).tolist()
     candidates = [index for index, sentence in enumerate(document.sentences) if not is_boilerplate(sentence)]
-    has_content = np.count_nonzero(content, axis=1) > 0
     with_content = [index for index in candidates if has_content[index]]
     if with_content:  # an article of nothing but stop words still gets a summary
         candidates = with_content
@@ -118,33 +112,41 @@ def news(document: Document, count: int) -> list[int]:
     if len(candidates) <= count:
         return sorted(candidates)
 
-    scores = centrality(content)
+    products = content @ content.T  # integer counts: exact, and no BLAS threads for a tiny product
+    scores = centrality(products, content_lengths).tolist()
     central_count = max(count, round(CENTRAL_SHARE * total))
-    central = _distinct(content, sorted(candidates, key=lambda index: (-scores[index], index)), central_count)
+    ranked = sorted(candidates, key=lambda index: (-scores[index], index))
+    central = _distinct(products, ranked, central_count)
     reference = words[central].sum(axis=0)
     if document.title:
         # The headline is the editor's own summary: its words join the reference (new ones dropped,
         # since no sentence could cover them anyway).
-        for word in document.tokenizer.to_words(document.title):
-            column = columns.get(document.stemmer(word))
-            if column is not None:
-                reference[column] += 1
+        vocabulary = stem_vocabulary(document.language)
+        title_words = document.tokenizer.to_words(document.title)
+        vocabulary.learn(title_words)
+        title_ids = np.fromiter(map(vocabulary.stem_id.__getitem__, title_words), dtype=np.intp)
+        at = np.searchsorted(column_ids, title_ids)
+        known = (at < len(column_ids)) & (column_ids[np.minimum(at, len(column_ids) - 1)] == title_ids)
+        np.add.at(reference, at[known], 1)
+    # Only words of the reference can be matched; the others count through the sentence sizes.
+    useful = reference > 0
+    reference = reference[useful]
     reference_size = float(reference.sum())
+    pool_words = words[candidates][:, useful]
+    pool_sizes = words[candidates].sum(axis=1).astype(np.float64)
 
-    pool = np.asarray(candidates, dtype=np.intp)
-    pool_words = words[pool]
-    pool_sizes = pool_words.sum(axis=1)
     summary = np.zeros_like(reference)
+    summary_size = 0.0
     chosen: list[int] = []
-    available = np.ones(len(pool), dtype=bool)
-    while available.any() and len(chosen) < count:
+    available = np.ones(len(candidates), dtype=bool)
+    while len(chosen) < min(count, len(candidates)):
         # Clipped overlap with the reference if each candidate were added (ROUGE-1's numerator).
-        matched = np.minimum(summary[None, :] + pool_words, reference[None, :]).sum(axis=1)
-        f1 = 2.0 * matched / (summary.sum() + pool_sizes + reference_size)
+        matched = np.minimum(summary + pool_words, reference).sum(axis=1)
+        f1 = 2.0 * matched / (summary_size + pool_sizes + reference_size)
         f1[~available] = -1.0
         best = int(np.argmax(f1))  # the first maximum: on equal gain the earlier sentence wins
         available[best] = False
-        chosen.append(int(pool[best]))
+        chosen.append(candidates[best])
         summary += pool_words[best]
+        summary_size += pool_sizes[best]
     return sorted(chosen)
-
