@@ -9,14 +9,23 @@ Pipeline (pure, synchronous; callers run `condense` in a worker thread):
 3. Represent sentences as stemmed tf-idf vectors (numpy, sparse rows).
 4. Group sentences that make the same point. Large inputs are first cut into blocks of at most
    `BLOCK_SIZE` similar sentences by bisecting spherical 2-means (O(n log n)); inside a block, exact
-   cosine similarities seed groups at density peaks (the sentence with the most similar sentences from
-   *other* authors) and take in the sentences close to the seed. The biggest groups then absorb groups
-   from other blocks and leftover sentences that are close to their centroid (O(n x heads)).
-5. A group is an argument only if at least two distinct authors support it (`MIN_AUTHORS`): one person
+   cosine similarities (blended with second-order similarity: alike to the same sentences) seed groups
+   at density peaks (the sentence with the most similar sentences from *other* authors), each taking
+   the sentences close to its seed. Groups whose centroids are close (the same point found in two
+   blocks) merge into the biggest ones, the heads.
+5. Choose the heads to show: greedily by support, discounted by similarity to heads already chosen, so
+   that two phrasings of one point do not crowd out a second point. Then refine them like spherical
+   k-means with an outlier threshold: a sentence joins the nearest head's centroid when close enough
+   (per head: at least `ABSORB_SIMILARITY` and `ABSORB_RELATIVE` x the head's own cohesion). Every step
+   after the blocks is O(non-zeros x heads), so the whole is O(n log n) in the number of sentences.
+6. A group is an argument only if at least two distinct authors support it (`MIN_AUTHORS`): one person
    repeating a point is one voice, and one voice is an opinion, not a main argument. Its claim is the
-   member sentence, verbatim, closest to the group's centroid (preferring plain statements of 5-35
-   words); its quotes are one or two other sentences from *other* authors. Arguments are ordered by
-   distinct authors, then by supporting comments.
+   member sentence, verbatim (whitespace collapsed), closest to the group's centroid (preferring plain
+   statements of 5-25 words); its quotes are one or two other sentences from *other* authors than the
+   claim's, one per author. Arguments are ordered by distinct authors, then by supporting comments.
+
+Thresholds were tuned on the ArgKP *train* split only (bench/debate_quality.py), with the absorption
+threshold then raised until synthetic space debates (bench/debate_speed.py) stopped mixing points.
 """
 
 from __future__ import annotations
@@ -58,12 +67,16 @@ BLOCK_SIZE = 600
 EDGE_SIMILARITY = 0.4
 # Cosine similarity between two groups' centroids for them to be one argument.
 MERGE_SIMILARITY = 0.4
-# Cosine similarity between a leftover sentence and a group's centroid for the sentence to join it.
+# Lowest cosine similarity between a sentence and a group's centroid for the sentence to join it.
 ABSORB_SIMILARITY = 0.1
 # Groups considered for the final ranking, as a multiple of max_arguments (at least HEADS_MIN).
 HEADS_PER_ARGUMENT = 4
+# How strongly similarity to an already chosen head discounts a candidate's support (0: plain ranking).
 DIVERSITY = 3.0
+# Weight of second-order similarity inside a block (0: plain cosine).
 SECOND_ORDER = 0.3
+# Absorption threshold relative to a head's cohesion (median similarity of its seeds to their centroid).
+ABSORB_RELATIVE = 0.3
 # Rounds of centroid refinement after the shown groups are chosen.
 REFINE_ROUNDS = 3
 HEADS_MIN = 20
@@ -431,18 +444,27 @@ def _diverse(candidates: list[tuple[int, _Group]], limit: int) -> list[_Group]:
 
 
 def _absorb(rows: SparseRows, heads: list[_Group]) -> None:
-    """Spherical k-means refinement seeded by the heads, with an outlier threshold: every sentence joins
-    the head whose centroid it is closest to, when at least ABSORB_SIMILARITY close; centroids are then
-    recomputed. O(non-zeros x heads) per round. A head's seed group always stays in it."""
+    """Spherical k-means refinement seeded by the heads, with an outlier threshold per head: every
+    sentence joins the head whose centroid it is closest to, when close enough; centroids are then
+    recomputed. O(non-zeros x heads) per round. A head's seed sentences always stay in it.
+
+    The threshold adapts to the head: at least ABSORB_SIMILARITY, and at least ABSORB_RELATIVE times the
+    median similarity of the head's own seed sentences to their centroid. A tight group (near-identical
+    phrasings) then only takes sentences about as close as its own members, while a loose group of
+    paraphrases can take loosely worded support."""
     if not heads:
         return
     seeds = [head.rows() for head in heads]
+    thresholds = np.array([
+        max(ABSORB_SIMILARITY, ABSORB_RELATIVE * float(np.median(rows.dot(members, _normalized(head.centre)))))
+        for members, head in zip(seeds, heads, strict=True)
+    ])
     everything = np.arange(rows.n_rows, dtype=np.int64)
     for _ in range(REFINE_ROUNDS):
         units = np.column_stack([_normalized(head.centre) for head in heads])
         similarities = rows.dot(everything, units)
         best = np.argmax(similarities, axis=1)
-        close = similarities[everything, best] >= ABSORB_SIMILARITY
+        close = similarities[everything, best] >= thresholds[best]
         for index, head in enumerate(heads):
             joined = everything[close & (best == index)]
             head.members = [seeds[index], joined]
