@@ -44,6 +44,13 @@ _ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]|  ")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _HEADING_MARKS = re.compile(r"^\s*#{1,6}\s+")
 _LETTER = re.compile(r"[^\W\d_]")
+_WHITESPACE = re.compile(r"\s+")
+_LANGUAGE_NAME = re.compile(r"[a-z]{2,20}")
+# ISO 639-1 codes of the languages with stemmers and stop words, for callers that pass "en", "fr"...
+_LANGUAGE_CODES = {
+    "en": "english", "ru": "russian", "fr": "french", "de": "german", "es": "spanish", "it": "italian",
+    "pt": "portuguese", "uk": "ukrainian", "nl": "dutch", "sv": "swedish", "cs": "czech", "pl": "polish",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +129,9 @@ def summarize(
     if not _LETTER.search(body):
         raise NoTextError("no text to summarize")
 
-    lang = language.strip().lower() if language and language.strip() else detect_language(body)
+    lang = _language_name(language) if language is not None and language.strip() else detect_language(body)
+    if title is not None:
+        title = _WHITESPACE.sub(" ", title).strip()[:MAX_TITLE_CHARS] or None
     document, read_all = prepare_document(body, title=title, language=lang)
     truncated = truncated or not read_all
     if not document.sentences:
@@ -174,6 +183,15 @@ def prepare_document(body: str, *, title: str | None, language: str) -> tuple[Do
         tokenizer=tokenizer,
     )
     return document, read_all
+
+
+def _language_name(language: str) -> str:
+    """A sumy language name from a name or an ISO code ("English", "de"); ValueError otherwise."""
+    name = language.strip().lower()
+    name = _LANGUAGE_CODES.get(name, name)
+    if not _LANGUAGE_NAME.fullmatch(name):
+        raise ValueError(f"unknown language {language[:40]!r}: give a name such as 'english' or a code such as 'en'")
+    return name
 
 
 def _as_text(value: str | bytes) -> str:

@@ -300,8 +300,24 @@ def test_russian_article() -> None:
     positions(result, text)
 
 
-def test_language_can_be_forced() -> None:
+def test_language_can_be_forced_by_name_or_code() -> None:
     assert summarize(ARTICLE, language="German").language == "german"
+    assert summarize(ARTICLE, language=" fr ").language == "french"
+
+
+@pytest.mark.parametrize("bad", ["../../etc/passwd", "english; rm", "x" * 100, "1"])
+def test_bad_language_is_a_one_line_value_error(bad: str) -> None:
+    with pytest.raises(ValueError, match="unknown language") as caught:
+        summarize(ARTICLE, language=bad)
+    assert "\n" not in str(caught.value)
+
+
+def test_long_title_line_from_html_is_capped() -> None:
+    html = f"<html><head><title>{'Very long title ' * 100}</title></head><body>" + "".join(
+        f"<p>The probe sent back picture number {n} of the icy moon today.</p>" for n in range(8)
+    ) + "</body></html>"
+    title = summarize(html).title
+    assert title is not None and 0 < len(title) <= 300
 
 
 # --- output ----------------------------------------------------------------------------------------
