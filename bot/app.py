@@ -64,6 +64,9 @@ CPU_PROCESSES = 2
 #: off the first /summarize or /debate (measured in bench/loop_lag.py).
 LAZY_TEXT_MODULES: tuple[str, ...] = ("sumy.nlp.stemmers", "sumy.utils", "trafilatura", "charset_normalizer")
 
+#: Imported once by the fork server that starts the CPU worker processes.
+CPU_PRELOAD: tuple[str, ...] = ("summarizer", "feeds.parse", "feeds.snapi", *LAZY_TEXT_MODULES)
+
 
 def use_worker_threads(loop: asyncio.AbstractEventLoop, count: int = WORKER_THREADS) -> None:
     """Give `loop` a bounded default executor (the one asyncio.to_thread uses)."""
@@ -202,9 +205,13 @@ class CpuPool:
         if self._closed:
             raise RuntimeError("the CPU pool is closed")
         if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            # Workers fork from a server that already imported the text tools: each starts in
+            # milliseconds instead of re-importing sumy, trafilatura and NLTK.
+            context.set_forkserver_preload(list(CPU_PRELOAD))
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
-                mp_context=multiprocessing.get_context("forkserver"),
+                mp_context=context,
                 initializer=warm_up_text_tools,
             )
         return self._pool

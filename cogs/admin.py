@@ -298,7 +298,7 @@ class SourcesCog(
         if not text or not text.strip():
             return None
         try:
-            return await asyncio.to_thread(summarize, text, sentences=sentences, max_quotes=max_quotes)
+            return await self.bot.cpu.run(summarize, text, sentences=sentences, max_quotes=max_quotes)
         except NoTextError:
             return None
 

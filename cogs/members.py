@@ -7,7 +7,6 @@ defer, fetch through the bot's Fetcher, run the CPU work in a worker thread, ren
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -76,7 +75,7 @@ class MembersCog(commands.Cog):
 
     async def _summary(self, article: Article, *, sentences: int, max_quotes: int) -> Summary:
         try:
-            return await asyncio.to_thread(
+            return await self.bot.cpu.run(
                 summarize, article.text, sentences=sentences, max_quotes=max_quotes
             )
         except NoTextError:
@@ -120,7 +119,7 @@ class MembersCog(commands.Cog):
         target = self._checked_url(url)
         await interaction.response.defer(thinking=True)
         article = await self._article(target)
-        quotes = await asyncio.to_thread(ranked_quotes, article.text, QUOTES_LIMIT)
+        quotes = await self.bot.cpu.run(ranked_quotes, article.text, QUOTES_LIMIT)
         await self._send(interaction, render.quotes_embed(quotes, target, title=article.title))
 
     # ---- /news -----------------------------------------------------------------------------
@@ -214,7 +213,7 @@ class MembersCog(commands.Cog):
             where = "on that page" if url is not None else "here (bots and empty messages do not count)"
             raise UserFacingError(f"I found no comments to condense {where}.")
         try:
-            arguments = await asyncio.to_thread(condense, comments, max_arguments=max_arguments)
+            arguments = await self.bot.cpu.run(condense, comments, max_arguments=max_arguments)
         except ValueError as exc:
             raise UserFacingError(f"I could not read those comments: {exc}") from None
         stats = render.DebateStats(

@@ -227,6 +227,7 @@ class NewsCog(commands.Cog):
             store=self.bot.store,
             now=now,
             settings=await self.poll_settings(source),
+            run_cpu=self.bot.cpu.run,
         )
         report.polled += 1
         if result.error:
@@ -272,6 +273,7 @@ class NewsCog(commands.Cog):
             store=self.bot.store,
             sentences=settings.sentences,
             max_quotes=settings.max_quotes,
+            run_cpu=self.bot.cpu.run,
         )
         embed = render.news_embed(prepared, source.name, max_quotes=settings.max_quotes)
         try:
@@ -382,7 +384,7 @@ class NewsCog(commands.Cog):
             if now - record.created_at > timedelta(hours=after_hours) + DIGEST_GIVE_UP:
                 await self.bot.store.mark_digest_posted(record.thread_id, now)
             return False
-        arguments = await asyncio.to_thread(condense, comments, max_arguments=DIGEST_MAX_ARGUMENTS)
+        arguments = await self.bot.cpu.run(condense, comments, max_arguments=DIGEST_MAX_ARGUMENTS)
         stats = render.DebateStats(
             comments=len(comments), authors=len({comment.author for comment in comments}), origin=record.url
         )
