@@ -82,6 +82,7 @@ _BLOCK_TAGS = frozenset({
     "p", "div", "br", "li", "ul", "ol", "blockquote", "pre", "section", "article", "header", "footer",
     "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "dd", "dt", "hr", "aside", "figure",
 })
+_COMMENT_TAGS = frozenset({"li", "div", "article", "section", "aside", "td", "dd", "blockquote", "p"})
 _PARAGRAPH_TAGS = frozenset({"p", "blockquote", "pre", "ul", "ol", "table"})
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "form", "iframe"})
 # Parts of a comment element that are not its text.
@@ -328,7 +329,13 @@ def parse_html_comments(html: str) -> list[Comment]:
     except (lxml.etree.ParserError, ValueError) as exc:
         raise CommentsUnavailableError(NO_COMMENTS_MESSAGE) from exc
     elements = document.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' comment ')]")
-    elements = [element for element in elements if element.tag not in ("html", "body")]
+    # Only block containers are comments: inline "comment" classes are code highlighting (Prism's
+    # `<span class="token comment">`) or decoration, and nothing inside <pre>/<code> is a comment.
+    elements = [
+        element for element in elements
+        if element.tag in _COMMENT_TAGS
+        and not any(ancestor.tag in ("pre", "code") for ancestor in element.iterancestors())
+    ]
     comment_set = set(elements)
     ids: dict[Any, str] = {}
     for position, element in enumerate(elements, start=1):

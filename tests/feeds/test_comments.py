@@ -272,3 +272,13 @@ def test_hn_text_edge_cases() -> None:
     assert hn_text("") == ""
     assert hn_text("<pre><code>x = 1</code></pre>") == "x = 1"
     assert hn_text("a<p>b<p>c") == "a\n\nb\n\nc"
+
+
+def test_code_highlighting_is_not_a_comment() -> None:
+    page = """<html><body><article><p>How to parse telemetry:</p>
+    <pre><code class="language-python"><span class="token comment"># read the frame header first</span>
+    frame = read()</code></pre><p>Inline <span class="comment">aside text</span> here.</p></article>
+    <div class="comment" data-author="Kim"><p>The telemetry parser skips checksum errors silently.</p></div>
+    </body></html>"""
+    comments = parse_html_comments(page)
+    assert [(c.author, c.text) for c in comments] == [("Kim", "The telemetry parser skips checksum errors silently.")]
