@@ -128,3 +128,18 @@ async def test_debate_without_message_content_says_so_in_one_line(
     text = answer.content or " ".join(str(e.get("description", "")) for e in answer.embeds)
     assert "message" in text.lower() and "content" in text.lower()
     assert "\n" not in text.strip()
+
+
+async def test_an_error_after_a_public_defer_is_answered_ephemerally(
+    running: RunningBot, fake_discord: FakeDiscord, feed_server: FeedServer
+) -> None:
+    """The page 404s after the bot deferred: the "thinking" placeholder goes, the error is only for the member."""
+    interaction = await fake_discord.run_command("summarize", {"url": feed_server.url("/no-such-page")})
+    await fake_discord.wait_for(lambda: bool(interaction.followups), within=15, what="the error follow-up")
+    assert interaction.deferred and interaction.original_deleted
+    [error] = interaction.followups
+    assert error.flags & 64, "the error must be ephemeral"
+    assert error.allowed_mentions == {"parse": []}
+    assert "404" in error.content and "\n" not in error.content.strip()
+    channel = fake_discord.messages.get(interaction.channel_id, [])
+    assert all(message.id != error.id for message in channel)

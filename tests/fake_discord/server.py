@@ -368,6 +368,7 @@ class FakeInteraction:
     original: RecordedMessage | None = None  # the response message (type 4, or the edited defer)
     followups: list[RecordedMessage] = field(default_factory=list)
     response_type: int | None = None
+    original_deleted: bool = False  # DELETE @original: the placeholder or answer was removed
 
     @property
     def deferred(self) -> bool:
@@ -454,6 +455,7 @@ class FakeDiscord:
         routes.post(f"{base}/webhooks/{{app_id}}/{{token}}")(self._followup)
         routes.get(f"{base}/webhooks/{{app_id}}/{{token}}/messages/@original")(self._get_original)
         routes.patch(f"{base}/webhooks/{{app_id}}/{{token}}/messages/@original")(self._edit_original)
+        routes.delete(f"{base}/webhooks/{{app_id}}/{{token}}/messages/@original")(self._delete_original)
         app.add_routes(routes)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -901,7 +903,7 @@ class FakeDiscord:
         if (problem := validate_message_payload(payload)) is not None:
             return problem
         flags = int(payload.get("flags") or 0)
-        if interaction.response_type == 5 and interaction.original is None:
+        if interaction.response_type == 5 and interaction.original is None and not interaction.original_deleted:
             # The first follow-up after a defer replaces the "thinking" message; its flags follow the defer.
             flags = EPHEMERAL_FLAG if interaction.ephemeral else 0
             message = self._interaction_message(interaction, payload, via="followup", flags=flags)
@@ -918,6 +920,20 @@ class FakeDiscord:
         if interaction.original is None:
             return _error(404, 10008, "Unknown Message")
         return _json(self._message_dict(interaction.original))
+
+    async def _delete_original(self, request: web.Request) -> web.Response:
+        interaction = self._webhook_interaction(request)
+        if isinstance(interaction, web.Response):
+            return interaction
+        if interaction.original_deleted:
+            return _error(404, 10008, "Unknown Message")
+        if interaction.original is not None:
+            channel = self.messages.get(interaction.original.channel_id, [])
+            if interaction.original in channel:
+                channel.remove(interaction.original)
+        # A deleted defer placeholder: later follow-ups are new messages with their own flags.
+        interaction.original_deleted = True
+        return web.Response(status=204)
 
     async def _edit_original(self, request: web.Request) -> web.Response:
         interaction = self._webhook_interaction(request)
