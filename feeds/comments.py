@@ -31,7 +31,7 @@ import lxml.html
 
 from feeds.article import ARTICLE_ACCEPT, page_text
 from feeds.fetch import Fetcher, FetchError
-from summarizer.debate import Comment, parse_comments
+from summarizer.debate import Comment, DebateInputError, parse_comments
 
 __all__ = [
     "HN_API_BASE",
@@ -399,8 +399,8 @@ async def fetch_comments(
 ) -> list[Comment]:
     """The comments of a thread URL: Hacker News, Reddit, a JSON list of comments, or a page's HTML.
 
-    Raises `FetchError` (fetch failures), `CommentsUnavailableError` (a `FetchError`: nothing readable)
-    or `summarizer.debate.DebateInputError` (a JSON document that is not a list of comments).
+    Raises `FetchError` (fetch failures) or `CommentsUnavailableError` (a `FetchError`: nothing readable,
+    including a JSON document that is not a list of comments); every message is one line.
     """
     item_id = hn_item_id(url)
     if item_id is not None:
@@ -415,6 +415,10 @@ async def fetch_comments(
             data = json.loads(result.body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise CommentsUnavailableError("the URL returned JSON that cannot be decoded") from exc
-        return parse_comments(data)
+        try:
+            return parse_comments(data)
+        except DebateInputError as exc:
+            # Reported like every other unreadable URL, so callers need to catch FetchError only.
+            raise CommentsUnavailableError(f"the URL's JSON is not a list of comments: {exc}") from exc
     html = page_text(result)
     return await asyncio.to_thread(parse_html_comments, html)

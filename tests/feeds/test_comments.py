@@ -251,8 +251,10 @@ async def test_json_list_of_comments_by_url(site) -> None:  # type: ignore[no-un
     async with Fetcher(LOCAL) as fetcher:
         comments = await fetch_comments(fetcher, f"{base}/list.json")
         assert [(c.author, c.text) for c in comments] == [("a", "hello there")]
-        with pytest.raises(DebateInputError, match="expected a list of comments, got an object"):
+        with pytest.raises(CommentsUnavailableError) as caught:
             await fetch_comments(fetcher, f"{base}/object.json")
+    assert str(caught.value) == "the URL's JSON is not a list of comments: expected a list of comments, got an object"
+    assert isinstance(caught.value.__cause__, DebateInputError)
 
 
 def test_hostile_html_gives_a_clear_answer() -> None:
