@@ -14,7 +14,7 @@ from typing import Any
 from summarizer.algorithms import get_algorithm
 from summarizer.algorithms.document import Document, is_boilerplate, join_split_quotations
 from summarizer.errors import NoTextError, UnknownAlgorithmError
-from summarizer.html import html_to_article
+from summarizer.html import MAX_HTML_CHARS, html_to_article
 from summarizer.textio import decode_text, looks_binary, looks_like_html, readable_ratio
 from summarizer.tokenizer import Tokenizer, detect_language
 
@@ -116,7 +116,9 @@ def summarize(
 
     title: str | None = None
     image_url: str | None = None
+    html_cut = False
     if looks_like_html(text):
+        html_cut = len(text) > MAX_HTML_CHARS
         article = html_to_article(text)
         if article is None:
             raise NoTextError("no article text found in the HTML")
@@ -124,6 +126,7 @@ def summarize(
     else:
         body = text
     body, truncated = _clean_and_cap(body)
+    truncated = truncated or html_cut
     if title is None:
         title, body = _split_title_line(body)
     if not _LETTER.search(body):

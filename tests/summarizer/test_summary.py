@@ -393,3 +393,16 @@ def test_every_registered_algorithm_handles_a_one_sentence_article() -> None:
     for name in ALGORITHMS:
         result = summarize("Only one sentence here about a rocket.", algorithm=name)
         assert result.summary == ["Only one sentence here about a rocket."]
+
+
+def test_huge_html_is_cut_before_extraction() -> None:
+    from summarizer.html import MAX_HTML_CHARS
+
+    paragraph = "<p>Mission control said burn number {n} of the probe went well and telemetry was normal.</p>\n"
+    body = "".join(paragraph.format(n=n) for n in range(MAX_HTML_CHARS // len(paragraph) + 2000))
+    html = f"<html><head><title>Burn report</title></head><body><article>{body}</article></body></html>"
+    assert len(html) > MAX_HTML_CHARS
+    result = summarize(html)
+    assert result.title == "Burn report"
+    assert result.stats.truncated
+    assert len(result.summary) == 3
