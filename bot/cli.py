@@ -199,21 +199,21 @@ async def _fetch_comments(url: str, config: Config) -> list[Any]:
 def _debate(args: argparse.Namespace, config: Config) -> int:
     import time
 
-    from summarizer.debate import condense
+    from summarizer.debate import condense, count_authors
 
     comments = _load_debate_comments(args, config)
     started = time.perf_counter()
     arguments = condense(comments, max_arguments=args.max_arguments)
     elapsed_ms = (time.perf_counter() - started) * 1000
-    authors = {comment.author for comment in comments}
+    authors = count_authors(comments)
     if args.json:
         payload = {
             "arguments": [argument.to_dict() for argument in arguments],
-            "stats": {"comments": len(comments), "authors": len(authors), "elapsed_ms": round(elapsed_ms, 2)},
+            "stats": {"comments": len(comments), "authors": authors, "elapsed_ms": round(elapsed_ms, 2)},
         }
         _print(json.dumps(payload, ensure_ascii=False))
         return 0
-    lines = [f"{len(comments)} comments from {len(authors)} people; {len(arguments)} main arguments", ""]
+    lines = [f"{len(comments)} comments from {authors} people; {len(arguments)} main arguments", ""]
     if not arguments:
         lines.append("No argument was made by more than one person.")
     for number, argument in enumerate(arguments, 1):

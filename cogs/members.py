@@ -27,7 +27,7 @@ from cogs.news import comments_from_messages, guild_settings
 from feeds.article import fetch_article
 from feeds.comments import CommentsUnavailableError, fetch_comments
 from feeds.fetch import FetchError
-from summarizer.debate import Comment, condense
+from summarizer.debate import Comment, condense, count_authors
 from summarizer.errors import NoTextError
 from summarizer.html import Article
 from summarizer.quotes import Quote, find_quotes, key_quotes
@@ -217,7 +217,7 @@ class MembersCog(commands.Cog):
         except ValueError as exc:
             raise UserFacingError(f"I could not read those comments: {exc}") from None
         stats = render.DebateStats(
-            comments=len(comments), authors=len({comment.author for comment in comments}), origin=origin
+            comments=len(comments), authors=count_authors(comments), origin=origin
         )
         await self._send(interaction, render.debate_embed(arguments, stats))
 

@@ -31,7 +31,7 @@ threshold then raised until synthetic space debates (bench/debate_speed.py) stop
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,7 @@ __all__ = [
     "Comment",
     "DebateInputError",
     "condense",
+    "count_authors",
     "parse_comments",
     "parse_plain_comments",
 ]
@@ -247,6 +248,14 @@ def _author_identity(author: str, index: int) -> tuple[str, str]:
         # into one voice would make every plain-text debate without names argument-free.
         return f"{ANONYMOUS} (c{index + 1})", f"\0anonymous:{index}"
     return name, name.casefold()
+
+
+def count_authors(comments: Sequence[Comment]) -> int:
+    """Distinct people among ``comments``, counted as ``condense`` counts support.
+
+    Names are compared case-insensitively; anonymous comments are each their own person.
+    """
+    return len({_author_identity(comment.author, index)[1] for index, comment in enumerate(comments)})
 
 
 def _prepare(comments: list[Comment]) -> _Thread:

@@ -287,3 +287,16 @@ def test_argkp_topic_gives_verbatim_claims_from_distinct_authors() -> None:
     for argument in arguments:
         assert argument.support == len(argument.comment_ids) >= 2  # one comment per author here
         assert_verbatim(argument, comments)
+
+
+def test_count_authors_matches_how_support_is_counted() -> None:
+    from summarizer.debate import Comment, count_authors
+
+    comments = [
+        Comment("Ana", "one"),
+        Comment("ana", "two"),
+        Comment("anonymous", "three"),
+        Comment("", "four"),
+        Comment("Ben", "five"),
+    ]
+    assert count_authors(comments) == 4  # Ana once, two separate anonymous people, Ben
