@@ -35,10 +35,9 @@ import yarl
 from discord.ext import commands
 
 from bot.config import Config, DiscordSettings
-from db.models import ConfigSource
+from bot.wiring import config_sources, fetch_limits
 from db.store import Store
-from feeds.fetch import Fetcher, FetchLimits
-from feeds.snapi import is_snapi_url
+from feeds.fetch import Fetcher
 
 _log = logging.getLogger(__name__)
 
@@ -118,21 +117,6 @@ def point_at_discord(api_base: str, gateway_url: str) -> None:
         raise ValueError(f"[discord] gateway_url must be a ws(s) URL, got {gateway_url!r}")
     discord.http.Route.BASE = str(api).rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
-
-
-def config_sources(config: Config) -> list[ConfigSource]:
-    """The config file's ``[[sources]]`` in the form ``Store.sync_config_sources`` takes."""
-    return [
-        ConfigSource(
-            name=source.name,
-            url=source.url,
-            channel_id=source.channel_id,
-            include_keywords=tuple(source.include_keywords),
-            exclude_keywords=tuple(source.exclude_keywords),
-            kind="snapi" if is_snapi_url(source.url) else "feed",
-        )
-        for source in config.sources
-    ]
 
 
 def commands_hash(payload: Sequence[dict[str, Any]]) -> str:
@@ -287,13 +271,7 @@ class SpacebriefBot(commands.Bot):
         try:
             self.store = await self._resources.enter_async_context(Store.open(self.config.database.path))
             self._stop_if_closing()
-            fetch = self.config.fetch
-            limits = FetchLimits(
-                timeout_s=fetch.timeout_s,
-                max_bytes=fetch.max_bytes,
-                allow_private_networks=fetch.allow_private_networks,
-            )
-            self.fetcher = await self._resources.enter_async_context(Fetcher(limits))
+            self.fetcher = await self._resources.enter_async_context(Fetcher(fetch_limits(self.config)))
             sources = await self.store.sync_config_sources(config_sources(self.config), now=self.clock())
             _log.info("config sources synced: %d", len(sources))
             await asyncio.to_thread(warm_up_text_tools)

@@ -91,13 +91,9 @@ def _is_url(source: str) -> bool:
 
 
 def _fetch_limits(config: Config) -> Any:
-    from feeds.fetch import FetchLimits
+    from bot.wiring import fetch_limits
 
-    return FetchLimits(
-        timeout_s=config.fetch.timeout_s,
-        max_bytes=config.fetch.max_bytes,
-        allow_private_networks=config.fetch.allow_private_networks,
-    )
+    return fetch_limits(config)
 
 
 def _read_local_text(source: str, config: Config) -> str:

@@ -16,11 +16,11 @@ from typing import Any, TextIO
 
 from bot.config import Config
 from bot.render import news_embed
-from db.models import ConfigSource, Source
+from bot.wiring import config_sources, fetch_limits
+from db.models import Source
 from db.store import Store, StoreError
-from feeds.fetch import Fetcher, FetchLimits
+from feeds.fetch import Fetcher
 from feeds.poller import PollSettings, PreparedEntry, entry_payload, poll_source, prepare_entry
-from feeds.snapi import is_snapi_url
 
 #: Sources polled at once; each parse and summary runs in a worker thread.
 CONCURRENCY = 8
@@ -31,34 +31,12 @@ class PreviewError(Exception):
     """Bad configuration or database: one line, exit 2."""
 
 
-def config_sources(config: Config) -> list[ConfigSource]:
-    return [
-        ConfigSource(
-            name=source.name,
-            url=source.url,
-            channel_id=source.channel_id,
-            include_keywords=tuple(source.include_keywords),
-            exclude_keywords=tuple(source.exclude_keywords),
-            kind="snapi" if is_snapi_url(source.url) else "feed",
-        )
-        for source in config.sources
-    ]
-
-
 def poll_settings(config: Config) -> PollSettings:
     return PollSettings(
         interval=timedelta(minutes=config.news.interval_minutes),
         backfill=config.news.backfill,
         include_keywords=tuple(config.news.include_keywords),
         exclude_keywords=tuple(config.news.exclude_keywords),
-    )
-
-
-def fetch_limits(config: Config) -> FetchLimits:
-    return FetchLimits(
-        timeout_s=config.fetch.timeout_s,
-        max_bytes=config.fetch.max_bytes,
-        allow_private_networks=config.fetch.allow_private_networks,
     )
 
 
