@@ -33,7 +33,12 @@ def run_sumy(summarizer: Any, document: Document, count: int, *, with_title: boo
     """
     if count <= 0 or not document.sentences:
         return []
-    chosen = summarizer(sumy_document(document, with_title=with_title), count)
+    import numpy as np
+
+    # sumy's graph methods divide by zero norms on degenerate input ("It is. It was."): numpy then
+    # warns on stderr and still returns a ranking. errstate is per thread, unlike warnings filters.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chosen = summarizer(sumy_document(document, with_title=with_title), count)
     positions: dict[str, list[int]] = {}
     for index, sentence in enumerate(document.sentences):
         positions.setdefault(sentence, []).append(index)

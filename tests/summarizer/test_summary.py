@@ -406,3 +406,14 @@ def test_huge_html_is_cut_before_extraction() -> None:
     assert result.title == "Burn report"
     assert result.stats.truncated
     assert len(result.summary) == 3
+
+
+@pytest.mark.parametrize("name", ALGORITHM_NAMES)
+def test_degenerate_articles_give_a_summary_without_warnings(name: str) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numpy divide-by-zero warning would land on the CLI's stderr
+        for text in ("It is what it is. It is. It was.", "Hello", "Rockets fly. Rockets land."):
+            result = summarize(text, algorithm=name)
+            assert result.summary and all(sentence in text for sentence in result.summary)
