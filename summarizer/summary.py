@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from summarizer.algorithms import get_algorithm
+from summarizer.algorithms import ALGORITHMS, get_algorithm
 from summarizer.algorithms.document import Document, is_boilerplate, join_split_quotations
 from summarizer.errors import NoTextError, UnknownAlgorithmError
 from summarizer.html import MAX_HTML_CHARS, html_to_article
@@ -140,7 +140,12 @@ def summarize(
     if not document.sentences:
         raise NoTextError("no article text to summarize (only captions, credits or links)")
 
-    chosen = select(document, min(sentences, len(document.sentences)))
+    budget = min(sentences, len(document.sentences))
+    chosen = select(document, budget)
+    if not chosen:
+        # Some sumy methods choose nothing when no sentence has a content word ("It is. It was.");
+        # a reader still gets the opening sentences, and stats say which method produced them.
+        name, chosen = "lead3", ALGORITHMS["lead3"](document, budget)
     summary = [document.sentences[index] for index in chosen]
     quotes = _key_quotes(body, max_quotes)
 

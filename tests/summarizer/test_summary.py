@@ -417,3 +417,4 @@ def test_degenerate_articles_give_a_summary_without_warnings(name: str) -> None:
         for text in ("It is what it is. It is. It was.", "Hello", "Rockets fly. Rockets land."):
             result = summarize(text, algorithm=name)
             assert result.summary and all(sentence in text for sentence in result.summary)
+            assert result.stats.algorithm in (name, "lead3")
