@@ -216,7 +216,18 @@ class SourcesCog(
                 kind=probed.kind,
             )
         except DuplicateSourceError:
-            raise UserFacingError("This server already watches that feed (see /sources list).") from None
+            existing = next((s for s in await self.bot.store.list_sources(guild_id) if s.url == probed.url), None)
+            if existing is None or existing.is_active:
+                raise UserFacingError("This server already watches that feed (see /sources list).") from None
+            # Adding a disabled source again is how an admin asks for another try.
+            revived = await self.bot.store.set_source_state(guild_id, existing.id, active=True, now=self.bot.clock())
+            shown = revived or existing
+            await answer(
+                interaction,
+                f"Re-enabled source #{shown.id} {shown.name}: it will be polled again now"
+                f" and post in <#{shown.channel_id}>.",
+            )
+            return
         backfill = self.bot.config.news.backfill
         count = len(probed.feed.entries)
         upcoming = min(backfill, count)

@@ -593,10 +593,12 @@ class Store:
     async def sync_config_sources(self, sources: Sequence[ConfigSource], *, now: datetime) -> list[Source]:
         """Upsert the config file's sources (guild 0) by URL, keeping their poll state.
 
-        Name, channel, kind and keywords follow the file; failures, schedule, validators and
-        entries are untouched. Config sources no longer in the file are disabled (reason says
-        so) rather than deleted, so their history survives a typo; listing them again
-        re-activates them. Returns the file's sources in file order.
+        Name, channel, kind and keywords follow the file; schedule, validators and entries are
+        untouched. Config sources no longer in the file are disabled (reason says so) rather than
+        deleted, so their history survives a typo. A disabled source that the file lists is
+        re-activated (failures reset): for config sources the file is the operator's only lever,
+        so a restart (or a preview) is how they ask for another try after fixing the cause.
+        Returns the file's sources in file order.
         """
         stamp = _ts(now)
         prepared: list[tuple[Any, ...]] = []
@@ -632,8 +634,8 @@ class Store:
                 await conn.execute(
                     """UPDATE sources SET state = 'active', disabled_reason = NULL, disabled_notified = 0,
                                           consecutive_failures = 0, next_poll_at = ?
-                       WHERE guild_id = ? AND url = ? AND state = 'disabled' AND disabled_reason = ?""",
-                    (stamp, CONFIG_GUILD_ID, url, REMOVED_FROM_CONFIG),
+                       WHERE guild_id = ? AND url = ? AND state = 'disabled'""",
+                    (stamp, CONFIG_GUILD_ID, url),
                 )
             urls = [item[0] for item in prepared]
             placeholders = ",".join("?" * len(urls))

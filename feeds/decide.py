@@ -395,7 +395,7 @@ def select_new(
 
 #: Longest wait between polls of a failing source.
 BACKOFF_CAP = timedelta(hours=6)
-#: Consecutive failures after which a source is disabled until an admin re-enables it.
+#: Consecutive failures after which a source is disabled until an admin adds it again.
 MAX_CONSECUTIVE_FAILURES = 8
 #: Jitter spreads retries of many sources failing together (a shared host going down).
 JITTER_FRACTION = 0.25
@@ -485,7 +485,7 @@ def decide_failure(
     elif failures >= max_failures:
         disable_reason = (
             f"disabled after {failures} failed polls in a row; last error: {reason_line}. "
-            "Fix the URL or re-enable the source to try again"
+            "To try again, run /sources add with its URL (sources from the config file: restart the bot)"
         )
     return FailureOutcome(failures=failures, next_poll_at=next_poll_at, disable_reason=disable_reason)
 

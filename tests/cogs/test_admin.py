@@ -354,3 +354,15 @@ async def test_sources_add_refuses_a_channel_the_bot_cannot_post_in(
     interaction = await add_source(bot, feed_url, channel)
     assert interaction.ephemeral_line() == "I cannot post in #locked: I need Embed Links there."
     assert await store.list_sources(GUILD_ID) == [] and site.hits["/feed.xml"] == 0
+
+
+async def test_adding_a_disabled_source_again_re_enables_it(bot: CogTestBot, store: Store, feed_url: str) -> None:
+    channel = bot.add_channel(GUILD_ID)
+    await add_source(bot, feed_url, channel, name="ESA")
+    [source] = await store.list_sources(GUILD_ID)
+    now = bot.clock()
+    await store.record_poll_failure(source.id, now, "HTTP 500", next_poll_at=now, disable_reason="8 failures")
+    again = await add_source(bot, feed_url, channel)
+    assert again.only().text.startswith(f"Re-enabled source #{source.id} ESA")
+    [revived] = await store.list_sources(GUILD_ID)
+    assert revived.is_active and revived.consecutive_failures == 0 and revived.disabled_reason is None

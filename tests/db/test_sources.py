@@ -226,8 +226,12 @@ async def test_config_sources_dropped_from_the_file_are_disabled_then_revived(st
     assert revived.id == b.id and revived.is_active and revived.next_poll_at == LATER
 
 
-async def test_config_sync_does_not_revive_a_source_disabled_for_failing(store: Store) -> None:
+async def test_config_sync_gives_a_source_disabled_for_failing_another_try(store: Store) -> None:
+    """The file is the operator's only lever on config sources: a restart retries them."""
     [source] = await store.sync_config_sources([ConfigSource("A", "https://a.example/rss", 1)], now=NOW)
     await store.record_poll_failure(source.id, NOW, "gone", next_poll_at=LATER, disable_reason="HTTP 410")
+    disabled = await store.get_source(source.id)
+    assert disabled is not None and disabled.state == "disabled"
     [again] = await store.sync_config_sources([ConfigSource("A", "https://a.example/rss", 1)], now=LATER)
-    assert again.state == "disabled" and again.disabled_reason == "HTTP 410"
+    assert again.is_active and again.disabled_reason is None
+    assert again.consecutive_failures == 0 and again.next_poll_at == LATER
