@@ -151,9 +151,12 @@ def _summarize(args: argparse.Namespace, config: Config) -> int:
         lines.append(result.title)
         lines.append("")
     lines.extend(f"• {sentence}" for sentence in result.summary)
-    if result.quotes:
+    # A quote a summary sentence already shows word for word is not repeated (the JSON keeps it).
+    shown = [" ".join(sentence.split()) for sentence in result.summary]
+    extra = [q for q in result.quotes if not any(" ".join(q.text.split()) in s for s in shown)]
+    if extra:
         lines.append("")
-        for quote in result.quotes:
+        for quote in extra:
             speaker = quote.speaker or "unattributed"
             lines.append(f"“{quote.text}” — {speaker}")
     lines.append("")

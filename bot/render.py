@@ -359,8 +359,17 @@ def _reduction(stats: StatsLike) -> str:
     return f"reduced by {max(0, min(100, percent))}%"
 
 
-def _add_quote_fields(embed: discord.Embed, quotes: Sequence[QuoteLike], limit: int | None = None) -> None:
-    chosen = list(quotes) if limit is None else list(quotes)[: max(0, limit)]
+def _add_quote_fields(
+    embed: discord.Embed,
+    quotes: Sequence[QuoteLike],
+    limit: int | None = None,
+    *,
+    shown: Sequence[str] = (),
+) -> None:
+    """Quote fields, skipping quotes a summary sentence in ``shown`` already carries word for word."""
+    visible = [" ".join(sentence.split()) for sentence in shown]
+    fresh = [q for q in quotes if not any(" ".join(q.text.split()) in sentence for sentence in visible)]
+    chosen = fresh if limit is None else fresh[: max(0, limit)]
     for quote in chosen:
         text = escape_text(quote.text, single_line=True)
         if not text:
@@ -389,7 +398,7 @@ def news_embed(prepared: PreparedLike, source_name: str, *, max_quotes: int | No
     else:
         embed.description = safe(entry.summary, DESCRIPTION_LIMIT) or None
     if summary is not None:
-        _add_quote_fields(embed, summary.quotes, max_quotes)
+        _add_quote_fields(embed, summary.quotes, max_quotes, shown=summary.summary)
     footer_parts = [escape_text(source_name, single_line=True) or "news"]
     if summary is not None:
         reduction = _reduction(summary.stats)
@@ -415,7 +424,7 @@ def summary_embed(
     title = heading or (safe(link, TITLE_LIMIT, single_line=True) if link else "Summary")
     embed = discord.Embed(title=title, url=link, colour=SUMMARY_COLOUR)
     embed.description = _bullets(summary.summary) or "No sentences to show."
-    _add_quote_fields(embed, summary.quotes, max_quotes)
+    _add_quote_fields(embed, summary.quotes, max_quotes, shown=summary.summary)
     stats = summary.stats
     footer = _reduction(stats)
     try:

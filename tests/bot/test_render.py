@@ -406,3 +406,36 @@ def test_property_random_unicode_renders_within_limits_and_inert(seed: int) -> N
             assert url is None or url.startswith(("http://", "https://"))
     line = error_text(text())
     assert "\n" not in line and len(line) <= 300 and "@everyone" not in line
+
+
+def test_quotes_already_in_the_summary_are_not_repeated_as_fields() -> None:
+    from dataclasses import dataclass, field
+
+    from bot.render import summary_embed
+
+    @dataclass
+    class Q:
+        text: str
+        speaker: str | None
+
+    @dataclass
+    class Stats:
+        reduction_pct: float = 50.0
+        words_in: int = 100
+        words_out: int = 50
+
+    @dataclass
+    class S:
+        title: str | None
+        summary: list[str]
+        quotes: list[Q]
+        stats: Stats = field(default_factory=Stats)
+
+    summary = S(
+        "Gateway",
+        ['"We have a clear plan for the station," said Josef Aschbacher, the ESA Director General.'],
+        [Q("We have a clear plan for the station", "Josef Aschbacher"), Q("Every partner knows what it must deliver", "Josef Aschbacher")],
+    )
+    embed = summary_embed(summary, "https://www.esa.int/x").to_dict()
+    values = [f["value"] for f in embed.get("fields", [])]
+    assert values == ["“Every partner knows what it must deliver”"]
