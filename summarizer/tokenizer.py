@@ -156,6 +156,12 @@ _UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
+_ALL_MARKERS = frozenset().union(*_MARKERS.values())
+# The same tokens as _LETTER_WORD for ASCII text (the lower-cased sample has no upper case and no
+# curly apostrophe), found about twice as fast since no Unicode category is looked up per character.
+_ASCII_LETTER_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
 def detect_language(text: str) -> str:
     """The sumy language name of `text` ("english", "russian", ...); "english" when there is no evidence.
 
@@ -163,16 +169,18 @@ def detect_language(text: str) -> str:
     told apart by counting distinctive function words in the first few thousand characters.
     """
     sample = text[:1500].lower()
-    found = _LETTER_WORD.findall(sample)
-    letters = sum(map(len, found))
-    if letters == 0:
+    ascii_only = sample.isascii()
+    found = (_ASCII_LETTER_WORD if ascii_only else _LETTER_WORD).findall(sample)
+    if not found:
         return "english"
-    if _CYRILLIC.search(sample):
+    if not ascii_only and _CYRILLIC.search(sample):
+        letters = sum(map(len, found))
         cyrillic = len(_CYRILLIC.findall(sample))
         if cyrillic > letters / 2:
             ukrainian = len(_UKRAINIAN_LETTERS.findall(sample))
             return "ukrainian" if ukrainian > cyrillic / 100 else "russian"
-    words = Counter(found)
+    # Only marker words are counted: most tokens are not one, and a smaller Counter is built faster.
+    words = Counter(filter(_ALL_MARKERS.__contains__, found))
     best, best_hits = "english", 0
     for language, markers in _MARKERS.items():
         hits = sum(map(words.get, markers, repeat(0)))
@@ -241,7 +249,10 @@ def split_paragraphs(text: str) -> list[list[str]]:
 
 # --- sentences ---------------------------------------------------------------------------------------
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
-_BOUNDARY = re.compile(r"(?:\.{2,}|…|[.!?]+)[\"'»”’)\]]*(?=\s)")
+# Same matches as r"(?:\.{2,}|…|[.!?]+)[\"'»”’)\]]*(?=\s)" (a run of .!? or one "…"), written to
+# start with a character class so that the regex engine skips ahead to the next candidate character
+# in C instead of trying the pattern at every position (about 5x faster on news text).
+_BOUNDARY = re.compile(r"[.!?…](?:(?<=…)|(?<=[.!?])[.!?]*+)[\"'»”’)\]]*+(?=\s)")
 _WHITESPACE = re.compile(r"\s+")
 _NEXT_TOKEN = re.compile(r"\S+")
 _OPENERS = "\"'«“‘„([¿¡"
@@ -261,6 +272,7 @@ class Tokenizer:
         r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
         r"|\w+(?:[-'’.]\w+)*",  # words, with inner hyphens, apostrophes and dots (v1.2, U.S, don't)
     )
+    _PLAIN_WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 
     def __init__(self, language: str = "english") -> None:
         self._language = language.lower()
@@ -303,7 +315,12 @@ class Tokenizer:
 
     def _split_unit(self, unit: str) -> Iterator[str]:
         for start, end in self.iter_sentence_spans(unit):
-            sentence = _WHITESPACE.sub(" ", unit[start:end]).strip()
+            sentence = unit[start:end]
+            # Only a double space or a non-printable character (tabs, newlines and every other
+            # whitespace but " " are non-printable) can need collapsing; most sentences have neither.
+            if "  " in sentence or not sentence.isprintable():
+                sentence = _WHITESPACE.sub(" ", sentence)
+            sentence = sentence.strip()
             if sentence:
                 yield sentence
 
@@ -341,4 +358,8 @@ class Tokenizer:
     def to_words(self, sentence: str) -> tuple[str, ...]:
         """Words of a sentence: letters/digits with inner hyphens, apostrophes and dots; URLs and
         e-mail addresses as single words; punctuation dropped."""
-        return tuple(self._WORD.findall(sentence))
+        if "@" in sentence or "http" in sentence:
+            return tuple(self._WORD.findall(sentence))
+        # Without "@" or "http" neither the e-mail nor the URL branch can match, and the plain word
+        # pattern finds the same words without trying them at every position.
+        return tuple(self._PLAIN_WORD.findall(sentence))
