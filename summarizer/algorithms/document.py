@@ -53,16 +53,20 @@ class StemVocabulary:
         self._stop_words = stop_words_for(language)
         self._stem_ids: dict[str, int] = {}
         self.content: dict[str, bool] = {}
-        self.stem_id: dict[str, int] = {}  # written last: a word present here is fully known
+        self.stem_id: dict[str, int] = {}
+        # stem id * 2 + 1 for a content word: both facts from one lookup.
+        self.code: dict[str, int] = {}  # written last: a word present here is fully known
 
     def __len__(self) -> int:
-        return len(self.stem_id)
+        return len(self.code)
 
     def learn(self, words: Iterable[str]) -> None:
-        for word in set(words).difference(self.stem_id):
+        for word in set(words).difference(self.code):
             stem_id = self._stem_ids.setdefault(self._stem(word), len(self._stem_ids))
-            self.content[word] = len(word) > 1 and word.lower() not in self._stop_words
+            is_content = len(word) > 1 and word.lower() not in self._stop_words
+            self.content[word] = is_content
             self.stem_id[word] = stem_id
+            self.code[word] = stem_id * 2 + is_content
 
 
 _VOCABULARIES: dict[str, StemVocabulary] = {}
