@@ -79,7 +79,13 @@ def lower_first(text: str) -> str:
 
 
 def synthetic_thread(count: int, seed: int = 2026) -> list[dict[str, str]]:
+    return labelled_thread(count, seed)[0]
+
+
+def labelled_thread(count: int, seed: int = 2026) -> tuple[list[dict[str, str]], dict[str, set[int]]]:
+    """The synthetic thread, and for each comment id the points (indexes into POINTS) it makes."""
     rng = random.Random(seed)
+    points_of: dict[str, set[int]] = {}
     people = [f"user{i}" for i in range(max(3, count // 3))]
     weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(people))]
     comments: list[dict[str, str]] = []
@@ -92,7 +98,9 @@ def synthetic_thread(count: int, seed: int = 2026) -> list[dict[str, str]]:
         else:
             pieces = []
             for _ in range(rng.choice((1, 1, 1, 2, 3))):
-                point = vary(rng.choice(POINTS).format(s=rng.choice(SUBJECTS), v=rng.choice(VEHICLES)), rng)
+                point_index = rng.randrange(len(POINTS))
+                points_of.setdefault(f"m{index}", set()).add(point_index)
+                point = vary(POINTS[point_index].format(s=rng.choice(SUBJECTS), v=rng.choice(VEHICLES)), rng)
                 pieces.append(rng.choice(PHRASINGS).format(p=point, pl=lower_first(point)))
             text = " ".join(pieces)
         comment = {"id": f"m{index}", "author": rng.choices(people, weights)[0], "text": text}
@@ -102,7 +110,30 @@ def synthetic_thread(count: int, seed: int = 2026) -> list[dict[str, str]]:
             if rng.random() < 0.3:
                 comment["text"] = f"> {parent['text']}\n{text}"
         comments.append(comment)
-    return comments
+    return comments, points_of
+
+
+def honesty(count: int, seed: int = 2026) -> tuple[float, int, int]:
+    """How honest support is on a labelled synthetic thread: over all output arguments, the share of
+    supporting comments that make the argument's majority point (pooled), the number of arguments, and
+    how many arguments have a majority point that another argument already has (duplicates)."""
+    comments, points_of = labelled_thread(count, seed)
+    making = total = duplicates = 0
+    majorities: set[int] = set()
+    arguments = condense(comments)
+    for argument in arguments:
+        votes: dict[int, int] = {}
+        for comment_id in argument.comment_ids:
+            for point in points_of.get(comment_id, ()):
+                votes[point] = votes.get(point, 0) + 1
+        total += len(argument.comment_ids)
+        if not votes:
+            continue
+        majority = min(votes, key=lambda point: (-votes[point], point))
+        making += votes[majority]
+        duplicates += majority in majorities
+        majorities.add(majority)
+    return (making / total if total else 0.0), len(arguments), duplicates
 
 
 def kept_sentences(comments: list[dict[str, str]]) -> int:
@@ -137,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         scale = f"{size / previous[0]:.0f}" if previous else "-"
         print(f"{size:>9}{kept_sentences(comments):>10}{seconds:>10.3f}{found:>11}{growth:>20}{scale:>12}")
         previous = (size, seconds)
+    print("\nhonest support: share of an argument's comments that make its majority point (pooled)")
+    for size in args.sizes:
+        share, found, duplicates = honesty(size)
+        print(f"{size:>9} comments: {share:.2f} over {found} arguments, {duplicates} repeating a point")
     return 0
 
 

@@ -37,13 +37,14 @@ from typing import Any
 
 import numpy as np
 
+from summarizer.debate_cluster import spectral_groups
 from summarizer.debate_text import (
     clean_comment_text,
     is_noise_sentence,
     normalize_for_match,
     split_sentences,
 )
-from summarizer.debate_vectors import FloatArray, IntArray, SparseRows, sentence_terms, tfidf_rows
+from summarizer.debate_vectors import FloatArray, IntArray, SparseRows, sentence_rows
 
 __all__ = [
     "DEFAULT_MAX_ARGUMENTS",
@@ -64,20 +65,33 @@ MAX_COMMENTS = 100_000
 SPAM_COPIES = 3
 # Exact similarities are computed inside blocks of at most this many sentences.
 BLOCK_SIZE = 600
-# Cosine similarity of two sentences for them to make the same point (seed and member).
-EDGE_SIMILARITY = 0.4
+# Cosine similarity below which two sentences are not linked at all in a block's graph.
+EDGE_SIMILARITY = 0.05
+# Each sentence's links in a block's graph: its this many most similar sentences.
+NEIGHBOURS = 10
+# A block is split into at least max_arguments groups, more (up to this multiple of it) when the graph
+# has more nearly separate parts: eigenvalues of its normalised affinity of at least SEPARATED_EIGENVALUE.
+GROUPS_PER_ARGUMENT = 4.0
+SEPARATED_EIGENVALUE = 0.8
+# ... but a block is only forced into as many groups as it has this many linked sentences per group: a
+# handful of sentences making one point must not be cut into max_arguments pieces.
+FORCED_GROUP_SIZE = 2 * MIN_AUTHORS
+# A sentence stays in its spectral group only this close to the group's centroid.
+MEMBER_SIMILARITY = 0.0
+# ... and at least this share of the median closeness of the group's members to that centroid.
+MEMBER_RELATIVE = 0.5
+# Weight of closeness to the whole debate's centroid against a claim (see `_to_argument`).
+GENERIC_PENALTY = 1.0
 # Cosine similarity between two groups' centroids for them to be one argument.
-MERGE_SIMILARITY = 0.4
+MERGE_SIMILARITY = 0.7
 # Lowest cosine similarity between a sentence and a group's centroid for the sentence to join it.
-ABSORB_SIMILARITY = 0.1
+ABSORB_SIMILARITY = 0.2
 # Groups considered for the final ranking, as a multiple of max_arguments (at least HEADS_MIN).
 HEADS_PER_ARGUMENT = 4
 # How strongly similarity to an already chosen head discounts a candidate's support (0: plain ranking).
 DIVERSITY = 3.0
-# Weight of second-order similarity inside a block (0: plain cosine).
-SECOND_ORDER = 0.3
 # Absorption threshold relative to a head's cohesion (median similarity of its seeds to their centroid).
-ABSORB_RELATIVE = 0.3
+ABSORB_RELATIVE = 0.5
 # Rounds of centroid refinement after the shown groups are chosen.
 REFINE_ROUNDS = 3
 HEADS_MIN = 20
@@ -351,35 +365,39 @@ def _blocks(rows: SparseRows) -> list[IntArray]:
     return blocks
 
 
-def _groups_in_block(rows: SparseRows, block: IntArray, authors: IntArray) -> list[IntArray]:
-    """Density-peak grouping with exact similarities inside one block."""
+def _groups_in_block(rows: SparseRows, block: IntArray, authors: IntArray, limit: int) -> list[IntArray]:
+    """Spectral grouping with exact similarities inside one block (see `debate_cluster`)."""
     dense = rows.dense_block(block)
     similarity = dense @ dense.T
-    if SECOND_ORDER > 0:
-        # Second-order similarity: two sentences are also alike when they are alike to the same
-        # sentences, which links paraphrases that share few words with each other.
-        second = similarity @ similarity
-        scale = np.sqrt(np.clip(np.diag(second), 1e-12, None))
-        second /= scale[:, None] * scale[None, :]
-        similarity = (1.0 - SECOND_ORDER) * similarity + SECOND_ORDER * second
     np.fill_diagonal(similarity, 0.0)
-    close = similarity >= EDGE_SIMILARITY
+    # Below this floor two sentences share only incidental words: no edge, so a sentence like no other
+    # stays out of every group instead of being forced into the nearest one.
+    similarity[similarity < EDGE_SIMILARITY] = 0.0
     block_authors = authors[block]
-    # Density counts only other authors' sentences: a point repeated by its own author gains nothing.
-    weight = np.where(close & (block_authors[:, None] != block_authors[None, :]), similarity, 0.0)
-    density = weight.sum(axis=1)
-    free = np.ones(len(block), dtype=bool)
-    groups: list[IntArray] = []
-    while True:
-        candidates = np.where(free, density, -1.0)
-        seed = int(np.argmax(candidates))
-        if candidates[seed] <= 1e-9:
-            break
-        members = np.flatnonzero(free & close[seed])
-        members = np.append(members, seed)
-        free[members] = False
-        density -= weight[:, members].sum(axis=1)
-        groups.append(block[members])
+    # Density for seeding counts only other authors' sentences: a point repeated by its own author
+    # is one voice and should not attract a seed.
+    others = np.where(block_authors[:, None] != block_authors[None, :], similarity, 0.0)
+    neighbours = min(NEIGHBOURS, max(1, len(block) - 1))
+    density = -np.partition(-others, neighbours - 1, axis=1)[:, :neighbours].sum(axis=1) if len(block) > 1 else np.zeros(1)
+    groups = []
+    for members in spectral_groups(
+        similarity,
+        density,
+        neighbours=NEIGHBOURS,
+        low=limit,
+        high=int(GROUPS_PER_ARGUMENT * limit),
+        separated=SEPARATED_EIGENVALUE,
+        min_group_size=FORCED_GROUP_SIZE,
+    ):
+        centre = _normalized(dense[members].sum(axis=0))
+        closeness = dense[members] @ centre
+        # Relative to the group's own cohesion: a tight group of near-identical phrasings sheds a
+        # sentence that only shares a clause with it, while a loose group of paraphrases keeps its
+        # loosely worded members.
+        floor = max(MEMBER_SIMILARITY, MEMBER_RELATIVE * float(np.median(closeness)))
+        cohesive = members[closeness >= floor]
+        if len(np.unique(block_authors[cohesive])) >= MIN_AUTHORS:
+            groups.append(block[cohesive])
     return groups
 
 
@@ -400,26 +418,32 @@ def _sparse_sum(rows: SparseRows, members: IntArray) -> tuple[IntArray, FloatArr
     return columns, np.asarray(values, dtype=np.float64)
 
 
-def _heads(rows: SparseRows, authors: IntArray, head_count: int) -> list[_Group]:
+def _heads(rows: SparseRows, authors: IntArray, head_count: int, limit: int) -> list[_Group]:
     """Groups of sentences found in blocks, the biggest first, with near-duplicate groups merged."""
-    seeds: list[IntArray] = []
-    for block in _blocks(rows):
-        seeds.extend(_groups_in_block(rows, block, authors))
-    seeds.sort(key=lambda members: (-len(np.unique(authors[members])), -len(members), int(members.min())))
+    seeds: list[tuple[int, IntArray]] = []
+    for number, block in enumerate(_blocks(rows)):
+        seeds.extend((number, members) for members in _groups_in_block(rows, block, authors, limit))
+    seeds.sort(key=lambda seed: (-len(np.unique(authors[seed[1]])), -len(seed[1]), int(seed[1].min())))
 
-    # The biggest groups become heads; a later group whose centroid is close to a head's joins it
-    # (the same point found in two blocks, or phrased two ways); smaller groups beyond head_count are
-    # dropped here and their sentences may still be absorbed later.
+    # The biggest groups become heads; a later group from another block whose centroid is close to a
+    # head's joins it (the same point found in two blocks). Groups of one block never merge: the block's
+    # clustering compared them exactly and kept them apart. Smaller groups beyond head_count are dropped
+    # here and their sentences may still be absorbed later.
     heads: list[_Group] = []
+    head_blocks: list[set[int]] = []
     head_units = np.zeros((rows.n_cols, head_count), dtype=np.float64)
-    for members in seeds:
+    for number, members in seeds:
         columns, values = _sparse_sum(rows, members)
         if heads:
             norm = max(float(np.linalg.norm(values)), 1e-12)
             similarities = (values @ head_units[columns, : len(heads)]) / norm
+            for index, blocks in enumerate(head_blocks):
+                if number in blocks:
+                    similarities[index] = -np.inf
             best = int(np.argmax(similarities))
             if similarities[best] >= MERGE_SIMILARITY:
                 head = heads[best]
+                head_blocks[best].add(number)
                 head.members.append(members)
                 head.centre[columns] += values
                 # The head's unit vector stays its first group's: a growing centroid turns generic
@@ -429,6 +453,7 @@ def _heads(rows: SparseRows, authors: IntArray, head_count: int) -> list[_Group]
             centre = np.zeros(rows.n_cols, dtype=np.float64)
             centre[columns] = values
             heads.append(_Group(members=[members], centre=centre))
+            head_blocks.append({number})
             head_units[:, len(heads) - 1] = _normalized(centre)
     return heads
 
@@ -495,7 +520,9 @@ def _claim_quality(sentence: str) -> float:
     return factor
 
 
-def _to_argument(thread: _Thread, rows: SparseRows, members: IntArray) -> Argument | None:
+def _to_argument(
+    thread: _Thread, rows: SparseRows, members: IntArray, generic: FloatArray | None = None
+) -> Argument | None:
     sentence_comment = np.asarray(thread.sentence_comment, dtype=np.int64)
     comment_indexes = sorted({int(index) for index in sentence_comment[members]})
     authors: list[str] = []
@@ -508,7 +535,10 @@ def _to_argument(thread: _Thread, rows: SparseRows, members: IntArray) -> Argume
         return None
     centre = _normalized(rows.sum_rows(members))
     centrality = rows.dot(members, centre)
-    scores = [centrality[i] * _claim_quality(thread.sentence_texts[m]) for i, m in enumerate(members)]
+    # The claim stands for its group, not for the whole debate: a sentence that restates the motion is
+    # close to every group's centroid, so closeness to the debate's centroid counts against it.
+    specific = centrality - GENERIC_PENALTY * rows.dot(members, generic) if generic is not None else centrality
+    scores = [specific[i] * _claim_quality(thread.sentence_texts[m]) for i, m in enumerate(members)]
     order = sorted(range(len(members)), key=lambda i: (-scores[i], int(members[i])))
     claim_row = int(members[order[0]])
     claim = thread.sentence_texts[claim_row]
@@ -557,7 +587,7 @@ def condense(comments: Iterable[object], *, max_arguments: int | None = None) ->
     thread = _prepare(items)
     if len(thread.sentence_texts) < MIN_AUTHORS:
         return []
-    rows = tfidf_rows([sentence_terms(text) for text in thread.sentence_texts])
+    rows = sentence_rows(thread.sentence_texts)
     author_index: dict[str, int] = {}
     authors = np.fromiter(
         (author_index.setdefault(thread.author_keys[c], len(author_index)) for c in thread.sentence_comment),
@@ -568,15 +598,16 @@ def condense(comments: Iterable[object], *, max_arguments: int | None = None) ->
     # Rank the groups as found, keep the best `limit` with enough authors, and only then let them absorb
     # leftover sentences, so that nothing is absorbed into a group that is not shown.
     candidates: list[tuple[int, _Group]] = []
-    for head in _heads(rows, authors, head_count):
+    for head in _heads(rows, authors, head_count, limit):
         argument = _to_argument(thread, rows, head.rows())
         if argument is not None:
             candidates.append((argument.support, head))
     shown = _diverse(candidates, limit)
     _absorb(rows, shown)
     arguments: list[tuple[tuple[int, int, int], Argument]] = []
+    generic = _normalized(rows.sum_rows(np.arange(rows.n_rows, dtype=np.int64)))
     for head in shown:
-        argument = _to_argument(thread, rows, head.rows())
+        argument = _to_argument(thread, rows, head.rows(), generic)
         if argument is not None:
             arguments.append((_rank_key(thread, argument, head.rows()), argument))
     arguments.sort(key=lambda pair: pair[0])

@@ -19,6 +19,7 @@ __all__ = [
     "content_words",
     "is_noise_sentence",
     "normalize_for_match",
+    "plain_words",
     "split_sentences",
     "stem",
 ]
@@ -119,6 +120,13 @@ def split_sentences(text: str) -> list[str]:
             continue
         sentences.extend(piece for piece in _CLAUSE_BREAK.split(sentence) if piece.strip())
     return sentences
+
+
+def plain_words(sentence: str) -> list[str]:
+    """Lower-case words of a sentence, stop words included ("not" and "no" carry stance), without URLs,
+    mentions or numbers."""
+    stripped = _MENTION.sub(" ", _URL.sub(" ", sentence))
+    return [match.group().lower().replace("’", "'") for match in _WORD.finditer(stripped)]
 
 
 def content_words(sentence: str) -> list[str]:
