@@ -40,7 +40,7 @@ _MIN_READABLE = 0.85
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]|  ")
+_ODD_SPACE_CHARS = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _HEADING_MARKS = re.compile(r"^\s*#{1,6}\s+")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -226,15 +226,17 @@ def _clean_and_cap(text: str) -> tuple[str, bool]:
     if readable_ratio(text) < _MIN_READABLE:
         raise NoTextError("input looks like binary data, not text")
     # Each rewrite only when needed: a clean article (the usual case) is scanned, not copied.
-    if not unicodedata.is_normalized("NFC", text):
+    # ASCII text is already NFC and holds no invisible or exotic space characters.
+    ascii_only = text.isascii()
+    if not ascii_only and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL_CHARS.search(text):
         text = _CONTROL_CHARS.sub(" ", text)
-    if _INVISIBLE.search(text):
+    if not ascii_only and _INVISIBLE.search(text):
         text = _INVISIBLE.sub("", text)
-    if _ODD_SPACES.search(text):
+    if "  " in text or "\t" in text or (not ascii_only and _ODD_SPACE_CHARS.search(text)):
         text = _SPACES.sub(" ", text)
     if not text.strip():
         raise NoTextError("no text to summarize: the input is empty")

@@ -272,7 +272,9 @@ class Tokenizer:
         r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
         r"|\w+(?:[-'’.]\w+)*",  # words, with inner hyphens, apostrophes and dots (v1.2, U.S, don't)
     )
-    _PLAIN_WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+    # r"\w+(?:[-'’.]\w+)*" (the greedy path always succeeds, so possessive repeats find the same
+    # words), led by a plain class so that the engine skips to the next word character in C.
+    _PLAIN_WORD = re.compile(r"\w\w*+(?:[-'’.]\w++)*+")
 
     def __init__(self, language: str = "english") -> None:
         self._language = language.lower()

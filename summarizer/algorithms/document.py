@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import filterfalse
 
 from summarizer.tokenizer import Tokenizer, stop_words_for
 
@@ -61,7 +62,8 @@ class StemVocabulary:
         return len(self.code)
 
     def learn(self, words: Iterable[str]) -> None:
-        for word in set(words).difference(self.code):
+        # Filtering in C first: after warm-up nearly every word is known and no set is built.
+        for word in set(filterfalse(self.code.__contains__, words)):
             stem_id = self._stem_ids.setdefault(self._stem(word), len(self._stem_ids))
             is_content = len(word) > 1 and word.lower() not in self._stop_words
             self.content[word] = is_content
@@ -176,15 +178,16 @@ def open_quotation(sentence: str) -> bool:
 def continues_quotation(sentence: str) -> bool:
     """True when the sentence's first quotation mark closes a quotation begun before it
     (`It is ready," he said.`): the sentence starts in the middle of someone's words."""
-    for match in _DOUBLE_QUOTES.finditer(sentence):
-        mark, start = match.group(), match.start()
-        if mark in "”»":
-            return True
-        if mark in "“«„":
-            return False
-        before = sentence[start - 1] if start > 0 else " "
-        return not (before.isspace() or before in "([{—–-:")
-    return False
+    match = _DOUBLE_QUOTES.search(sentence)
+    if match is None:
+        return False
+    mark, start = match.group(), match.start()
+    if mark in "”»":
+        return True
+    if mark in "“«„":
+        return False
+    before = sentence[start - 1] if start > 0 else " "
+    return not (before.isspace() or before in "([{—–-:")
 
 
 def join_split_quotations(sentences: tuple[str, ...]) -> list[str]:

@@ -21,6 +21,7 @@ article order.
 
 from __future__ import annotations
 
+import math
 from itertools import chain
 
 import numpy as np
@@ -46,10 +47,14 @@ def _count_matrices(document: Document) -> tuple[np.ndarray, np.ndarray, np.ndar
     """
     vocabulary = stem_vocabulary(document.language)
     every_word = list(chain.from_iterable(document.words))
-    vocabulary.learn(every_word)
     total = len(every_word)
-    # One lookup per word: its code is stem id * 2 + 1 for a content word.
-    codes = np.fromiter(map(vocabulary.code.__getitem__, every_word), dtype=np.intp, count=total)
+    # One lookup per word: its code is stem id * 2 + 1 for a content word. Once the memo is warm
+    # every word is known, so new words are learnt only when a lookup fails.
+    try:
+        codes = np.fromiter(map(vocabulary.code.__getitem__, every_word), dtype=np.intp, count=total)
+    except KeyError:
+        vocabulary.learn(every_word)
+        codes = np.fromiter(map(vocabulary.code.__getitem__, every_word), dtype=np.intp, count=total)
     stem_ids = codes >> 1
     # np.unique(stem_ids, return_inverse=True) by hand: its general machinery costs more than the
     # sort itself on a few hundred words.
@@ -108,14 +113,16 @@ def _distinct(products: np.ndarray, ranked: list[int], limit: int) -> list[int]:
     """The first `limit` of `ranked` with near-duplicates (content cosine >= NEAR_DUPLICATE to one
     already taken) skipped: a story repeated in other words must not count twice in the reference,
     or covering it twice would look like coverage."""
-    diagonal = np.sqrt(np.diagonal(products).astype(np.float64))
-    cosines = (products / np.maximum(np.outer(diagonal, diagonal), 1e-12)).tolist()
+    # Only the cosines against sentences already taken are needed, a few dozen of the n*n, so they
+    # are computed one by one in Python floats (the same IEEE operations numpy would do).
+    rows = products.tolist()
+    norms = [math.sqrt(row[index]) for index, row in enumerate(rows)]
     taken: list[int] = []
     for index in ranked:
         if len(taken) == limit:
             break
-        row = cosines[index]
-        if all(row[other] < NEAR_DUPLICATE for other in taken):
+        row, norm = rows[index], norms[index]
+        if all(row[other] / max(norm * norms[other], 1e-12) < NEAR_DUPLICATE for other in taken):
             taken.append(index)
     return taken
 
