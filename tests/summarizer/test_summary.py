@@ -418,3 +418,112 @@ def test_degenerate_articles_give_a_summary_without_warnings(name: str) -> None:
             result = summarize(text, algorithm=name)
             assert result.summary and all(sentence in text for sentence in result.summary)
             assert result.stats.algorithm in (name, "lead3")
+
+
+# --- fast paths give exactly what the plain computations give -----------------------------------------
+# summarize() is timed against LexRank (docs/benchmarks/summary.md), so parts of it are written for
+# speed; these tests pin each to the plain computation it replaces.
+
+import random  # noqa: E402
+import unicodedata  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from summarizer.algorithms import document as document_module  # noqa: E402
+from summarizer.algorithms import news as news_module  # noqa: E402
+from summarizer.summary import _clean_and_cap  # noqa: E402
+
+
+def plain_clean(text: str) -> str:
+    """_clean_and_cap's rewrites applied unconditionally, for text under the size cap."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]", " ", text)
+    text = re.sub(r"[\u200b-\u200d\u2060\ufeff\u00ad]", "", text)
+    return re.sub(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", text)
+
+
+@pytest.mark.parametrize("text", [
+    "Plain ASCII text. Nothing to do.",
+    "Double  spaced\tand tabbed.\r\nWindows line.\x07Bell.",
+    "Caf\u0065\u0301 d\u00e9j\u00e0\u00a0vu\u200b here\u2009now.",  # NFD, no-break, zero-width, thin space
+    "K\u212a kelvin and \u037e Greek question mark",  # NFC maps these to ASCII
+    "soft\u00adhyphen and a\u3000ideographic  space",
+])
+def test_cleaning_matches_the_plain_rewrites(text: str) -> None:
+    assert _clean_and_cap(text) == (plain_clean(text), False)
+
+
+def test_cleaning_matches_the_plain_rewrites_on_random_text() -> None:
+    rng = random.Random(3)
+    alphabet = "ab .\t\r\n\x00\x0b\u00a0\u200b\u00ad\u3000e\u0301é\u212a"
+    for _ in range(5_000):
+        # Mostly readable, so that the binary-junk check lets every text through to the rewrites.
+        text = "Readable text. " * 10 + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20))) + " end"
+        assert _clean_and_cap(text)[0] == plain_clean(text), repr(text)
+
+
+def test_overlap_products_are_the_full_matrix_product() -> None:
+    rng = np.random.default_rng(4)
+    for rows, columns in ((1, 1), (2, 5), (7, 40), (30, 300), (4, 0)):
+        counts = rng.integers(0, 3, size=(rows, columns)) * (rng.random((rows, columns)) < 0.2)
+        expected = counts @ counts.T
+        products = news_module._shared_products(counts)
+        assert products.shape == expected.shape
+        assert (products == expected).all()
+
+
+def test_near_duplicate_filter_matches_the_matrix_form() -> None:
+    def plain_distinct(products: np.ndarray, ranked: list[int], limit: int) -> list[int]:
+        diagonal = np.sqrt(np.diagonal(products).astype(np.float64))
+        cosines = products / np.maximum(np.outer(diagonal, diagonal), 1e-12)
+        taken: list[int] = []
+        for index in ranked:
+            if len(taken) == limit:
+                break
+            if all(cosines[index, other] < news_module.NEAR_DUPLICATE for other in taken):
+                taken.append(index)
+        return taken
+
+    rng = np.random.default_rng(8)
+    for _ in range(300):
+        rows = int(rng.integers(1, 12))
+        # Few columns and a duplicated row, so that near-duplicates and empty rows do occur.
+        counts = rng.integers(0, 3, size=(rows, 4))
+        counts[-1] = counts[0]
+        products = counts @ counts.T
+        ranked = [int(index) for index in rng.permutation(rows)]
+        limit = int(rng.integers(1, rows + 1))
+        assert news_module._distinct(products, ranked, limit) == plain_distinct(products, ranked, limit)
+
+
+def test_count_matrices_match_a_plain_count() -> None:
+    document, _ = prepare_document(ARTICLE, title="Europa Clipper", language="english")
+    words, content, column_ids = news_module._count_matrices(document)
+    vocabulary = document_module.stem_vocabulary("english")
+    assert list(column_ids) == sorted(column_ids) and len(set(column_ids.tolist())) == len(column_ids)
+    column = {int(stem_id): index for index, stem_id in enumerate(column_ids)}
+    content_stems = {vocabulary.stem_id[word] for row in document.words for word in row if vocabulary.content[word]}
+    content_columns = [column[stem_id] for stem_id in sorted(content_stems)]
+    for row, sentence_words in enumerate(document.words):
+        expected = np.zeros(len(column_ids), dtype=np.intp)
+        for word in sentence_words:
+            expected[column[vocabulary.stem_id[word]]] += 1
+        assert (words[row] == expected).all()
+        assert (content[row] == expected[content_columns]).all()
+
+
+def test_unseen_words_are_learnt_and_the_summary_does_not_depend_on_the_memo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A fresh memo, then one that knows other words first: the stem ids differ, the summary must not.
+    monkeypatch.setattr(document_module, "_VOCABULARIES", {})
+    fresh = summarize(ARTICLE, max_quotes=0).summary
+    monkeypatch.setattr(document_module, "_VOCABULARIES", {})
+    summarize("Quasars glimmer beyond nebulae.\n\nAstronomers catalogued quasars. Nebulae glowed faintly. "
+              "Telescopes tracked both for weeks.", max_quotes=0)
+    vocabulary = document_module.stem_vocabulary("english")
+    assert "Europa" not in vocabulary.code
+    assert summarize(ARTICLE, max_quotes=0).summary == fresh
+    assert "Europa" in vocabulary.code and vocabulary.code["Europa"] % 2 == 1  # learnt, a content word
+    assert vocabulary.code["the"] % 2 == 0  # a stop word

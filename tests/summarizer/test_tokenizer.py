@@ -237,3 +237,108 @@ def test_sumy_accepts_the_tokenizer_without_nltk_data() -> None:
     picked = [str(s) for s in summarizer(parser.document, 2)]
     assert len(picked) == 2
     assert all(sentence in text for sentence in picked)
+
+
+# --- fast paths give exactly what the plain rules give ------------------------------------------------
+# The tokenizer is on the hot path of every summary, so some patterns are written for speed. These
+# tests pin them to the plain forms they replace, on hard cases and on seeded random strings.
+
+import random  # noqa: E402
+import re  # noqa: E402
+from collections import Counter  # noqa: E402
+from itertools import repeat  # noqa: E402
+
+from summarizer import tokenizer as tokenizer_module  # noqa: E402
+
+PLAIN_BOUNDARY = re.compile(r"(?:\.{2,}|…|[.!?]+)[\"'»”’)\]]*(?=\s)")
+PLAIN_WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+
+
+def random_strings(alphabet: str, count: int, seed: int, longest: int = 14) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, longest))) for _ in range(count)]
+
+
+BOUNDARY_CASES = [
+    "Wait..! Go.", "So?! \"Yes.\" No…. Then… \u2026 x", "a.b c. D", "He left.\" She stayed.’) Fine.\n",
+    "Stop!!! Now.", "End.'' x", "…\" Next", "....", ". . .", "x.) (y", "U.S. The end.",
+]
+
+
+def test_boundary_pattern_matches_the_plain_one() -> None:
+    for text in BOUNDARY_CASES + random_strings(".!?…\"'»”’)] \n\tab.A", 20_000, seed=7):
+        fast = [(m.span(), m.group()) for m in tokenizer_module._BOUNDARY.finditer(text)]
+        assert fast == [(m.span(), m.group()) for m in PLAIN_BOUNDARY.finditer(text)], text
+
+
+WORD_CASES = [
+    "Mail ops@nasa.gov or see https://nasa.gov/a.b, then v1.2 and don't stop.",
+    "http://x.y) and http: plain", "user@host alone", "e-mail: a.b@c.d.", "U.S.-led test's end—fine",
+    "naïve café’s 3.5-km run_1 x__y", "http", "@", "",
+]
+
+
+def test_words_match_the_full_pattern() -> None:
+    # Sentences without "@" or "http" take the plain word pattern; both must find the same words.
+    tokenizer = Tokenizer("english")
+    for text in WORD_CASES + random_strings("ab1_-'’. \n.é@:/htp", 20_000, seed=11):
+        assert tokenizer.to_words(text) == tuple(Tokenizer._WORD.findall(text)), text
+        if "@" not in text and "http" not in text:
+            assert Tokenizer._PLAIN_WORD.findall(text) == PLAIN_WORD.findall(text), text
+
+
+def test_sentences_collapse_every_kind_of_whitespace() -> None:
+    text = "The  probe\tflew.\u00a0It\u2028landed \u3000safely. Then it  slept.\x0bAll done."
+    assert sentences(text) == ("The probe flew.", "It landed safely.", "Then it slept.", "All done.")
+
+
+def plain_detect_language(text: str) -> str:
+    """detect_language as first written (every token counted, Unicode letters everywhere)."""
+    sample = text[:1500].lower()
+    found = tokenizer_module._LETTER_WORD.findall(sample)
+    letters = sum(map(len, found))
+    if letters == 0:
+        return "english"
+    if tokenizer_module._CYRILLIC.search(sample):
+        cyrillic = len(tokenizer_module._CYRILLIC.findall(sample))
+        if cyrillic > letters / 2:
+            ukrainian = len(tokenizer_module._UKRAINIAN_LETTERS.findall(sample))
+            return "ukrainian" if ukrainian > cyrillic / 100 else "russian"
+    words = Counter(found)
+    best, best_hits = "english", 0
+    for language, markers in tokenizer_module._MARKERS.items():
+        hits = sum(map(words.get, markers, repeat(0)))
+        if hits > best_hits:
+            best, best_hits = language, hits
+    return best
+
+
+LANGUAGE_SAMPLES = [
+    "The rocket and the crew were ready, said the agency.",
+    "The rocket cost £5bn and the crew’s capsule was ready.",  # English, not ASCII
+    "Le lanceur et la capsule sont prêts, dit l’agence. Les essais ont été faits pour la mission.",
+    "Die Rakete und die Kapsel sind bereit, sagte die Agentur. Das ist nicht das Ende.",
+    "El cohete y la cápsula están listos, dijo la agencia. Los ensayos son para la misión.",
+    "Ракета и капсула готовы, сообщило агентство.",
+    "Ракета і капсула готові, повідомило агентство. Її запуск відбудеться.",
+    "Il razzo e la capsula sono pronti per il lancio della missione.",
+    "O foguete e a cápsula estão prontos para o lançamento da missão.",
+    "12345 ... !!!", "", "it's the end of the line", "THE AND OF", "l'homme et la femme",
+    "Mixed Ракета text with the and of the Latin words",
+]
+
+
+def test_language_detection_matches_the_plain_rules() -> None:
+    assert [detect_language(text) for text in LANGUAGE_SAMPLES] == [
+        "english", "english", "french", "german", "spanish", "russian", "ukrainian", "italian",
+        "portuguese", "english", "english", "english", "english", "french", "english",
+    ]
+    for text in LANGUAGE_SAMPLES + random_strings("the and le la der die el и в é’' .", 3_000, seed=5, longest=60):
+        assert detect_language(text) == plain_detect_language(text), text
+
+
+def test_language_detection_reads_a_bounded_sample() -> None:
+    # Only the first 1500 characters count: a French tail after a long English lead changes nothing.
+    text = "The crew and the rocket are ready. " * 50 + "Le lanceur et la capsule sont prêts. " * 200
+    assert detect_language(text) == "english"
+    assert detect_language("Le lanceur et la capsule sont prêts. " * 3) == "french"
