@@ -6,6 +6,7 @@ import csv
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -300,3 +301,108 @@ def test_count_authors_matches_how_support_is_counted() -> None:
         Comment("Ben", "five"),
     ]
     assert count_authors(comments) == 4  # Ana once, two separate anonymous people, Ben
+
+
+# --- grouping internals (summarizer.debate_cluster, summarizer.debate_vectors) ---------------------------
+
+def _block_affinity(labels: list[int], seed: int = 3) -> Any:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    label_array = np.array(labels)
+    size = len(labels)
+    same = label_array[:, None] == label_array[None, :]
+    affinity = np.where(same, 0.5 + 0.5 * rng.random((size, size)), 0.03 * rng.random((size, size)))
+    affinity = (affinity + affinity.T) / 2
+    np.fill_diagonal(affinity, 0.0)
+    return affinity
+
+
+def test_leading_eigenpairs_match_a_direct_solver() -> None:
+    import numpy as np
+
+    from summarizer.debate_cluster import leading_eigenpairs, spectral_embedding
+
+    affinity = _block_affinity([index % 9 for index in range(200)])
+    values, vectors = spectral_embedding(affinity, 9)  # 200 rows: the iterative path
+    degree = affinity.sum(axis=1)
+    normalised = affinity / np.sqrt(degree)[:, None] / np.sqrt(degree)[None, :]
+    exact_values, exact_vectors = np.linalg.eigh(normalised)
+    assert np.allclose(values, exact_values[::-1][:9], atol=1e-3)
+    # Same leading subspace: projecting the exact vectors onto ours loses nothing.
+    projection = vectors.T @ exact_vectors[:, ::-1][:, :9]
+    assert np.allclose(np.linalg.svd(projection, compute_uv=False), 1.0, atol=1e-3)
+    small_values, _ = leading_eigenpairs(normalised[:40, :40], 3)  # direct path
+    assert np.allclose(small_values, np.linalg.eigh(normalised[:40, :40])[0][::-1][:3])
+
+
+def test_group_count_follows_separate_parts_within_bounds() -> None:
+    import numpy as np
+
+    from summarizer.debate_cluster import choose_group_count
+
+    eigenvalues = np.array([1.0, 0.99, 0.97, 0.9, 0.5, 0.4, 0.3, 0.2])
+    assert choose_group_count(eigenvalues, low=2, high=6, separated=0.8) == 4  # four nearly cut-off parts
+    assert choose_group_count(eigenvalues, low=5, high=6, separated=0.8) == 5  # never fewer than shown
+    assert choose_group_count(eigenvalues, low=1, high=3, separated=0.8) == 3  # never more than allowed
+
+
+def test_spectral_groups_recover_separate_points_and_leave_unlinked_rows_out() -> None:
+    import numpy as np
+
+    from summarizer.debate_cluster import spectral_groups
+
+    labels = [index % 6 for index in range(90)]
+    similarity = _block_affinity(labels)
+    similarity[89, :] = similarity[:, 89] = 0.0  # a sentence like no other
+    groups = spectral_groups(
+        similarity, similarity.sum(axis=1), neighbours=10, low=2, high=12, separated=0.8, min_group_size=4
+    )
+    assert 89 not in np.concatenate(groups)
+    found = sorted(sorted({labels[int(row)] for row in group}) for group in groups)
+    assert found == [[label] for label in range(6)]  # six points, none mixed, though only two were asked
+
+
+def test_character_view_links_words_the_stemmer_keeps_apart() -> None:
+    import numpy as np
+
+    from summarizer import debate_vectors
+    from summarizer.debate_vectors import join_views, sentence_rows, tfidf_rows
+
+    pair = ["Discriminatory policies hurt applicants", "Discrimination rules punish candidates"]
+    stems_only = tfidf_rows([debate_vectors.sentence_terms(text) for text in pair])
+    block = stems_only.dense_block(np.arange(2, dtype=np.int64))
+    assert float(block[0] @ block[1]) == 0.0  # no stem in common
+    joined = sentence_rows(pair).dense_block(np.arange(2, dtype=np.int64))
+    assert float(joined[0] @ joined[1]) > 0.05
+    # Joining two normalised views with equal weight averages their cosines.
+    first = tfidf_rows([["a", "b"], ["a"]])
+    second = tfidf_rows([["x"], ["x", "y"]])
+    both = join_views(first, second).dense_block(np.arange(2, dtype=np.int64))
+    cos_first = 1 / np.sqrt(2)
+    assert np.isclose(both[0] @ both[1], (cos_first + cos_first) / 2, atol=0.2)
+    assert np.allclose(np.linalg.norm(both, axis=1), 1.0)
+
+
+def test_more_separate_points_than_shown_are_not_mixed_to_fill_the_quota() -> None:
+    # Eight distinct points, five or six people each; only two arguments asked for. Forcing the sentences into
+    # two groups would inflate support with comments making other points.
+    topics = [
+        "propellant depots in orbit", "closed loop life support", "radiation shielding for crews",
+        "reusable boosters without refurbishment", "lunar water ice mining", "nuclear thermal propulsion",
+        "planetary protection rules", "space debris removal",
+    ]
+    phrasings = ["{t}.", "It is all about {t}!", "{t}, definitely.", "So: {t}, and that is it."]
+    comments = []
+    for point, topic in enumerate(topics):
+        for person in range(5 + (point < 2)):
+            comments.append({
+                "author": f"p{point}_{person}",
+                "text": phrasings[(person + point) % len(phrasings)].format(t=topic),
+                "id": f"{point}:{person}",
+            })
+    arguments = condense(comments, max_arguments=2)
+    assert len(arguments) == 2
+    for argument in arguments:
+        assert len({comment_id.split(":")[0] for comment_id in argument.comment_ids}) == 1
+    assert sorted(argument.support for argument in arguments) == [6, 6]  # the two best-supported points
