@@ -82,6 +82,8 @@ MEMBER_SIMILARITY = 0.0
 MEMBER_RELATIVE = 0.5
 # Weight of closeness to the whole debate's centroid against a claim (see `_to_argument`).
 GENERIC_PENALTY = 1.0
+# Weight of a claim's shape (5-25 words, a statement rather than a question; see `_claim_quality`).
+CLAIM_SHAPE_PENALTY = 0.2
 # Cosine similarity between two groups' centroids for them to be one argument.
 MERGE_SIMILARITY = 0.7
 # Lowest cosine similarity between a sentence and a group's centroid for the sentence to join it.
@@ -538,7 +540,12 @@ def _to_argument(
     # The claim stands for its group, not for the whole debate: a sentence that restates the motion is
     # close to every group's centroid, so closeness to the debate's centroid counts against it.
     specific = centrality - GENERIC_PENALTY * rows.dot(members, generic) if generic is not None else centrality
-    scores = [specific[i] * _claim_quality(thread.sentence_texts[m]) for i, m in enumerate(members)]
+    # The shape penalty is subtracted, not multiplied: `specific` can be negative, and a factor under 1
+    # would then favour the badly shaped sentence.
+    scores = [
+        specific[i] - CLAIM_SHAPE_PENALTY * (1.0 - _claim_quality(thread.sentence_texts[m]))
+        for i, m in enumerate(members)
+    ]
     order = sorted(range(len(members)), key=lambda i: (-scores[i], int(members[i])))
     claim_row = int(members[order[0]])
     claim = thread.sentence_texts[claim_row]
