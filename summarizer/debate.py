@@ -6,26 +6,30 @@ Pipeline (pure, synchronous; callers run `condense` in a worker thread):
    characters; drop spam (the same text posted three or more times) and an author's own repeats.
 2. Split comments into claim-sized sentences; drop sentences a reply copied verbatim from its parent,
    and noise (greetings, "+1", "this", emoji, links alone: see `debate_text.is_noise_sentence`).
-3. Represent sentences as stemmed tf-idf vectors (numpy, sparse rows).
+3. Represent sentences as two joined tf-idf views (numpy, sparse rows): stems of content words, and
+   character 3-5-grams of the words (`debate_vectors.sentence_rows`).
 4. Group sentences that make the same point. Large inputs are first cut into blocks of at most
-   `BLOCK_SIZE` similar sentences by bisecting spherical 2-means (O(n log n)); inside a block, exact
-   cosine similarities (blended with second-order similarity: alike to the same sentences) seed groups
-   at density peaks (the sentence with the most similar sentences from *other* authors), each taking
-   the sentences close to its seed. Groups whose centroids are close (the same point found in two
-   blocks) merge into the biggest ones, the heads.
-5. Choose the heads to show: greedily by support, discounted by similarity to heads already chosen, so
-   that two phrasings of one point do not crowd out a second point. Then refine them like spherical
-   k-means with an outlier threshold: a sentence joins the nearest head's centroid when close enough
-   (per head: at least `ABSORB_SIMILARITY` and `ABSORB_RELATIVE` x the head's own cohesion). Every step
-   after the blocks is O(non-zeros x heads), so the whole is O(n log n) in the number of sentences.
+   `BLOCK_SIZE` similar sentences by bisecting spherical 2-means (O(n log n)). Inside a block, exact
+   cosine similarities form a k-nearest-neighbour graph, and spectral clustering partitions it
+   (`debate_cluster`): into at least max_arguments groups (what the caller will show), more when the
+   graph has more nearly separate parts, so that distinct points are never mixed to fill the quota;
+   k-means on the spectral embedding is seeded k-means++-style over dense, multi-author regions, best
+   of several restarts. A sentence far from its group's centroid relative to the group's own cohesion
+   leaves it. Groups found in different blocks whose centroids are close merge (the same point).
+5. Choose the groups to show: greedily by distinct authors, discounted by similarity to groups already
+   chosen. Then let them take in leftover sentences close enough to their centroid (per group: at least
+   `ABSORB_SIMILARITY` and `ABSORB_RELATIVE` x the group's cohesion). Every step after the blocks is
+   O(non-zeros x groups), so the whole is O(n log n) in the number of sentences.
 6. A group is an argument only if at least two distinct authors support it (`MIN_AUTHORS`): one person
    repeating a point is one voice, and one voice is an opinion, not a main argument. Its claim is the
-   member sentence, verbatim (whitespace collapsed), closest to the group's centroid (preferring plain
-   statements of 5-25 words); its quotes are one or two other sentences from *other* authors than the
-   claim's, one per author. Arguments are ordered by distinct authors, then by supporting comments.
+   member sentence, verbatim (whitespace collapsed), that stands for the group: closest to the group's
+   centroid minus closeness to the whole debate's centroid (a sentence restating the motion is close to
+   every group), with a small penalty for sentences outside 5-25 words or ending in "?". Its quotes are
+   one or two other sentences from *other* authors than the claim's, one per author. Arguments are
+   ordered by distinct authors, then by supporting comments.
 
-Thresholds were tuned on the ArgKP *train* split only (bench/debate_quality.py), with the absorption
-threshold then raised until synthetic space debates (bench/debate_speed.py) stopped mixing points.
+Thresholds were tuned on the ArgKP *train* split only (bench/debate_quality.py), and checked against
+synthetic space debates (bench/debate_speed.py: honest support, no point mixed into another).
 """
 
 from __future__ import annotations
