@@ -48,7 +48,7 @@ from summarizer.debate_text import (
     normalize_for_match,
     split_sentences,
 )
-from summarizer.debate_vectors import FloatArray, IntArray, SparseRows, sentence_rows
+from summarizer.debate_vectors import FloatArray, IntArray, SparseRows, sentence_views
 
 __all__ = [
     "DEFAULT_MAX_ARGUMENTS",
@@ -424,10 +424,11 @@ def _sparse_sum(rows: SparseRows, members: IntArray) -> tuple[IntArray, FloatArr
     return columns, np.asarray(values, dtype=np.float64)
 
 
-def _heads(rows: SparseRows, authors: IntArray, head_count: int, limit: int) -> list[_Group]:
-    """Groups of sentences found in blocks, the biggest first, with near-duplicate groups merged."""
+def _heads(rows: SparseRows, coarse: SparseRows, authors: IntArray, head_count: int, limit: int) -> list[_Group]:
+    """Groups of sentences found in blocks (cut by the `coarse` vectors), the biggest first, with groups
+    of different blocks that make the same point merged."""
     seeds: list[tuple[int, IntArray]] = []
-    for number, block in enumerate(_blocks(rows)):
+    for number, block in enumerate(_blocks(coarse)):
         seeds.extend((number, members) for members in _groups_in_block(rows, block, authors, limit))
     seeds.sort(key=lambda seed: (-len(np.unique(authors[seed[1]])), -len(seed[1]), int(seed[1].min())))
 
@@ -598,7 +599,7 @@ def condense(comments: Iterable[object], *, max_arguments: int | None = None) ->
     thread = _prepare(items)
     if len(thread.sentence_texts) < MIN_AUTHORS:
         return []
-    rows = sentence_rows(thread.sentence_texts)
+    stem_rows, rows = sentence_views(thread.sentence_texts)
     author_index: dict[str, int] = {}
     authors = np.fromiter(
         (author_index.setdefault(thread.author_keys[c], len(author_index)) for c in thread.sentence_comment),
@@ -609,7 +610,7 @@ def condense(comments: Iterable[object], *, max_arguments: int | None = None) ->
     # Rank the groups as found, keep the best `limit` with enough authors, and only then let them absorb
     # leftover sentences, so that nothing is absorbed into a group that is not shown.
     candidates: list[tuple[int, _Group]] = []
-    for head in _heads(rows, authors, head_count, limit):
+    for head in _heads(rows, stem_rows, authors, head_count, limit):
         argument = _to_argument(thread, rows, head.rows())
         if argument is not None:
             candidates.append((argument.support, head))

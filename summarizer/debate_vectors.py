@@ -26,10 +26,12 @@ from summarizer.debate_text import content_words, plain_words, stem
 __all__ = [
     "SparseRows",
     "char_ngrams",
+    "char_rows",
     "join_views",
     "sentence_char_terms",
     "sentence_rows",
     "sentence_terms",
+    "sentence_views",
     "text_similarity",
     "tfidf_rows",
 ]
@@ -138,21 +140,56 @@ def tfidf_rows(term_lists: Sequence[Sequence[str]]) -> SparseRows:
         dtype=np.int64,
         count=int(lengths.sum()),
     )
-    n_cols = max(1, len(vocabulary))
     row_of_term = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    return _tfidf_from_pairs(row_of_term, columns, n_rows, len(vocabulary))
+
+
+def _tfidf_from_pairs(row_of_term: IntArray, columns: IntArray, n_rows: int, n_cols: int) -> SparseRows:
+    """tf-idf rows from one (row, column) pair per term occurrence."""
+    width = max(1, n_cols)
     # One key per (row, column): unique keys come out sorted by row, then column, which is CSR order.
-    keys, tf = np.unique(row_of_term * n_cols + columns, return_counts=True)
-    rows_of_entry = keys // n_cols
-    indices = keys % n_cols
+    keys, tf = np.unique(row_of_term * width + columns, return_counts=True)
+    rows_of_entry = keys // width
+    indices = (keys % width).astype(np.int64)
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows_of_entry, minlength=n_rows), out=indptr[1:])
-    df = np.bincount(indices, minlength=len(vocabulary)).astype(np.float64)
+    df = np.bincount(indices, minlength=n_cols).astype(np.float64)
     idf = np.log((1.0 + n_rows) / (1.0 + df)) + 1.0
     data = (1.0 + np.log(tf.astype(np.float64))) * idf[indices]
     norms = np.sqrt(np.bincount(rows_of_entry, weights=data * data, minlength=n_rows))
     norms[norms == 0] = 1.0
     data /= norms[rows_of_entry]
-    return SparseRows(indptr=indptr, indices=indices.astype(np.int64), data=data, n_cols=len(vocabulary))
+    return SparseRows(indptr=indptr, indices=indices, data=data, n_cols=n_cols)
+
+
+def char_rows(word_lists: Sequence[Sequence[str]]) -> SparseRows:
+    """tf-idf rows of the character n-grams of each list's words (what `sentence_char_terms` gives),
+    built per distinct word rather than per n-gram occurrence: a debate repeats its words, and this
+    keeps the Python work proportional to words, not to the ten times more n-grams."""
+    words: dict[str, int] = {}
+    n_rows = len(word_lists)
+    lengths = np.fromiter((len(items) for items in word_lists), dtype=np.int64, count=n_rows)
+    tokens = np.fromiter(
+        (words.setdefault(word, len(words)) for items in word_lists for word in items),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
+    vocabulary: dict[str, int] = {}
+    gram_lists = [char_ngrams(word) for word in words]
+    gram_counts = np.fromiter((len(grams) for grams in gram_lists), dtype=np.int64, count=len(gram_lists))
+    gram_ids = np.fromiter(
+        (vocabulary.setdefault(gram, len(vocabulary)) for grams in gram_lists for gram in grams),
+        dtype=np.int64,
+        count=int(gram_counts.sum()),
+    )
+    gram_starts = np.cumsum(gram_counts) - gram_counts
+    # Every token contributes its word's n-grams: gather them with the CSR range trick.
+    per_token = gram_counts[tokens]
+    offsets = np.cumsum(per_token) - per_token
+    positions = np.arange(int(per_token.sum()), dtype=np.int64) - np.repeat(offsets, per_token)
+    positions += np.repeat(gram_starts[tokens], per_token)
+    token_rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    return _tfidf_from_pairs(np.repeat(token_rows, per_token), gram_ids[positions], n_rows, len(vocabulary))
 
 
 def join_views(first: SparseRows, second: SparseRows, second_weight: float = 1.0) -> SparseRows:
@@ -176,13 +213,19 @@ def join_views(first: SparseRows, second: SparseRows, second_weight: float = 1.0
     return SparseRows(indptr=indptr, indices=indices, data=data, n_cols=first.n_cols + second.n_cols)
 
 
-def sentence_rows(sentences: Sequence[str]) -> SparseRows:
-    """The vectors `condense` compares sentences by: stem view and character view joined."""
+def sentence_views(sentences: Sequence[str]) -> tuple[SparseRows, SparseRows]:
+    """(stem view alone, stem and character views joined). The stem view has a tenth of the non-zeros:
+    good enough, and cheaper, for coarse work such as cutting a large debate into blocks."""
     stems = tfidf_rows([sentence_terms(text) for text in sentences])
     if CHAR_VIEW_WEIGHT <= 0:
-        return stems
-    chars = tfidf_rows([sentence_char_terms(text) for text in sentences])
-    return join_views(stems, chars, CHAR_VIEW_WEIGHT)
+        return stems, stems
+    chars = char_rows([plain_words(text) if CHAR_ALL_WORDS else content_words(text) for text in sentences])
+    return stems, join_views(stems, chars, CHAR_VIEW_WEIGHT)
+
+
+def sentence_rows(sentences: Sequence[str]) -> SparseRows:
+    """The vectors `condense` compares sentences by: stem view and character view joined."""
+    return sentence_views(sentences)[1]
 
 
 def text_similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> FloatArray:

@@ -406,3 +406,16 @@ def test_more_separate_points_than_shown_are_not_mixed_to_fill_the_quota() -> No
     for argument in arguments:
         assert len({comment_id.split(":")[0] for comment_id in argument.comment_ids}) == 1
     assert sorted(argument.support for argument in arguments) == [6, 6]  # the two best-supported points
+
+
+def test_character_rows_built_per_word_equal_rows_built_per_ngram() -> None:
+    import numpy as np
+
+    from summarizer.debate_vectors import char_rows, plain_words, sentence_char_terms, tfidf_rows
+
+    texts = ["Killing is murder, plain and simple.", "the kill count", "", "murder MURDER is wrong", "ünïcode wörds"]
+    fast = char_rows([plain_words(text) for text in texts]).dense_block(np.arange(len(texts), dtype=np.int64))
+    slow = tfidf_rows([sentence_char_terms(text) for text in texts]).dense_block(
+        np.arange(len(texts), dtype=np.int64)
+    )
+    assert np.allclose(fast @ fast.T, slow @ slow.T)
