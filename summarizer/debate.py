@@ -374,7 +374,9 @@ def _blocks(rows: SparseRows) -> list[IntArray]:
 def _groups_in_block(rows: SparseRows, block: IntArray, authors: IntArray, limit: int) -> list[IntArray]:
     """Spectral grouping with exact similarities inside one block (see `debate_cluster`)."""
     dense = rows.dense_block(block)
-    similarity = dense @ dense.T
+    # Single precision halves the one big product (block x character n-grams); cosines need no more.
+    single = dense.astype(np.float32)
+    similarity = (single @ single.T).astype(np.float64)
     np.fill_diagonal(similarity, 0.0)
     # Below this floor two sentences share only incidental words: no edge, so a sentence like no other
     # stays out of every group instead of being forced into the nearest one.

@@ -190,8 +190,8 @@ def spherical_kmeans(
             if iteration and np.array_equal(new_labels, labels):
                 break
             labels = new_labels
-            sums = np.zeros_like(centres)
-            np.add.at(sums, labels, points)
+            membership = (labels[:, None] == np.arange(len(centres))[None, :]).astype(np.float64)
+            sums = membership.T @ points
             norms = np.linalg.norm(sums, axis=1, keepdims=True)
             # An emptied centre keeps its place rather than vanishing mid-run.
             centres = np.where(norms > 1e-12, sums / np.where(norms > 1e-12, norms, 1.0), centres)
