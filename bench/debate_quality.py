@@ -168,6 +168,7 @@ def evaluate(
     labels: dict[tuple[str, str], int],
     method: Callable[[TopicStance], list[Output]],
     similarity: Callable[[Sequence[str], Sequence[str]], np.ndarray],
+    per_group: dict[str, list[float]] | None = None,
 ) -> dict[str, float]:
     totals: dict[str, list[float]] = defaultdict(list)
     started = time.perf_counter()
@@ -180,6 +181,8 @@ def evaluate(
         scores = similarity(group.arg_texts, group.kp_texts)
         totals["mAP strict"].append(average_precision_track1(group, labels, scores, relaxed=False))
         totals["mAP relaxed"].append(average_precision_track1(group, labels, scores, relaxed=True))
+    if per_group is not None:
+        per_group.update(totals)
     result = {name: float(np.mean(values)) for name, values in totals.items()}
     result["seconds"] = time.perf_counter() - started
     return result
@@ -200,12 +203,20 @@ def main(argv: list[str] | None = None) -> int:
     groups, labels = load(args.data, args.split)
     n_args = sum(len(group.arg_ids) for group in groups)
     print(f"ArgKP {args.split}: {len(groups)} topic+stance groups, {n_args} arguments")
-    ours_result = evaluate(groups, labels, ours, text_similarity)
-    base_result = evaluate(groups, labels, baseline, sklearn_similarity)
+    ours_groups: dict[str, list[float]] = {}
+    base_groups: dict[str, list[float]] = {}
+    ours_result = evaluate(groups, labels, ours, text_similarity, ours_groups)
+    base_result = evaluate(groups, labels, baseline, sklearn_similarity, base_groups)
     print(f"{'metric':<14}{'spacebrief':>12}{'tfidf+kmeans':>14}{'ratio':>8}")
     for name in ("coverage", "purity", "grouped", "mAP strict", "mAP relaxed", "seconds"):
         ratio = ours_result[name] / base_result[name] if base_result[name] else float("nan")
         print(f"{name:<14}{ours_result[name]:>12.3f}{base_result[name]:>14.3f}{ratio:>8.2f}")
+    print("per topic+stance, spacebrief vs baseline:")
+    for name in ("coverage", "purity", "grouped"):
+        pairs = list(zip(ours_groups[name], base_groups[name], strict=True))
+        wins = sum(o > b + 1e-9 for o, b in pairs)
+        losses = sum(o < b - 1e-9 for o, b in pairs)
+        print(f"  {name:<10} {wins} wins, {losses} losses, {len(pairs) - wins - losses} ties")
     return 0
 
 
