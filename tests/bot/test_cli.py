@@ -260,3 +260,15 @@ def test_run_without_token_exits_2_with_a_hint(tmp_path: Path) -> None:
     )
     err = assert_one_line_error(result)
     assert "DISCORD_TOKEN" in err
+
+
+def test_readme_example_is_the_real_output(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README shows a `spacebrief summarize` run near the top; it must stay true."""
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    block = readme.split("```console\n", 1)[1].split("```", 1)[0]
+    command, _, expected = block.partition("\n")
+    assert command.startswith("$ spacebrief summarize ")
+    monkeypatch.chdir(root)
+    assert main(command.split()[2:]) == 0
+    assert capsys.readouterr().out == expected
