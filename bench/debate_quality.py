@@ -16,7 +16,7 @@ Baseline: scikit-learn TfidfVectorizer(stop_words="english") + KMeans(k=K, n_ini
 claim = the member closest to the centroid; its mAP uses the same plain tf-idf cosine.
 
 Usage: .venv/bin/python bench/debate_quality.py [--split dev|train] [--data DIR] [--set NAME=VALUE ...]
-(--set overrides a tuning constant of summarizer.debate for experiments, e.g. --set EDGE_SIMILARITY=0.35).
+(--set overrides a tuning constant of summarizer.debate for experiments, e.g. --set NEIGHBOURS=7).
 The data is read-only research data in ../shared/data/keypoints; nothing of it is copied.
 """
 
