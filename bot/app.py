@@ -51,7 +51,7 @@ _MEMORY_DATABASES = {"", ":memory:"}
 
 #: Worker threads behind asyncio.to_thread. CPU work (summaries, debates, feed parsing) holds the
 #: GIL, and every extra runnable thread makes the event loop wait longer to get it back (asyncio's
-#: default is CPUs + 4; see docs/benchmarks/loop_lag.md). DNS look-ups share this pool, so it
+#: default is CPUs + 4; see docs/benchmarks.md, issue 4). DNS look-ups share this pool, so it
 #: stays above 2 to keep a long condense from stalling them.
 WORKER_THREADS = 4
 
@@ -173,7 +173,7 @@ class CpuWorkerError(RuntimeError):
 class CpuPool:
     """Worker processes for the CPU-heavy pure functions: condense, summarize, parse_feed.
 
-    Threads keep the event loop waiting for the GIL (docs/benchmarks/loop_lag.md: 150-470 ms
+    Threads keep the event loop waiting for the GIL (docs/benchmarks.md, issue 4: 150-470 ms
     worst lag under a debate plus 300 feed polls); processes do not (19-69 ms). The pool starts
     on first use, with ``forkserver`` so workers never inherit the bot's threads or sockets, and
     each worker imports the text tools once. `func` must be a module-level function and its

@@ -421,7 +421,7 @@ def test_degenerate_articles_give_a_summary_without_warnings(name: str) -> None:
 
 
 # --- fast paths give exactly what the plain computations give -----------------------------------------
-# summarize() is timed against LexRank (docs/benchmarks/summary.md), so parts of it are written for
+# summarize() is timed against LexRank (docs/benchmarks.md, issue 2), so parts of it are written for
 # speed; these tests pin each to the plain computation it replaces.
 
 import random  # noqa: E402
