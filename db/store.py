@@ -354,7 +354,9 @@ def validate_guild_setting(name: str, value: Any) -> SettingValue:
         if not isinstance(value, str | list | tuple):
             raise InvalidSettingError(f"{name} must be a list of keywords")
         return _clean_keywords(value)
-    raise InvalidSettingError(f"unknown setting '{_one_line(name, 50)}'; known: {', '.join(GUILD_SETTING_NAMES)}")
+    raise InvalidSettingError(
+        f"unknown setting '{_one_line(name, 50)}'; known: {', '.join(GUILD_SETTING_NAMES)}"
+    )
 
 
 # ---- the store -------------------------------------------------------------------------------
@@ -476,6 +478,12 @@ class Store:
             row: sqlite3.Row | None = await cursor.fetchone()
             return row
 
+    @staticmethod
+    async def _changes(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> bool:
+        """Run a write; True when it changed at least one row."""
+        async with conn.execute(sql, params) as cursor:
+            return cursor.rowcount > 0
+
     async def _source_by_id(self, conn: aiosqlite.Connection, source_id: int) -> Source | None:
         row = await self._one(conn, "SELECT * FROM sources WHERE id = ?", (source_id,))
         return _source_from_row(row) if row is not None else None
@@ -570,11 +578,9 @@ class Store:
     async def remove_source(self, guild_id: int, source_id: int) -> bool:
         """Delete the source and its entries/posts/threads if it belongs to ``guild_id``; False otherwise."""
         async with self._writing() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM sources WHERE id = ? AND guild_id = ?", (source_id, guild_id)
+            removed = await self._changes(
+                conn, "DELETE FROM sources WHERE id = ? AND guild_id = ?", (source_id, guild_id)
             )
-            removed = cursor.rowcount > 0
-            await cursor.close()
         return removed
 
     async def list_sources(self, guild_id: int) -> list[Source]:
@@ -670,9 +676,7 @@ class Store:
                                             disabled_notified = 1
                          WHERE id = ? AND guild_id = ?"""
                 params = (source_id, guild_id)
-            cursor = await conn.execute(sql, params)
-            changed = cursor.rowcount > 0
-            await cursor.close()
+            changed = await self._changes(conn, sql, params)
             return await self._source_by_id(conn, source_id) if changed else None
 
     async def due_sources(self, now: datetime) -> list[Source]:
@@ -959,12 +963,11 @@ class Store:
     async def mark_skipped(self, entry_id: int, reason: str) -> bool:
         """A pending entry that will not be posted (e.g. its channel is gone); False if not pending."""
         async with self._writing() as conn:
-            cursor = await conn.execute(
+            changed = await self._changes(
+                conn,
                 "UPDATE entries SET state = 'skipped', skip_reason = ?, text = '' WHERE id = ? AND state = 'pending'",
                 (_one_line(reason) or "skipped", entry_id),
             )
-            changed = cursor.rowcount > 0
-            await cursor.close()
         return changed
 
     async def latest_posted(self, guild_id: int, limit: int, source: str | None = None) -> list[PostedItem]:
@@ -1012,7 +1015,9 @@ class Store:
                 params,
             )
         return [
-            PostedItem(entry=_entry_from_row(row), post=_post_from_row(row, "p_"), source_name=row["source_name"])
+            PostedItem(
+                entry=_entry_from_row(row), post=_post_from_row(row, "p_"), source_name=row["source_name"]
+            )
             for row in rows
         ]
 
@@ -1021,7 +1026,9 @@ class Store:
     async def get_guild_settings(self, guild_id: int, defaults: GuildSettings) -> GuildSettings:
         """``defaults`` with this guild's stored overrides applied (unreadable overrides are ignored)."""
         async with self._reading() as conn:
-            rows = await self._all(conn, "SELECT name, value FROM guild_settings WHERE guild_id = ?", (guild_id,))
+            rows = await self._all(
+                conn, "SELECT name, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            )
         overrides: dict[str, Any] = {}
         for row in rows:
             if row["name"] not in GUILD_SETTING_NAMES:
@@ -1039,7 +1046,9 @@ class Store:
         """
         _check_id(guild_id, "guild_id")
         normalized = validate_guild_setting(name, value)
-        stored = json.dumps(list(normalized) if isinstance(normalized, tuple) else normalized, ensure_ascii=False)
+        stored = json.dumps(
+            list(normalized) if isinstance(normalized, tuple) else normalized, ensure_ascii=False
+        )
         stamp = _ts(now)
         async with self._writing() as conn:
             await conn.execute(
@@ -1053,11 +1062,9 @@ class Store:
     async def reset_guild_setting(self, guild_id: int, name: str) -> bool:
         """Drop an override so the default applies again; False when there was none."""
         async with self._writing() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM guild_settings WHERE guild_id = ? AND name = ?", (guild_id, name)
+            removed = await self._changes(
+                conn, "DELETE FROM guild_settings WHERE guild_id = ? AND name = ?", (guild_id, name)
             )
-            removed = cursor.rowcount > 0
-            await cursor.close()
         return removed
 
     # ---- debate threads ------------------------------------------------------------------
@@ -1094,12 +1101,11 @@ class Store:
         """False when the thread is unknown."""
         stamp = _ts(now)
         async with self._writing() as conn:
-            cursor = await conn.execute(
+            changed = await self._changes(
+                conn,
                 "UPDATE threads SET digest_posted = 1, digest_posted_at = ? WHERE thread_id = ?",
                 (stamp, thread_id),
             )
-            changed = cursor.rowcount > 0
-            await cursor.close()
         return changed
 
 
