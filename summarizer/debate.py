@@ -24,7 +24,10 @@ Pipeline (pure, synchronous; callers run `condense` in a worker thread):
    repeating a point is one voice, and one voice is an opinion, not a main argument. Its claim is the
    member sentence, verbatim (whitespace collapsed), that stands for the group: closest to the group's
    centroid minus closeness to the whole debate's centroid (a sentence restating the motion is close to
-   every group), with a small penalty for sentences outside 5-25 words or ending in "?". Its quotes are
+   every group), with a small penalty for sentences outside 5-25 words or ending in "?", plus its
+   typicality (the share of its nearest sentences among all shown groups that are in its own group, so
+   a sentence mixing two groups loses), minus its closeness to the claims already chosen for groups
+   shown before it (shown claims should say different things). Its quotes are
    one or two other sentences from *other* authors than the claim's, one per author. Arguments are
    ordered by distinct authors, then by supporting comments.
 
@@ -88,6 +91,15 @@ MEMBER_RELATIVE = 0.5
 GENERIC_PENALTY = 1.0
 # Weight of a claim's shape (5-25 words, a statement rather than a question; see `_claim_quality`).
 CLAIM_SHAPE_PENALTY = 0.2
+# Weight of a claim's typicality: the share of its nearest neighbours, among the sentences of all shown
+# groups, that belong to its own group (see `_typicality`).
+CLAIM_TYPICAL_WEIGHT = 0.5
+# Nearest neighbours counted for typicality.
+CLAIM_TYPICAL_NEIGHBOURS = 5
+# Typicality is only computed for this many best candidates of a group (the rest cannot win).
+CLAIM_CANDIDATES = 30
+# Weight of a claim's closeness to the claims already chosen for other shown groups (see `_claim_row`).
+CLAIM_REDUNDANCY = 1.5
 # Cosine similarity between two groups' centroids for them to be one argument.
 MERGE_SIMILARITY = 0.7
 # Lowest cosine similarity between a sentence and a group's centroid for the sentence to join it.
@@ -529,9 +541,75 @@ def _claim_quality(sentence: str) -> float:
     return factor
 
 
-def _to_argument(
-    thread: _Thread, rows: SparseRows, members: IntArray, generic: FloatArray | None = None
-) -> Argument | None:
+def _typicality(rows: SparseRows, candidates: IntArray, members: IntArray, pool: IntArray) -> FloatArray:
+    """For each candidate (a row of `members`): the share of its CLAIM_TYPICAL_NEIGHBOURS nearest
+    sentences in `pool` (all shown groups' sentences, itself excluded) that are in `members`.
+
+    O(non-zeros of the pool on the candidates' columns x candidates): the candidates are made dense over
+    only the columns they use, so nothing is ever O(pool x vocabulary)."""
+    positions, local_row = rows.nnz_positions(candidates)
+    used, local_col = np.unique(rows.indices[positions], return_inverse=True)
+    candidate_block = np.zeros((len(used), len(candidates)), dtype=np.float64)
+    candidate_block[local_col, local_row] = rows.data[positions]
+    column_of = np.full(rows.n_cols, -1, dtype=np.int64)
+    column_of[used] = np.arange(len(used), dtype=np.int64)
+    pool_positions, pool_row = rows.nnz_positions(pool)
+    shared = column_of[rows.indices[pool_positions]]
+    kept = shared >= 0
+    weights = rows.data[pool_positions[kept]]
+    kept_rows = pool_row[kept]
+    kept_columns = shared[kept]
+    similarities = np.empty((len(candidates), len(pool)), dtype=np.float64)
+    for index in range(len(candidates)):
+        similarities[index] = np.bincount(
+            kept_rows, weights=weights * candidate_block[kept_columns, index], minlength=len(pool)
+        )
+    similarities[pool[None, :] == candidates[:, None]] = -np.inf
+    neighbours = min(CLAIM_TYPICAL_NEIGHBOURS, len(pool) - 1)
+    if neighbours < 1:
+        return np.ones(len(candidates), dtype=np.float64)
+    nearest = np.argpartition(-similarities, neighbours - 1, axis=1)[:, :neighbours]
+    inside = np.isin(pool, members)
+    return np.asarray(inside[nearest].mean(axis=1), dtype=np.float64)
+
+
+def _claim_row(
+    thread: _Thread,
+    rows: SparseRows,
+    members: IntArray,
+    generic: FloatArray,
+    pool: IntArray,
+    earlier_claims: Sequence[int],
+) -> int:
+    """The sentence (a row of `members`) that stands for its group as the claim."""
+    centrality = rows.dot(members, _normalized(rows.sum_rows(members)))
+    # The claim stands for its group, not for the whole debate: a sentence that restates the motion is
+    # close to every group's centroid, so closeness to the debate's centroid counts against it.
+    scores = centrality - GENERIC_PENALTY * rows.dot(members, generic)
+    # The shape penalty is subtracted, not multiplied: a score can be negative, and a factor under 1
+    # would then favour the badly shaped sentence.
+    scores = scores - CLAIM_SHAPE_PENALTY * (
+        1.0 - np.array([_claim_quality(thread.sentence_texts[int(m)]) for m in members], dtype=np.float64)
+    )
+    # Shown claims should say different things: a group that overlaps an earlier shown one should be
+    # named by the sentence that sets it apart, not by the one it shares.
+    if earlier_claims:
+        block = rows.dense_block(np.concatenate([members, np.asarray(earlier_claims, dtype=np.int64)]))
+        scores = scores - CLAIM_REDUNDANCY * (block[: len(members)] @ block[len(members):].T).max(axis=1)
+    # A sentence typical of its group has its own nearest neighbours inside the group; one close to the
+    # centroid only because it mixes two groups' words has them partly in another group.
+    if len(pool) > len(members):
+        top = np.argsort(-scores, kind="stable")[:CLAIM_CANDIDATES]
+        scores[top] += CLAIM_TYPICAL_WEIGHT * _typicality(rows, members[top], members, pool)
+    best = max(range(len(members)), key=lambda i: (float(scores[i]), -int(members[i])))
+    return int(members[best])
+
+
+def _distinct_authors(thread: _Thread, members: IntArray) -> int:
+    return len({thread.author_keys[thread.sentence_comment[int(m)]] for m in members})
+
+
+def _to_argument(thread: _Thread, rows: SparseRows, members: IntArray, claim_row: int) -> Argument | None:
     sentence_comment = np.asarray(thread.sentence_comment, dtype=np.int64)
     comment_indexes = sorted({int(index) for index in sentence_comment[members]})
     authors: list[str] = []
@@ -542,19 +620,7 @@ def _to_argument(
             authors.append(thread.author_names[index])
     if len(author_keys) < MIN_AUTHORS:
         return None
-    centre = _normalized(rows.sum_rows(members))
-    centrality = rows.dot(members, centre)
-    # The claim stands for its group, not for the whole debate: a sentence that restates the motion is
-    # close to every group's centroid, so closeness to the debate's centroid counts against it.
-    specific = centrality - GENERIC_PENALTY * rows.dot(members, generic) if generic is not None else centrality
-    # The shape penalty is subtracted, not multiplied: `specific` can be negative, and a factor under 1
-    # would then favour the badly shaped sentence.
-    scores = [
-        specific[i] - CLAIM_SHAPE_PENALTY * (1.0 - _claim_quality(thread.sentence_texts[m]))
-        for i, m in enumerate(members)
-    ]
-    order = sorted(range(len(members)), key=lambda i: (-scores[i], int(members[i])))
-    claim_row = int(members[order[0]])
+    centrality = rows.dot(members, _normalized(rows.sum_rows(members)))
     claim = thread.sentence_texts[claim_row]
     claim_author = thread.author_keys[thread.sentence_comment[claim_row]]
     claim_key = normalize_for_match(claim)
@@ -613,17 +679,26 @@ def condense(comments: Iterable[object], *, max_arguments: int | None = None) ->
     # leftover sentences, so that nothing is absorbed into a group that is not shown.
     candidates: list[tuple[int, _Group]] = []
     for head in _heads(rows, stem_rows, authors, head_count, limit):
-        argument = _to_argument(thread, rows, head.rows())
-        if argument is not None:
-            candidates.append((argument.support, head))
+        support = _distinct_authors(thread, head.rows())
+        if support >= MIN_AUTHORS:
+            candidates.append((support, head))
     shown = _diverse(candidates, limit)
     _absorb(rows, shown)
     arguments: list[tuple[tuple[int, int, int], Argument]] = []
     generic = _normalized(rows.sum_rows(np.arange(rows.n_rows, dtype=np.int64)))
-    for head in shown:
-        argument = _to_argument(thread, rows, head.rows(), generic)
+    shown_rows = [head.rows() for head in shown]
+    pool = np.unique(np.concatenate(shown_rows)) if shown_rows else np.zeros(0, dtype=np.int64)
+    claims: list[int] = []
+    # Claims are chosen in the order the groups were picked (most support first), each kept apart from
+    # the claims before it.
+    for members in shown_rows:
+        if _distinct_authors(thread, members) < MIN_AUTHORS:
+            continue
+        claim_row = _claim_row(thread, rows, members, generic, pool, claims)
+        argument = _to_argument(thread, rows, members, claim_row)
         if argument is not None:
-            arguments.append((_rank_key(thread, argument, head.rows()), argument))
+            claims.append(claim_row)
+            arguments.append((_rank_key(thread, argument, members), argument))
     arguments.sort(key=lambda pair: pair[0])
     return [argument for _, argument in arguments]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from summarizer import debate
@@ -20,6 +21,7 @@ from summarizer.debate import (
     parse_plain_comments,
 )
 from summarizer.debate_text import clean_comment_text, is_noise_sentence
+from summarizer.debate_vectors import sentence_views
 
 KEYPOINTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "keypoints"
 
@@ -419,3 +421,63 @@ def test_character_rows_built_per_word_equal_rows_built_per_ngram() -> None:
         np.arange(len(texts), dtype=np.int64)
     )
     assert np.allclose(fast @ fast.T, slow @ slow.T)
+
+
+# --- claim choice: typicality and redundancy -------------------------------------------------------------
+
+def _claim_fixture() -> tuple[Any, Any, Any]:
+    texts = [
+        "rockets are too expensive to launch every week",  # 0: group A
+        "launching rockets every week is too expensive",  # 1: group A
+        "weekly rocket launches cost far too much money",  # 2: group A
+        "rockets are too expensive and pollute the upper atmosphere",  # 3: group A, mixes B's words
+        "rocket exhaust pollutes the upper atmosphere badly",  # 4: group B
+        "launch exhaust pollutes the atmosphere",  # 5: group B
+        "the upper atmosphere is polluted by rocket exhaust",  # 6: group B
+    ]
+    _, rows = sentence_views(texts)
+    group_a = np.array([0, 1, 2, 3], dtype=np.int64)
+    pool = np.arange(len(texts), dtype=np.int64)
+    return texts, rows, (group_a, pool)
+
+
+def test_typicality_is_lower_for_a_sentence_mixing_two_groups() -> None:
+    _, rows, (group_a, pool) = _claim_fixture()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(debate, "CLAIM_TYPICAL_NEIGHBOURS", 3)
+        shares = debate._typicality(rows, group_a, group_a, pool)
+    # Sentence 3's nearest neighbours include group B's sentences; the others' are all in group A.
+    assert shares[3] < shares[0]
+    assert shares[0] == pytest.approx(1.0)
+    assert all(0.0 <= share <= 1.0 for share in shares)
+
+
+def test_typicality_does_not_count_the_sentence_as_its_own_neighbour() -> None:
+    _, rows, _ = _claim_fixture()
+    members = np.array([0, 1], dtype=np.int64)
+    pool = np.array([0, 1, 4], dtype=np.int64)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(debate, "CLAIM_TYPICAL_NEIGHBOURS", 2)
+        shares = debate._typicality(rows, members, members, pool)
+    # Each candidate's two neighbours are the other group-A sentence and sentence 4 of group B.
+    assert list(shares) == [0.5, 0.5]
+
+
+def test_claim_avoids_repeating_an_earlier_claim() -> None:
+    texts = [
+        "a moon base would train crews for mars",
+        "a moon base would train crews for mars",
+        "crews for mars could train on a moon base first",
+        "lunar ice could be mined for rocket fuel",
+        "mining lunar ice would give us rocket fuel",
+    ]
+    thread = debate._prepare([debate.Comment(author=f"u{i}", text=text) for i, text in enumerate(texts)])
+    _, rows = sentence_views(thread.sentence_texts)
+    members = np.arange(rows.n_rows, dtype=np.int64)
+    generic = np.zeros(rows.n_cols)
+    pool = members
+    first = debate._claim_row(thread, rows, members, generic, pool, [])
+    assert "moon base" in thread.sentence_texts[first]
+    # With the moon-base sentence already a claim of an earlier group, this group names its other point.
+    second = debate._claim_row(thread, rows, members, generic, pool, [first])
+    assert "lunar ice" in thread.sentence_texts[second]
