@@ -12,6 +12,7 @@ import pytest
 from db.models import ConfigSource, NewEntry
 from db.store import Store
 from tests.helpers.bots import CogTestBot, make_config, start_bot, stop_bot
+from tests.helpers.debates import REUSE_VS_SAFETY
 from tests.helpers.discord_fakes import (
     GUILD_ID,
     OTHER_GUILD_ID,
@@ -249,15 +250,7 @@ async def test_unexpected_error_shows_an_id_that_is_in_the_log(
 async def test_debate_reads_the_channel_skipping_bots(bot: CogTestBot) -> None:
     channel = bot.add_channel(GUILD_ID, name="launch-talk")
     people = [make_user(name=f"p{i}") for i in range(6)]
-    lines = [
-        "Reusable boosters make launches far cheaper than expendable rockets ever could.",
-        "Booster reuse is exactly why launch prices fell so much in the last decade.",
-        "Cheaper launches come from reusing boosters, there is no doubt about that.",
-        "Reusable rockets cut the price of every launch, the numbers are clear.",
-        "Safety matters more than cost, and capsules on top of rockets are the safest design.",
-        "A capsule with a launch escape system is the safest way to fly crews.",
-        "I still think capsule escape systems make crewed flight safer than any spaceplane.",
-    ]
+    lines = REUSE_VS_SAFETY
     for index, text in enumerate(lines):
         channel.add_history(people[index % len(people)], text)
     channel.add_history(bot.fake_user, "@everyone a bot message that must be ignored " * 3)
@@ -342,15 +335,7 @@ BODY_TEXT = "The agency announced a new launch schedule for next year's crewed m
 
 async def test_debate_with_a_url_reads_the_pages_comments(bot: CogTestBot, site: LocalSite) -> None:
     people = ["ann", "bob", "cy", "dee", "eve"]
-    lines = [
-        "Reusable boosters make launches far cheaper than expendable rockets ever could.",
-        "Booster reuse is exactly why launch prices fell so much in the last decade.",
-        "Cheaper launches come from reusing boosters, there is no doubt about that.",
-        "Reusable rockets cut the price of every launch, the numbers are clear.",
-        "Safety matters more than cost, and capsules on top of rockets are the safest design.",
-        "A capsule with a launch escape system is the safest way to fly crews.",
-        "I still think capsule escape systems make crewed flight safer than any spaceplane.",
-    ]
+    lines = REUSE_VS_SAFETY
     url = site.add("/post", comment_page([(people[i % 5], text) for i, text in enumerate(lines)]))
     interaction = member_interaction(bot)
     await invoke(bot.tree, interaction, "debate", url=url, max_arguments=2)

@@ -15,6 +15,7 @@ from cogs.news import NewsCog
 from db.models import ConfigSource, NewEntry, Source
 from db.store import Store
 from tests.helpers.bots import CogTestBot, make_config, start_bot, stop_bot
+from tests.helpers.debates import REUSE_VS_SAFETY
 from tests.helpers.discord_fakes import (
     GUILD_ID,
     OTHER_GUILD_ID,
@@ -300,15 +301,7 @@ async def thread_bot(tmp_path: Path, store: Store, clock: FakeClock) -> AsyncIte
         await stop_bot(started)
 
 
-DEBATE = [
-    "Reusable boosters make launches far cheaper than expendable rockets ever could.",
-    "Booster reuse is exactly why launch prices fell so much in the last decade.",
-    "Cheaper launches come from reusing boosters, there is no doubt about that.",
-    "Reusable rockets cut the price of every launch, the numbers are clear.",
-    "Safety matters more than cost, and capsules on top of rockets are the safest design.",
-    "A capsule with a launch escape system is the safest way to fly crews.",
-    "I still think capsule escape systems make crewed flight safer than any spaceplane.",
-]
+DEBATE = REUSE_VS_SAFETY
 
 
 async def test_threads_per_article_and_one_digest_each(
