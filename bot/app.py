@@ -224,7 +224,7 @@ class StartUpAborted(Exception):
     """close() was called while setup_hook was still running; start-up stopped and was undone."""
 
 
-class SpacebriefBot(commands.Bot):
+class SpacebriefBot(commands.AutoShardedBot):
     """The spacebrief Discord client. Attributes used by the cogs:
 
     ``config`` (the loaded Config), ``store`` (db.store.Store, open from setup_hook until close),
@@ -232,6 +232,10 @@ class SpacebriefBot(commands.Bot):
     ``shutting_down`` (set when close() begins: loops stop taking new work and let the current
     post finish or release it), ``cpu`` (a CpuPool: ``await bot.cpu.run(condense, comments)``
     keeps the event loop responsive where ``asyncio.to_thread`` cannot; opt-in, started lazily).
+
+    It is an ``AutoShardedBot``: without ``[discord] shard_count`` it runs as many shards as
+    Discord recommends (one for a small bot); with ``shard_count`` and ``shard_ids`` it runs only
+    those shards, so several processes share one bot (README "Running at scale").
     """
 
     store: Store
@@ -251,6 +255,8 @@ class SpacebriefBot(commands.Bot):
             help_command=None,
             intents=build_intents(config.discord),
             allowed_mentions=discord.AllowedMentions.none(),
+            shard_count=config.discord.shard_count,
+            shard_ids=list(config.discord.shard_ids) if config.discord.shard_ids is not None else None,
             **options,
         )
         self.config = config
@@ -279,7 +285,12 @@ class SpacebriefBot(commands.Bot):
                 self._stop_if_closing()
                 await self.load_extension(extension)
             self._stop_if_closing()
-            await self.sync_commands_if_changed()
+            shard_ids = self.config.discord.shard_ids
+            if shard_ids is None or 0 in shard_ids:
+                await self.sync_commands_if_changed()
+            else:
+                # Commands belong to the application, not to a shard: one process syncs them.
+                _log.info("slash commands are synced by the process that runs shard 0")
         except StartUpAborted:
             await self._undo_start_up()
             raise
@@ -287,6 +298,18 @@ class SpacebriefBot(commands.Bot):
             if self.shutting_down.is_set():
                 await self._undo_start_up()
             raise
+
+    async def launch_shards(self) -> None:
+        # discord.py takes the gateway URL from GET /gateway/bot when it asks for the shard count;
+        # asking here first keeps the configured [discord] gateway_url in force either way.
+        if self.shard_count is None and not self.is_closed():
+            self.shard_count, _, _ = await self.http.get_bot_gateway()
+            _log.info("Discord recommends %d shard(s)", self.shard_count)
+        await super().launch_shards()
+
+    def holds_guild(self, guild_id: int) -> bool:
+        """Whether this process runs the shard of that server (so it alone posts there)."""
+        return self.config.discord.holds_guild(guild_id)
 
     def _stop_if_closing(self) -> None:
         if self.shutting_down.is_set():

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class ConfigError(Exception):
@@ -28,6 +28,36 @@ class DiscordSettings(_Section):
     gateway_url: str = "wss://gateway.discord.gg"
     dev_guild_id: int = Field(default=0, ge=0)
     message_content: bool = True
+    # Sharding (README "Running at scale"): absent, one process runs every shard and Discord's
+    # recommended count. With several processes, each gets the same shard_count and its own
+    # disjoint shard_ids.
+    shard_count: int | None = Field(default=None, ge=1, le=10_000)
+    shard_ids: list[int] | None = None
+
+    @model_validator(mode="after")
+    def _shards_in_range(self) -> DiscordSettings:
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count (the total number of shards of every process)")
+        if not self.shard_ids:
+            raise ValueError("shard_ids must list at least one shard")
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("shard_ids lists a shard twice")
+        outside = [shard for shard in self.shard_ids if not 0 <= shard < self.shard_count]
+        if outside:
+            raise ValueError(f"shard {outside[0]} is outside 0..{self.shard_count - 1} (shard_count {self.shard_count})")
+        return self
+
+    def runs_every_shard(self) -> bool:
+        """Whether this process holds all the shards (then every server is its own)."""
+        return self.shard_ids is None or len(self.shard_ids) == self.shard_count
+
+    def holds_guild(self, guild_id: int) -> bool:
+        """Whether the server's events come to this process (Discord's shard formula)."""
+        if self.runs_every_shard() or self.shard_count is None or self.shard_ids is None:
+            return True
+        return (guild_id >> 22) % self.shard_count in self.shard_ids
 
 
 class DatabaseSettings(_Section):

@@ -48,6 +48,11 @@ def test_defaults_match_the_design_contract() -> None:
         ({"fetch": {"allow_private_networks": "yes"}}, "'fetch.allow_private_networks'"),
         ({"sources": [{"name": "x", "url": "file:///etc/passwd"}]}, "'sources.0.url'"),
         ({"sources": [{"url": "https://example.com/feed"}]}, "'sources.0.name'"),
+        ({"discord": {"shard_ids": [0]}}, "shard_ids needs shard_count"),
+        ({"discord": {"shard_count": 2, "shard_ids": [0, 2]}}, "shard 2 is outside 0..1"),
+        ({"discord": {"shard_count": 2, "shard_ids": [1, 1]}}, "lists a shard twice"),
+        ({"discord": {"shard_count": 2, "shard_ids": []}}, "at least one shard"),
+        ({"discord": {"shard_count": 0}}, "'discord.shard_count'"),
     ],
 )
 def test_bad_config_is_one_line(data: dict[str, object], message: str) -> None:
@@ -88,3 +93,13 @@ def test_token_prefers_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.discord_token() == "from-env"
     monkeypatch.setenv("DISCORD_TOKEN", "  ")
     assert Config().discord_token() is None
+
+
+def test_a_process_holds_the_servers_of_its_shards() -> None:
+    on_shard = [(1 << 22) * n + 5 for n in range(4)]  # (id >> 22) % 4 == n
+    everything = parse_config({"discord": {"shard_count": 4}}).discord
+    assert everything.runs_every_shard() and all(everything.holds_guild(g) for g in on_shard)
+    assert Config().discord.holds_guild(on_shard[3])  # unsharded: every server
+    part = parse_config({"discord": {"shard_count": 4, "shard_ids": [1, 3]}}).discord
+    assert not part.runs_every_shard()
+    assert [part.holds_guild(g) for g in on_shard] == [False, True, False, True]

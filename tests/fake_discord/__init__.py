@@ -12,6 +12,7 @@ from tests.fake_discord.server import (
     FakeMember,
     RecordedMessage,
     default_guild,
+    shard_of,
     validate_commands,
     validate_message_payload,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "FakeMember",
     "RecordedMessage",
     "default_guild",
+    "shard_of",
     "validate_commands",
     "validate_message_payload",
 ]

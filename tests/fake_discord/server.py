@@ -404,8 +404,12 @@ class FakeDiscord:
         interaction_deadline_s: float = 3.0,
         application_id: int = 700000000000000001,
         bot_user_id: int = 700000000000000001,
+        shard_count: int = 1,
     ) -> None:
         self.token = token
+        # What GET /gateway/bot recommends; a bot may identify with any count, and each shard
+        # then receives the guilds with (guild_id >> 22) % count == shard_id, as on Discord.
+        self.shard_count = shard_count
         self.application_id = application_id
         self.bot = FakeMember(bot_user_id, "spacebrief", permissions=BOT_PERMISSIONS)
         self.guilds: list[FakeGuild] = guilds if guilds is not None else [default_guild()]
@@ -428,6 +432,7 @@ class FakeDiscord:
         self._release_held = asyncio.Event()
         self._ids = itertools.count()
         self._sockets: list[web.WebSocketResponse] = []
+        self._socket_shards: dict[web.WebSocketResponse, tuple[int, int]] = {}  # socket -> (id, count)
         self._seq = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -440,6 +445,7 @@ class FakeDiscord:
         routes = web.RouteTableDef()
         base = "/api/v10"
         routes.get("/gateway")(self._gateway)
+        routes.get(f"{base}/gateway/bot")(self._get_gateway_bot)
         routes.get(f"{base}/users/@me")(self._get_me)
         routes.get(f"{base}/oauth2/applications/@me")(self._get_application)
         routes.put(f"{base}/applications/{{app_id}}/commands")(self._put_commands)
@@ -605,11 +611,25 @@ class FakeDiscord:
         return interaction
 
     async def dispatch(self, event: str, data: Any) -> None:
-        """Send a gateway DISPATCH to every connected bot."""
-        if not self._sockets:
-            raise RuntimeError("fake discord: no bot is connected to the gateway")
-        for socket in list(self._sockets):
+        """Send a gateway DISPATCH to the shard holding its guild (to every connected bot without one)."""
+        guild_id = data.get("guild_id") if isinstance(data, Mapping) else None
+        sockets = [
+            socket
+            for socket in self._sockets
+            if guild_id is None or self._shard_holds(socket, int(guild_id))
+        ]
+        if not sockets:
+            raise RuntimeError(f"fake discord: no bot is connected to the gateway for guild {guild_id}")
+        for socket in sockets:
             await socket.send_str(json.dumps({"op": OP_DISPATCH, "t": event, "s": next(self._seq), "d": data}))
+
+    def _shard_holds(self, socket: web.WebSocketResponse, guild_id: int) -> bool:
+        shard_id, shard_count = self._socket_shards[socket]
+        return shard_of(guild_id, shard_count) == shard_id
+
+    def connected_shards(self) -> list[tuple[int, int]]:
+        """(shard_id, shard_count) of every identified gateway connection."""
+        return [self._socket_shards[socket] for socket in self._sockets]
 
     def _synced_command(self, name: str, guild_id: int) -> dict[str, Any]:
         for scope in (guild_id, None):
@@ -671,6 +691,13 @@ class FakeDiscord:
             return await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             return None
+
+    async def _get_gateway_bot(self, request: web.Request) -> web.Response:
+        return _json({
+            "url": self.gateway_url,
+            "shards": self.shard_count,
+            "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1},
+        })
 
     async def _get_me(self, request: web.Request) -> web.Response:
         return _json({**self.bot.user_dict(bot=True), "verified": True, "mfa_enabled": False, "flags": 0})
@@ -975,6 +1002,14 @@ class FakeDiscord:
                     if int(identify.get("intents") or 0) & INTENT_MESSAGE_CONTENT and not self.message_content_allowed:
                         await socket.close(code=4014, message=b"Disallowed intent(s).")
                         break
+                    shard = identify.get("shard") or [0, 1]
+                    if (
+                        not isinstance(shard, list) or len(shard) != 2
+                        or not all(isinstance(part, int) for part in shard) or not 0 <= shard[0] < shard[1]
+                    ):
+                        await socket.close(code=4010, message=b"Invalid shard.")
+                        break
+                    self._socket_shards[socket] = (shard[0], shard[1])
                     self._sockets.append(socket)
                     await self._send_ready(socket)
                 elif op == OP_RESUME:
@@ -983,20 +1018,24 @@ class FakeDiscord:
         finally:
             if socket in self._sockets:
                 self._sockets.remove(socket)
+            self._socket_shards.pop(socket, None)
         return socket
 
     async def _send_ready(self, socket: web.WebSocketResponse) -> None:
+        shard_id, shard_count = self._socket_shards[socket]
+        guilds = [guild for guild in self.guilds if shard_of(guild.id, shard_count) == shard_id]
         ready = {
             "v": 10,
             "user": {**self.bot.user_dict(bot=True), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "shard": [shard_id, shard_count],
             "session_id": f"session-{self.next_id()}",
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(self.application_id), "flags": 0},
             "private_channels": [],
         }
         await socket.send_str(json.dumps({"op": OP_DISPATCH, "t": "READY", "s": next(self._seq), "d": ready}))
-        for guild in self.guilds:
+        for guild in guilds:
             await socket.send_str(json.dumps({
                 "op": OP_DISPATCH, "t": "GUILD_CREATE", "s": next(self._seq), "d": self._guild_dict(guild),
             }))
@@ -1050,6 +1089,11 @@ class FakeDiscord:
             "joined_at": joined,
             "system_channel_id": None,
         }
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard that receives a guild's events (Discord's formula)."""
+    return (guild_id >> 22) % shard_count
 
 
 def default_guild() -> FakeGuild:
