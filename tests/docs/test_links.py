@@ -53,7 +53,9 @@ def broken_links(document: Path, root: Path = ROOT) -> list[str]:
             problems.append(f"{target}: outside the repository")
         elif not resolved.exists():
             problems.append(f"{target}: no such file")
-        elif anchor and resolved.suffix == ".md" and anchor not in heading_anchors(resolved.read_text("utf-8")):
+        elif (
+            anchor and resolved.suffix == ".md" and anchor not in heading_anchors(resolved.read_text("utf-8"))
+        ):
             problems.append(f"{target}: no heading #{anchor} in {resolved.name}")
     return problems
 
