@@ -1,12 +1,26 @@
-"""Fixtures shared by every layer's tests: a real PostgreSQL server (tests/helpers/postgres.py)."""
+"""Fixtures every layer's tests share: a real Store on an SQLite file in a temporary directory, and
+a real PostgreSQL server (tests/helpers/postgres.py) for the tests that need one."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
+from db import Store
 from tests.helpers.postgres import Cluster, cluster_for_tests, create_database, drop_database, unavailable
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "spacebrief.sqlite3"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[Store]:
+    async with Store.open(db_path) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")
