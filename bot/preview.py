@@ -17,8 +17,8 @@ from typing import Any, TextIO
 from bot.config import Config
 from bot.render import news_embed
 from bot.wiring import config_sources, fetch_limits
-from db.models import Source
-from db.store import Store, StoreError
+from db.models import Source, StoreError
+from db.store import Store
 from feeds.fetch import Fetcher
 from feeds.poller import PollSettings, PreparedEntry, entry_payload, poll_source, prepare_entry
 
