@@ -311,6 +311,13 @@ class SpacebriefBot(commands.AutoShardedBot):
             _log.info("Discord recommends %d shard(s)", self.shard_count)
         await super().launch_shards()
 
+    async def launch_shard(self, gateway: yarl.URL, shard_id: int, *, initial: bool = False) -> None:
+        # discord.py retries a failed shard connection forever, by calling this again: once the
+        # bot is closing (a shutdown, or an unreachable gateway at start-up) it must stop.
+        if self.is_closed():
+            return
+        await super().launch_shard(gateway, shard_id, initial=initial)
+
     def holds_guild(self, guild_id: int) -> bool:
         """Whether this process runs the shard of that server (so it alone posts there)."""
         return self.config.discord.holds_guild(guild_id)
