@@ -28,6 +28,7 @@ DEFAULT_OUTPUT = HERE / "openapi.json"
 
 #: (path template, method) of every request the bot makes.
 OPERATIONS: tuple[tuple[str, str], ...] = (
+    ("/gateway/bot", "get"),
     ("/users/@me", "get"),
     ("/oauth2/applications/@me", "get"),
     ("/applications/{application_id}/commands", "get"),
@@ -71,7 +72,14 @@ def _string_field_error_codes(schema: dict[str, Any]) -> None:
 
 
 #: (component schema, correction): applied after pruning, in this order.
+def _websocket_url(schema: dict[str, Any]) -> None:
+    # "url: string, WSS URL that can be used for connecting to the Gateway" (docs/events/gateway.md,
+    # Get Gateway Bot): a wss:// URL, which the spec's generic "uri" (http(s) here) would refuse.
+    schema["properties"]["url"] = {"type": "string", "pattern": "^wss?://[^\\s]+$"}
+
+
 DOCUMENTED_CORRECTIONS: tuple[tuple[str, Callable[[dict[str, Any]], None]], ...] = (
+    ("GatewayBotResponse", _websocket_url),
     ("ApplicationCommandUpdateRequest", _string_permissions),
     ("ApplicationCommandCreateRequest", _string_permissions),
     ("InnerErrors", _string_field_error_codes),

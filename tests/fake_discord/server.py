@@ -999,7 +999,9 @@ class FakeDiscord:
 
     async def _get_gateway_bot(self, request: web.Request) -> web.Response:
         return _json({
-            "url": self.gateway_url,
+            # Discord's own gateway, as Discord answers: the bot must connect to its configured
+            # [discord] gateway_url instead (offline, following this URL would fail the test).
+            "url": "wss://gateway.discord.gg",
             "shards": self.shard_count,
             "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1},
         })
