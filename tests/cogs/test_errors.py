@@ -117,7 +117,7 @@ def test_fetch_failure_lines() -> None:
         == "I could not find any article text on that page: it is JSON data."
     )
     assert errors.fetch_failure_text(NoArticleTextError("x", why="it is a news feed (RSS)", is_feed=True)) == (
-        "That address is a news feed, not an article: `/sources test` shows what it would post."
+        "That address is a news feed, not an article: /sources test shows what it would post."
     )
     assert errors.fetch_failure_text(TooLargeError("x")) == "That page is too large to fetch."
     assert errors.fetch_failure_text(FetchTimeoutError("x")) == "That page took too long to answer."
