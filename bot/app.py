@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -35,7 +35,7 @@ import yarl
 from discord.ext import commands
 
 from bot.config import Config, DiscordSettings
-from bot.wiring import config_sources, fetch_limits
+from bot.wiring import claim_owner, config_sources, dead_local_owners, fetch_limits
 from db.store import Store
 from feeds.fetch import Fetcher
 
@@ -266,7 +266,11 @@ class SpacebriefBot(commands.AutoShardedBot):
         self.config = config
         self.clock = clock
         self.extensions_to_load: tuple[str, ...] = tuple(extensions)
-        self.sync_hashes = SyncHashFile(config.database.path)
+        # With PostgreSQL there is no file to put it beside: the shard-0 process syncs at each start.
+        self.sync_hashes = SyncHashFile("" if config.database.url else config.database.path)
+        # Who holds this process's claims in a shared database (db.claims): unique per run.
+        self.instance_id = claim_owner("bot")
+        self.claim_lease = timedelta(seconds=config.database.claim_timeout_s)
         self.synced_scopes: list[str] = []  # scopes synced by this process (for logs and tests)
         self.shutting_down = asyncio.Event()
         self.cpu = CpuPool()  # opt-in alternative to asyncio.to_thread for heavy pure functions
@@ -279,10 +283,13 @@ class SpacebriefBot(commands.AutoShardedBot):
         could not release what is opened after it: each step checks, and undoes what it did.
         """
         try:
-            self.store = await self._resources.enter_async_context(Store.open(self.config.database.path))
+            self.store = await self._resources.enter_async_context(Store.open(self.config.database.target))
             self._stop_if_closing()
             self.fetcher = await self._resources.enter_async_context(Fetcher(fetch_limits(self.config)))
             sources = await self.store.sync_config_sources(config_sources(self.config), now=self.clock())
+            # Claims of processes that died on this machine (a killed bot or preview) are taken
+            # over at once; those of other machines expire after [database] claim_timeout_s.
+            await self.store.expire_claims(dead_local_owners(await self.store.claim_owners()), now=self.clock())
             _log.info("config sources synced: %d", len(sources))
             await asyncio.to_thread(warm_up_text_tools)
             for extension in self.extensions_to_load:
@@ -394,4 +401,18 @@ class SpacebriefBot(commands.AutoShardedBot):
             await super().close()
         finally:
             self.cpu.close()
+            await self._release_claims()
             await self._resources.aclose()
+
+    async def _release_claims(self) -> None:
+        """Let another process (or our next start) take over at once what this one had claimed."""
+        store: Store | None = getattr(self, "store", None)
+        if store is None:
+            return
+        try:
+            released = await store.release_claims(owner=self.instance_id, now=self.clock())
+        except Exception as exc:  # closing anyway: the claims expire by themselves
+            _log.warning("could not release this process's claims: %s", exc)
+            return
+        if released:
+            _log.info("released %d claim(s) for other processes", released)

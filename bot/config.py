@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from db.postgres import is_postgres_url, redact_url
+
 
 class ConfigError(Exception):
     """The configuration file is missing or invalid; the message is one line."""
@@ -62,6 +64,28 @@ class DiscordSettings(_Section):
 
 class DatabaseSettings(_Section):
     path: str = "spacebrief.sqlite3"
+    # PostgreSQL instead of the SQLite file at `path`, for several bot processes sharing one store.
+    url: str | None = None
+    # How long a claim (a source being polled, a post being sent) of a process that died keeps
+    # the others away; a live process finishes long before.
+    claim_timeout_s: float = Field(default=300.0, gt=0, le=86_400)
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is not None and not is_postgres_url(value):
+            raise ValueError("must be a postgresql:// URL (leave url out to use the SQLite file at path)")
+        return value.strip() if value is not None else None
+
+    @property
+    def target(self) -> str:
+        """What ``Store.open`` takes: the PostgreSQL URL when set, else the SQLite path."""
+        return self.url or self.path
+
+    @property
+    def label(self) -> str:
+        """The database for messages: the path, or the URL without its password."""
+        return redact_url(self.url) if self.url else self.path
 
 
 class FetchSettings(_Section):
@@ -125,8 +149,26 @@ def parse_config(data: dict[str, Any], origin: str = "config") -> Config:
         raise ConfigError(f"{origin}: {_describe(exc)}") from None
 
 
+#: A PostgreSQL URL that overrides ``[database] url`` (keeps the password out of the file).
+DATABASE_URL_VARIABLE = "SPACEBRIEF_DATABASE_URL"
+
+
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Load ``path``, else ``$SPACEBRIEF_CONFIG``, else the built-in defaults."""
+    """Load ``path``, else ``$SPACEBRIEF_CONFIG``, else the built-in defaults; then apply
+    ``$SPACEBRIEF_DATABASE_URL``."""
+    return _with_database_url(_load_file(path))
+
+
+def _with_database_url(config: Config) -> Config:
+    url = os.environ.get(DATABASE_URL_VARIABLE, "").strip()
+    if not url:
+        return config
+    if not is_postgres_url(url):
+        raise ConfigError(f"{DATABASE_URL_VARIABLE}: must be a postgresql:// URL")
+    return config.model_copy(update={"database": config.database.model_copy(update={"url": url})})
+
+
+def _load_file(path: str | os.PathLike[str] | None) -> Config:
     chosen = path if path is not None else os.environ.get("SPACEBRIEF_CONFIG") or None
     if chosen is None:
         return Config()

@@ -9,6 +9,7 @@ item, never lose one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from typing import Any, TextIO
 
 from bot.config import Config
 from bot.render import news_embed
-from bot.wiring import config_sources, fetch_limits
+from bot.wiring import claim_owner, config_sources, dead_local_owners, fetch_limits
 from db.models import Source, StoreError
 from db.store import Store
 from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
@@ -98,16 +99,19 @@ async def run_preview(
     out = out or sys.stdout
     err = err or sys.stderr
     moment = now or datetime.now(UTC)
+    owner, lease = claim_owner("preview"), timedelta(seconds=config.database.claim_timeout_s)
     if not config.sources:
         # Checked before the store opens: without sources there is nothing to record, and no
         # database file should appear in the current directory.
         raise PreviewError(NO_SOURCES_MESSAGE)
     try:
-        store = await Store.open(config.database.path)
+        store = await Store.open(config.database.target)
     except (StoreError, OSError) as exc:
-        raise PreviewError(f"database {config.database.path}: {exc}") from None
+        raise PreviewError(f"database {config.database.label}: {exc}") from None
     try:
         await store.sync_config_sources(config_sources(config), now=moment)
+        # What a killed preview had claimed on this machine is free at once (a crash repeats, never loses).
+        await store.expire_claims(dead_local_owners(await store.claim_owners()), now=moment)
         sources = [s for s in await store.list_sources(0) if s.is_active]
         settings = poll_settings(config)
         gate = asyncio.Semaphore(CONCURRENCY)
@@ -121,6 +125,12 @@ async def run_preview(
             async def one(source: Source) -> None:
                 nonlocal shown, failed
                 async with gate:
+                    # Another preview (or a bot sharing the database) may be polling it right now:
+                    # then what it finds is theirs to show.
+                    if not await store.claim_sources(
+                        [source.id], owner=owner, now=moment, lease=lease, due_only=False
+                    ):
+                        return
                     result = await poll_source(source, fetcher=fetcher, store=store, now=moment, settings=settings)
                     if result.error:
                         failed += 1
@@ -128,6 +138,8 @@ async def run_preview(
                             err.write(f"source {source.name}: {result.error}\n")
                             err.flush()
                     for entry in result.new_entries:
+                        if await store.claim_post(entry.id, 0, owner=owner, now=moment, lease=lease) is None:
+                            continue  # another preview is showing it
                         if posted_before(entry.url, shown_links.get(source.channel_id, ())):
                             await store.mark_skipped(entry.id, DUPLICATE_SKIP_REASON)
                             continue
@@ -159,5 +171,7 @@ async def run_preview(
             )
             out.flush()
     finally:
+        with contextlib.suppress(StoreError):
+            await store.release_claims(owner=owner, now=moment)
         await store.close()
     return 0

@@ -257,7 +257,7 @@ async def run_bot(
                 _fail(message)
                 return code
             except StoreError as exc:  # not a usable database, or one from a newer version
-                _fail(f"spacebrief: database {config.database.path}: {exc}")
+                _fail(f"spacebrief: database {config.database.label}: {exc}")
                 return 2
             except (aiohttp.ClientConnectionError, OSError) as exc:
                 _fail(f"spacebrief: cannot reach Discord at {config.discord.api_base}: {exc}")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
+from collections.abc import Iterable
+
 from bot.config import Config
 from db.models import ConfigSource
 from feeds.fetch import FetchLimits
@@ -15,6 +20,33 @@ def fetch_limits(config: Config) -> FetchLimits:
         max_bytes=config.fetch.max_bytes,
         allow_private_networks=config.fetch.allow_private_networks,
     )
+
+
+def claim_owner(role: str) -> str:
+    """Who holds a process's claims in a shared database (db.claims): unique per run."""
+    return f"{role}/{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
+
+
+def dead_local_owners(owners: Iterable[str]) -> list[str]:
+    """The claim owners that ran on this machine and whose process is gone.
+
+    Their claims need not wait to expire: a preview or bot killed a moment ago is taken over at
+    the next start. A process id reused since then looks alive, which only means waiting for
+    the claim to expire, as for a process on another machine.
+    """
+    here = socket.gethostname()
+    dead: list[str] = []
+    for owner in owners:
+        parts = owner.split("/")
+        if len(parts) != 4 or parts[1] != here or not parts[2].isdigit() or int(parts[2]) == os.getpid():
+            continue
+        try:
+            os.kill(int(parts[2]), 0)
+        except ProcessLookupError:
+            dead.append(owner)
+        except (PermissionError, OverflowError):
+            continue  # alive under another user, or not a process id at all
+    return dead
 
 
 def config_sources(config: Config) -> list[ConfigSource]:

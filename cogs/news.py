@@ -4,9 +4,10 @@ One iteration (:meth:`NewsCog.run_once`, also called by tests and benchmarks by 
 
 1. every due source with a channel is polled through ``feeds.poller.poll_source`` (which claims
    new entries as ``pending`` and records failures, backoff and disabling on the source);
-2. each pending entry is reconciled first (a crash between sending and ``mark_posted`` leaves a
-   message the store does not know: it is found in the channel's recent history and recorded,
-   not sent again), else summarized in a worker thread (``prepare_entry``), rendered, sent with
+2. each pending entry is claimed for its channel (``Store.claim_post``: processes sharing one
+   database never send the same post), then reconciled when an earlier attempt was cut short (a
+   crash between sending and ``mark_posted`` leaves a message the store does not know: it is
+   found in the channel's recent history and recorded, not sent again), else summarized in a worker thread (``prepare_entry``), rendered, sent with
    no mentions allowed, and marked posted with the message id; with ``thread_per_article`` a
    thread is opened on the post and recorded for its debate digest;
 3. sources disabled after repeated failures are announced once to their server;
@@ -53,9 +54,6 @@ DIGEST_MAX_ARGUMENTS = 5
 #: dropped from the digest queue, so old quiet threads are not re-read forever.
 DIGEST_GIVE_UP = timedelta(days=7)
 THREAD_NAME_LIMIT = 100
-#: Entries claimed by this iteration carry its ``now`` as created_at (up to storage rounding);
-#: anything older was left pending by an earlier run and is reconciled before sending.
-CLAIM_TOLERANCE = timedelta(seconds=1)
 #: A new entry is compared with what its channel got this far back: one article arriving from
 #: several sources (an agency's feed, an aggregator, the Spaceflight News API) is posted once.
 DUPLICATE_WINDOW = timedelta(days=30)
@@ -161,7 +159,11 @@ class NewsCog(commands.Cog):
         """One pass: poll due sources and post, announce disabled sources, post due digests."""
         report = IterationReport()
         now = self.bot.clock()
-        sources = [source for source in await self.bot.store.due_sources(now) if source.channel_id]
+        due = [source for source in await self.bot.store.due_sources(now) if source.channel_id and self.holds(source)]
+        # Processes sharing one database each poll a due source only once they have claimed it.
+        sources = await self.bot.store.claim_sources(
+            [source.id for source in due], owner=self.bot.instance_id, now=now, lease=self.bot.claim_lease
+        )
         await asyncio.gather(*(self._guarded_source(source, now, report) for source in sources))
         for step in (self.announce_disabled_sources, self.post_due_digests):
             try:
@@ -179,6 +181,19 @@ class NewsCog(commands.Cog):
             except Exception as exc:
                 report.failed_sources.append(source.name)
                 log.exception("news: source %s (#%d) failed: %s", source.name, source.id, exc)
+
+    def holds(self, source: Source) -> bool:
+        """Whether this process posts for the source: its server is on one of our shards.
+
+        A config-file source (guild 0) belongs to the server of its channel: when this process
+        runs only some shards, that is the case exactly when the channel is in our cache.
+        """
+        if source.guild_id:
+            return self.bot.holds_guild(source.guild_id)
+        if self.bot.config.discord.runs_every_shard():
+            return True
+        guild = getattr(self.bot.get_channel(source.channel_id), "guild", None)
+        return guild is not None and self.bot.holds_guild(guild.id)
 
     def _stopping(self) -> bool:
         shutting_down = getattr(self.bot, "shutting_down", None)
@@ -259,8 +274,14 @@ class NewsCog(commands.Cog):
         report: IterationReport,
     ) -> bool:
         """Post one pending entry (or record the post a crash left behind). False: stop this source."""
-        if entry.created_at < now - CLAIM_TOLERANCE:
-            # Claimed by an earlier iteration and still pending: we may have sent it and crashed.
+        claim = await self.bot.store.claim_post(
+            entry.id, channel.id, owner=self.bot.instance_id, now=self.bot.clock(), lease=self.bot.claim_lease
+        )
+        if claim is None:
+            # Posted meanwhile, or another process is sending it now: keep the feed's order.
+            return False
+        if claim == "retry":
+            # An earlier attempt was cut short (a crash, a shutdown, a failed send): it may have sent.
             existing = await self.find_existing_post(channel, entry)
             if existing is not None:
                 post = await self.bot.store.mark_posted(

@@ -48,6 +48,11 @@ class Transaction(Protocol):
 class Database(Protocol):
     """One open database: every statement serialized, writes in one transaction each."""
 
+    #: Appended to a ``SELECT`` inside a write whose rows are about to be claimed: PostgreSQL's
+    #: ``FOR UPDATE SKIP LOCKED`` (concurrent claimers divide the rows); empty for SQLite, whose
+    #: one writer at a time already gives that.
+    skip_locked: str
+
     @property
     def path(self) -> str: ...
 

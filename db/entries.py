@@ -178,6 +178,10 @@ class EntryQueries(Queries):
             await tx.execute(
                 "UPDATE entries SET state = 'posted', skip_reason = NULL, text = '' WHERE id = ?", (entry_id,)
             )
+            # Recorded: the claim taken before sending (db.claims) has done its work.
+            await tx.execute(
+                "DELETE FROM post_claims WHERE entry_id = ? AND channel_id = ?", (entry_id, channel_id)
+            )
             post_row = await tx.one(
                 "SELECT * FROM posts WHERE entry_id = ? AND channel_id = ?", (entry_id, channel_id)
             )
@@ -186,6 +190,7 @@ class EntryQueries(Queries):
     async def mark_skipped(self, entry_id: int, reason: str) -> bool:
         """A pending entry that will not be posted (e.g. its channel is gone); False if not pending."""
         async with self._db.writing() as tx:
+            await tx.execute("DELETE FROM post_claims WHERE entry_id = ?", (entry_id,))
             return await tx.changes(
                 "UPDATE entries SET state = 'skipped', skip_reason = ?, text = '' WHERE id = ? AND state = 'pending'",
                 (one_line(reason) or "skipped", entry_id),

@@ -1,21 +1,31 @@
-"""Schema migrations keyed by ``PRAGMA user_version``.
+"""Schema migrations: one list of steps for both databases.
 
-``MIGRATIONS[n]`` takes a database from version ``n`` to ``n + 1``. Each step runs in its own
-``BEGIN IMMEDIATE`` transaction together with the ``user_version`` bump (the version lives in
-the database header, which SQLite writes transactionally), so a crash mid-migration leaves the
-previous version intact and the step simply runs again on the next start. Two processes
-starting at once are safe too: the version is re-read after the write lock is taken.
+``MIGRATIONS[n]`` takes a database from version ``n`` to ``n + 1``. The SQL is written once; the
+column types that must differ are named by placeholders that ``render`` fills per database:
+``{pk}`` (SQLite's rowid ``INTEGER PRIMARY KEY``, PostgreSQL's ``BIGINT`` identity), ``{int}``
+(SQLite's 64-bit ``INTEGER``, PostgreSQL's ``BIGINT``: Discord ids need 64 bits), ``{real}``
+(``REAL`` / ``DOUBLE PRECISION``) and ``{without_rowid}`` (a SQLite storage hint, nothing on
+PostgreSQL).
+
+Where the version lives: SQLite's ``PRAGMA user_version`` (in the database header, written
+transactionally), PostgreSQL's one-row ``spacebrief_schema`` table. Each step runs in its own
+transaction together with the version bump, so a crash mid-migration leaves the previous version
+intact and the step simply runs again on the next start. Two processes starting at once are safe:
+SQLite re-reads the version after taking the write lock, PostgreSQL takes an advisory lock first.
+A database newer than this code is refused before anything is changed.
 
 Append new steps at the end; never edit a released one.
 
-Times are stored as REAL Unix seconds (UTC), keyword lists and summaries as JSON text.
+Times are stored as Unix seconds (UTC) in floating point, keyword lists and summaries as JSON text.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import aiosqlite
+import asyncpg
 
 from db.models import SchemaTooNewError
 
@@ -24,57 +34,57 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         """
         CREATE TABLE sources (
-            id                   INTEGER PRIMARY KEY,
-            guild_id             INTEGER NOT NULL CHECK (guild_id >= 0),
+            id                   {pk},
+            guild_id             {int}   NOT NULL CHECK (guild_id >= 0),
             url                  TEXT    NOT NULL,
             name                 TEXT    NOT NULL,
-            channel_id           INTEGER NOT NULL DEFAULT 0 CHECK (channel_id >= 0),
+            channel_id           {int}   NOT NULL DEFAULT 0 CHECK (channel_id >= 0),
             kind                 TEXT    NOT NULL DEFAULT 'feed' CHECK (kind IN ('feed', 'snapi')),
             include_keywords     TEXT    NOT NULL DEFAULT '[]',
             exclude_keywords     TEXT    NOT NULL DEFAULT '[]',
             state                TEXT    NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'disabled')),
-            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            consecutive_failures {int}   NOT NULL DEFAULT 0,
             last_error           TEXT,
-            next_poll_at         REAL,
+            next_poll_at         {real},
             etag                 TEXT,
             last_modified        TEXT,
             disabled_reason      TEXT,
-            disabled_notified    INTEGER NOT NULL DEFAULT 0,
-            created_at           REAL    NOT NULL,
-            last_polled_at       REAL,
-            last_success_at      REAL,
+            disabled_notified    {int}   NOT NULL DEFAULT 0,
+            created_at           {real}  NOT NULL,
+            last_polled_at       {real},
+            last_success_at      {real},
             UNIQUE (guild_id, url)
         )
         """,
         "CREATE INDEX sources_due ON sources (state, next_poll_at)",
         """
         CREATE TABLE entries (
-            id           INTEGER PRIMARY KEY,
-            source_id    INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+            id           {pk},
+            source_id    {int}   NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
             key          TEXT    NOT NULL,
             title        TEXT    NOT NULL,
             url          TEXT,
-            published    REAL,
+            published    {real},
             image_url    TEXT,
             text         TEXT    NOT NULL DEFAULT '',
-            is_teaser    INTEGER NOT NULL DEFAULT 0,
+            is_teaser    {int}   NOT NULL DEFAULT 0,
             state        TEXT    NOT NULL CHECK (state IN ('pending', 'posted', 'skipped')),
             skip_reason  TEXT,
             summary_json TEXT,
             quotes_json  TEXT,
-            created_at   REAL    NOT NULL,
+            created_at   {real}  NOT NULL,
             UNIQUE (source_id, key)
         )
         """,
         "CREATE INDEX entries_pending ON entries (source_id, id) WHERE state = 'pending'",
         """
         CREATE TABLE posts (
-            id         INTEGER PRIMARY KEY,
-            entry_id   INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
-            guild_id   INTEGER NOT NULL,
-            channel_id INTEGER NOT NULL,
-            message_id INTEGER NOT NULL,
-            posted_at  REAL    NOT NULL,
+            id         {pk},
+            entry_id   {int}   NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+            guild_id   {int}   NOT NULL,
+            channel_id {int}   NOT NULL,
+            message_id {int}   NOT NULL,
+            posted_at  {real}  NOT NULL,
             UNIQUE (entry_id, channel_id)
         )
         """,
@@ -84,21 +94,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         """
         CREATE TABLE guild_settings (
-            guild_id   INTEGER NOT NULL,
+            guild_id   {int}   NOT NULL,
             name       TEXT    NOT NULL,
             value      TEXT    NOT NULL,
-            updated_at REAL    NOT NULL,
+            updated_at {real}  NOT NULL,
             PRIMARY KEY (guild_id, name)
-        ) WITHOUT ROWID
+        ) {without_rowid}
         """,
         """
         CREATE TABLE threads (
-            id               INTEGER PRIMARY KEY,
-            thread_id        INTEGER NOT NULL UNIQUE,
-            post_id          INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
-            created_at       REAL    NOT NULL,
-            digest_posted    INTEGER NOT NULL DEFAULT 0,
-            digest_posted_at REAL
+            id               {pk},
+            thread_id        {int}   NOT NULL UNIQUE,
+            post_id          {int}   NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+            created_at       {real}  NOT NULL,
+            digest_posted    {int}   NOT NULL DEFAULT 0,
+            digest_posted_at {real}
         )
         """,
         "CREATE INDEX threads_awaiting_digest ON threads (created_at) WHERE digest_posted = 0",
@@ -110,22 +120,77 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         """
         CREATE TABLE delivery_problems (
-            entry_id   INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
-            attempts   INTEGER NOT NULL DEFAULT 0,
+            entry_id   {int} PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
+            attempts   {int}   NOT NULL DEFAULT 0,
             reason     TEXT    NOT NULL,
             outcome    TEXT    CHECK (outcome IN ('failed', 'unconfirmed')),
-            notified   INTEGER NOT NULL DEFAULT 0,
-            updated_at REAL    NOT NULL
+            notified   {int}   NOT NULL DEFAULT 0,
+            updated_at {real}  NOT NULL
         )
         """,
         "CREATE INDEX delivery_problems_to_announce ON delivery_problems (entry_id) "
         "WHERE outcome IS NOT NULL AND notified = 0",
-        "ALTER TABLE threads ADD COLUMN digest_attempts INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE threads ADD COLUMN digest_attempts {int} NOT NULL DEFAULT 0",
+    ),
+    # 3 -> 4: coordination between processes sharing one database (README "Running at scale").
+    # A source is claimed for one poll (claimed_by + claim_expires_at, cleared when the poll is
+    # recorded); an (entry, channel) post is claimed before it is sent, and a claim that outlived
+    # its process means "maybe sent": reconcile with the channel's history before sending again.
+    (
+        "ALTER TABLE sources ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE sources ADD COLUMN claim_expires_at {real}",
+        """
+        CREATE TABLE post_claims (
+            entry_id   {int}   NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+            channel_id {int}   NOT NULL,
+            owner      TEXT    NOT NULL,
+            attempts   {int}   NOT NULL DEFAULT 1,
+            claimed_at {real}  NOT NULL,
+            expires_at {real}  NOT NULL,
+            PRIMARY KEY (entry_id, channel_id)
+        )
+        """,
     ),
 )
 
+if TYPE_CHECKING:  # the stubs' generics are not subscriptable at run time
+    from asyncpg.pool import PoolConnectionProxy
+
+    #: A connection of its own or one lent by a pool.
+    PostgresConnection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+
 #: The schema version this code writes.
 SCHEMA_VERSION = len(MIGRATIONS)
+
+_TYPES: dict[str, dict[str, str]] = {
+    "sqlite": {"pk": "INTEGER PRIMARY KEY", "int": "INTEGER", "real": "REAL", "without_rowid": "WITHOUT ROWID"},
+    "postgresql": {
+        "pk": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+        "int": "BIGINT",
+        "real": "DOUBLE PRECISION",
+        "without_rowid": "",
+    },
+}
+
+#: pg_advisory_xact_lock key held while migrating ("spacebrf" in ASCII).
+POSTGRES_MIGRATION_LOCK = 0x7370616365627266
+
+
+def render(statement: str, dialect: Literal["sqlite", "postgresql"]) -> str:
+    """A migration statement in one database's SQL."""
+    return statement.format_map(_TYPES[dialect])
+
+
+def _too_new(origin: str, current: int) -> SchemaTooNewError:
+    return SchemaTooNewError(
+        f"{origin} has schema version {current}, newer than this spacebrief understands "
+        f"({SCHEMA_VERSION}); upgrade spacebrief or use another database"
+    )
+
+
+def _check_target(target: int) -> None:
+    if not 0 <= target <= SCHEMA_VERSION:
+        raise ValueError(f"no schema version {target}")
 
 
 async def user_version(conn: aiosqlite.Connection) -> int:
@@ -135,19 +200,15 @@ async def user_version(conn: aiosqlite.Connection) -> int:
 
 
 async def migrate(conn: aiosqlite.Connection, *, target: int = SCHEMA_VERSION, origin: str = "database") -> int:
-    """Bring the schema up to ``target`` (default: the latest); returns the version reached.
+    """Bring a SQLite schema up to ``target`` (default: the latest); returns the version reached.
 
     ``conn`` must be in autocommit mode (``isolation_level=None``). Raises ``SchemaTooNewError``
     when the database is newer than this code knows, before changing anything.
     """
-    if not 0 <= target <= SCHEMA_VERSION:
-        raise ValueError(f"no schema version {target}")
+    _check_target(target)
     current = await user_version(conn)
     if current > SCHEMA_VERSION:
-        raise SchemaTooNewError(
-            f"{origin} has schema version {current}, newer than this spacebrief understands "
-            f"({SCHEMA_VERSION}); upgrade spacebrief or use another database file"
-        )
+        raise _too_new(origin, current)
     while current < target:
         await conn.execute("BEGIN IMMEDIATE")
         try:
@@ -155,7 +216,7 @@ async def migrate(conn: aiosqlite.Connection, *, target: int = SCHEMA_VERSION, o
             current = await user_version(conn)
             if current < target:
                 for statement in MIGRATIONS[current]:
-                    await conn.execute(statement)
+                    await conn.execute(render(statement, "sqlite"))
                 current += 1
                 await conn.execute(f"PRAGMA user_version = {current:d}")
             await conn.execute("COMMIT")
@@ -166,3 +227,35 @@ async def migrate(conn: aiosqlite.Connection, *, target: int = SCHEMA_VERSION, o
                 pass
             raise
     return current
+
+
+async def postgres_version(conn: PostgresConnection) -> int:
+    """The schema version of a PostgreSQL database (0 when spacebrief never migrated it)."""
+    exists = await conn.fetchval("SELECT to_regclass('spacebrief_schema') IS NOT NULL")
+    if not exists:
+        return 0
+    version = await conn.fetchval("SELECT version FROM spacebrief_schema")
+    return int(version) if version is not None else 0
+
+
+async def migrate_postgres(
+    conn: PostgresConnection, *, target: int = SCHEMA_VERSION, origin: str = "database"
+) -> int:
+    """Bring a PostgreSQL schema up to ``target``; same contract as ``migrate``."""
+    _check_target(target)
+    while True:
+        async with conn.transaction():
+            # Every process migrates under the same lock; it is released at commit/rollback.
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", POSTGRES_MIGRATION_LOCK)
+            current = await postgres_version(conn)
+            if current > SCHEMA_VERSION:
+                raise _too_new(origin, current)
+            if current >= target:
+                return current
+            if current == 0:
+                await conn.execute("CREATE TABLE IF NOT EXISTS spacebrief_schema (version INTEGER NOT NULL)")
+                await conn.execute("DELETE FROM spacebrief_schema")
+                await conn.execute("INSERT INTO spacebrief_schema (version) VALUES (0)")
+            for statement in MIGRATIONS[current]:
+                await conn.execute(render(statement, "postgresql"))
+            await conn.execute("UPDATE spacebrief_schema SET version = $1", current + 1)

@@ -253,7 +253,7 @@ class SourceQueries(Queries):
             await tx.execute(
                 """UPDATE sources SET url = ?, consecutive_failures = 0, last_error = NULL, etag = ?,
                                       last_modified = ?, next_poll_at = ?, last_polled_at = ?,
-                                      last_success_at = ?
+                                      last_success_at = ?, claimed_by = NULL, claim_expires_at = NULL
                    WHERE id = ?""",
                 (
                     url,
@@ -275,7 +275,8 @@ class SourceQueries(Queries):
         async with self._db.writing() as tx:
             await tx.execute(
                 """UPDATE sources SET consecutive_failures = 0, last_error = NULL, next_poll_at = ?,
-                                      last_polled_at = ?, last_success_at = ?
+                                      last_polled_at = ?, last_success_at = ?, claimed_by = NULL,
+                                      claim_expires_at = NULL
                    WHERE id = ?""",
                 (next_stamp, stamp, stamp, source_id),
             )
@@ -298,7 +299,8 @@ class SourceQueries(Queries):
         async with self._db.writing() as tx:
             await tx.execute(
                 """UPDATE sources SET consecutive_failures = consecutive_failures + 1, last_error = ?,
-                                      next_poll_at = ?, last_polled_at = ?
+                                      next_poll_at = ?, last_polled_at = ?, claimed_by = NULL,
+                                      claim_expires_at = NULL
                    WHERE id = ?""",
                 (one_line(reason) or "unknown error", next_stamp, stamp, source_id),
             )

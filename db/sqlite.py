@@ -57,6 +57,8 @@ class SqliteTransaction:
 class SqliteDatabase:
     """``db.base.Database`` over one aiosqlite connection. Create it with ``await SqliteDatabase.open(path)``."""
 
+    skip_locked = ""  # BEGIN IMMEDIATE: one writer at a time
+
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
         self._path = path

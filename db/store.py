@@ -19,26 +19,36 @@ from os import PathLike, fspath
 from types import TracebackType
 from typing import Any
 
+from db.base import Database
+from db.claims import ClaimQueries
 from db.deliveries import DeliveryQueries
 from db.entries import EntryQueries
 from db.migrations import SCHEMA_VERSION
+from db.postgres import PostgresDatabase, is_postgres_url
 from db.settings import GuildSettingsQueries
 from db.sources import SourceQueries
 from db.sqlite import SqliteDatabase
 from db.threads import ThreadQueries
 
 
-class Store(SourceQueries, EntryQueries, DeliveryQueries, GuildSettingsQueries, ThreadQueries):
-    """Typed async access to the spacebrief database. Create it with ``Store.open(path)``."""
+class Store(SourceQueries, EntryQueries, DeliveryQueries, GuildSettingsQueries, ThreadQueries, ClaimQueries):
+    """Typed async access to the spacebrief database. Create it with ``Store.open(target)``."""
 
     @classmethod
-    def open(cls, path: str | PathLike[str]) -> _StoreOpener:
-        """Open (creating or migrating) the database at ``path``: ``await`` it or ``async with`` it.
+    def open(cls, target: str | PathLike[str]) -> _StoreOpener:
+        """Open (creating or migrating) the database: ``await`` it or ``async with`` it.
 
-        Raises ``SchemaTooNewError`` for a database from a newer version and ``StoreError``
-        (one line) when the file is not a usable SQLite database.
+        ``target`` is a SQLite file path (the embedded default), or a ``postgresql://`` URL of a
+        database several processes share (README "Running at scale"). Raises ``SchemaTooNewError``
+        for a database from a newer version and ``StoreError`` (one line, never a password) when
+        the database cannot be used.
         """
-        return _StoreOpener(fspath(path))
+        return _StoreOpener(fspath(target))
+
+    @property
+    def backend(self) -> str:
+        """``"postgresql"`` or ``"sqlite"``."""
+        return "postgresql" if isinstance(self._db, PostgresDatabase) else "sqlite"
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -61,7 +71,12 @@ class _StoreOpener:
         self._store: Store | None = None
 
     async def _open(self) -> Store:
-        return Store(await SqliteDatabase.open(self._path))
+        database: Database
+        if is_postgres_url(self._path):
+            database = await PostgresDatabase.open(self._path)
+        else:
+            database = await SqliteDatabase.open(self._path)
+        return Store(database)
 
     def __await__(self) -> Generator[Any, None, Store]:
         return self._open().__await__()

@@ -103,3 +103,27 @@ def test_a_process_holds_the_servers_of_its_shards() -> None:
     part = parse_config({"discord": {"shard_count": 4, "shard_ids": [1, 3]}}).discord
     assert not part.runs_every_shard()
     assert [part.holds_guild(g) for g in on_shard] == [False, True, False, True]
+
+
+def test_database_url_and_claim_timeout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SPACEBRIEF_DATABASE_URL", raising=False)
+    default = Config().database
+    assert (default.url, default.target, default.claim_timeout_s) == (None, "spacebrief.sqlite3", 300.0)
+    url = "postgresql://bot:s3cret@db.internal:5432/news"
+    database = parse_config({"database": {"url": url, "claim_timeout_s": 2}}).database
+    assert database.target == url and database.claim_timeout_s == 2
+    assert "s3cret" not in database.label and "db.internal" in database.label
+    for bad, message in (("mysql://x/y", "'database.url'"), ("spacebrief.sqlite3", "'database.url'")):
+        with pytest.raises(ConfigError, match=message):
+            parse_config({"database": {"url": bad}})
+    with pytest.raises(ConfigError, match=r"'database\.claim_timeout_s'"):
+        parse_config({"database": {"claim_timeout_s": 0}})
+    # The environment keeps the password out of the file, and wins over it.
+    file = tmp_path / "config.toml"
+    file.write_text('[database]\nurl = "postgresql://file/db"\n')
+    monkeypatch.setenv("SPACEBRIEF_DATABASE_URL", url)
+    assert load_config(file).database.url == url
+    assert load_config(None).database.url == url
+    monkeypatch.setenv("SPACEBRIEF_DATABASE_URL", "sqlite:///x")
+    with pytest.raises(ConfigError, match="SPACEBRIEF_DATABASE_URL"):
+        load_config(file)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -14,7 +13,6 @@ from xml.sax.saxutils import escape
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from bot.config import Config, parse_config
 from bot.preview import run_preview
@@ -78,15 +76,6 @@ class FeedSite:
         app = web.Application()
         app.router.add_get("/{feed}.xml", handle)
         return app
-
-
-@pytest.fixture
-async def site() -> AsyncIterator[tuple[FeedSite, str]]:
-    feeds = FeedSite()
-    server = TestServer(feeds.app(), host="127.0.0.1", port=0)
-    await server.start_server()
-    yield feeds, f"http://127.0.0.1:{server.port}"
-    await server.close()
 
 
 def make_config(base: str, db: Path, feeds: list[str], **news: object) -> Config:

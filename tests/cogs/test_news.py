@@ -200,11 +200,15 @@ async def test_reconciliation_ignores_other_authors_and_other_urls(
     url = serve_feed(site, "isro", items(site, "isro", 1))
     channel = bot.add_channel(GUILD_ID)
     source = await add_source(bot, store, url, "ISRO", channel)
-    # A pending entry from an earlier run, and lookalike messages that are not our post of it.
-    await store.add_entries(
+    # A pending entry whose post an earlier run had started (its claim expired with it), and
+    # lookalike messages that are not our post of it.
+    [entry] = await store.add_entries(
         source.id,
         [NewEntry(key="isro-0", title="isro story 0", url="https://isro.example/story/0", published=None)],
         clock(),
+    )
+    await store.claim_post(
+        entry.id, channel.channel_id, owner="crashed-run", now=clock() - timedelta(hours=1), lease=timedelta(minutes=5)
     )
     impostor = discord.Embed(title="isro story 0", url="https://isro.example/story/0")
     channel.add_history(make_user(), "quoting the bot", embeds=[impostor])

@@ -31,8 +31,8 @@ async def test_fresh_database_gets_the_latest_schema(db_path: Path) -> None:
     assert {"sources", "entries", "posts", "guild_settings", "threads"} <= tables(db_path)
 
 
-async def test_wal_foreign_keys_and_busy_timeout_are_on(store: Store, db_path: Path) -> None:
-    settings = await store.diagnostics()
+async def test_wal_foreign_keys_and_busy_timeout_are_on(sqlite_store: Store, db_path: Path) -> None:
+    settings = await sqlite_store.diagnostics()
     assert settings["journal_mode"] == "wal"
     assert settings["foreign_keys"] == 1
     assert settings["busy_timeout"] >= 1000

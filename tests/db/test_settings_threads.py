@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from db import GuildSettings, InvalidSettingError, NewEntry, Post, Store
 
-from .conftest import NOW
+from .conftest import NOW, raw_sql
 
 GUILD_A, GUILD_B = 111, 222
 DEFAULTS = GuildSettings(interval_minutes=15.0, sentences=3, max_quotes=2)
@@ -76,14 +74,15 @@ async def test_invalid_values_are_one_line_errors_and_store_nothing(
     assert await store.get_guild_settings(GUILD_A, DEFAULTS) == DEFAULTS
 
 
-async def test_a_corrupted_stored_value_falls_back_to_the_default(store: Store, db_path: Path) -> None:
+async def test_a_corrupted_stored_value_falls_back_to_the_default(store: Store, store_target: str) -> None:
     await store.set_guild_setting(GUILD_A, "sentences", 4, now=NOW)
     await store.set_guild_setting(GUILD_A, "max_quotes", 1, now=NOW)
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE guild_settings SET value = '{not json' WHERE name = 'sentences'")
-        conn.execute(
-            "INSERT INTO guild_settings (guild_id, name, value, updated_at) VALUES (?, 'retired', '1', 0)", (GUILD_A,)
-        )
+    await raw_sql(store_target, "UPDATE guild_settings SET value = '{not json' WHERE name = 'sentences'")
+    await raw_sql(
+        store_target,
+        "INSERT INTO guild_settings (guild_id, name, value, updated_at) VALUES (?, 'retired', '1', 0)",
+        (GUILD_A,),
+    )
     settings = await store.get_guild_settings(GUILD_A, DEFAULTS)
     assert (settings.sentences, settings.max_quotes) == (3, 1)
 

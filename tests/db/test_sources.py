@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from db import CONFIG_GUILD_ID, ConfigSource, DuplicateSourceError, NewEntry, Store
 from db.sources import REMOVED_FROM_CONFIG
 
-from .conftest import NOW
+from .conftest import NOW, raw_sql
 
 GUILD_A, GUILD_B = 111, 222
 LATER = NOW + timedelta(minutes=15)
@@ -107,7 +105,7 @@ async def test_a_numeric_name_is_found_when_no_id_matches(store: Store) -> None:
     assert await store.find_source_by_name_or_id(GUILD_A, "2001") == source
 
 
-async def test_remove_source_deletes_its_history(store: Store, db_path: Path) -> None:
+async def test_remove_source_deletes_its_history(store: Store, store_target: str) -> None:
     source = await store.add_source(GUILD_A, "https://a.example/rss", "A", 1, now=NOW)
     [entry] = await store.add_entries(source.id, [NewEntry("k", "T", None, None)], NOW)
     post = await store.mark_posted(entry.id, 1, 10, NOW)
@@ -115,8 +113,7 @@ async def test_remove_source_deletes_its_history(store: Store, db_path: Path) ->
     await store.record_thread(post.id, 555, NOW)
     assert await store.remove_source(GUILD_A, source.id) is True
     assert await store.remove_source(GUILD_A, source.id) is False
-    with sqlite3.connect(db_path) as conn:
-        counts = [conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("entries", "posts", "threads")]
+    counts = [(await raw_sql(store_target, f"SELECT count(*) FROM {table}"))[0][0] for table in ("entries", "posts", "threads")]
     assert counts == [0, 0, 0]
 
 
