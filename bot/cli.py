@@ -195,14 +195,23 @@ def _read_local_text(source: str, config: Config) -> str:
     return decode_text(data)
 
 
+#: Where to send someone who gave `summarize` a feed: the tools made for feeds.
+FEED_HINT = (
+    "to see what spacebrief would post from a feed, add it as a [[sources]] url in a config file and run "
+    "`spacebrief preview --config FILE` (in Discord: /sources test)"
+)
+
+
 async def _summarize_url(url: str, config: Config, **options: Any) -> Any:
     """``feeds.article.summarize_url``: the same fetch, decoding and refusals as the bot's."""
-    from feeds.article import summarize_url
+    from feeds.article import NoArticleTextError, summarize_url
     from feeds.fetch import Fetcher, FetchError
 
     try:
         async with Fetcher(_fetch_limits(config)) as fetcher:
             return await summarize_url(fetcher, url, **options)
+    except NoArticleTextError as exc:
+        raise UsageError(f"{exc}; {FEED_HINT}" if exc.is_feed else str(exc)) from None
     except FetchError as exc:
         raise UsageError(str(exc)) from None
 
@@ -212,7 +221,7 @@ def _display(source: str) -> str:
 
 
 def _summarize(args: argparse.Namespace, config: Config) -> int:
-    from summarizer.errors import NoTextError, UnknownAlgorithmError
+    from summarizer.errors import NotAnArticleError, NoTextError, UnknownAlgorithmError
     from summarizer.summary import summarize
 
     options: dict[str, Any] = {
@@ -227,6 +236,9 @@ def _summarize(args: argparse.Namespace, config: Config) -> int:
             result = summarize(_read_local_text(args.source, config), **options)
     except UnknownAlgorithmError as exc:
         raise UsageError(str(exc)) from None
+    except NotAnArticleError as exc:
+        hint = f"; {FEED_HINT}" if exc.is_feed else ""
+        raise UsageError(f"{_display(args.source)}: {exc}{hint}") from None
     except NoTextError as exc:
         raise UsageError(f"{_display(args.source)}: {exc}") from None
     if args.json:

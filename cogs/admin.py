@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
+import yarl
 from discord import app_commands
 from discord.ext import commands
 
@@ -28,9 +29,9 @@ from cogs.errors import (
 from cogs.news import guild_settings
 from db.models import DuplicateSourceError, InvalidSettingError, Source
 from db.validation import validate_guild_setting
-from feeds.entries import FeedParseError
+from feeds.entries import FeedParseError, ParsedFeed
 from feeds.fetch import FetchError
-from feeds.probe import ProbedFeed, newest_entry, preview_entry, probe_feed, source_name
+from feeds.probe import ProbedFeed, newest_entry, preview_entry, probe_feed
 
 if TYPE_CHECKING:
     from bot.app import SpacebriefBot
@@ -40,6 +41,20 @@ log = logging.getLogger(__name__)
 AUTOCOMPLETE_LIMIT = 25
 #: Typed in /settings set to empty a keyword list (Discord does not send empty strings).
 CLEAR_WORDS = frozenset({"-", "none", "clear"})
+#: Longest source name (what /sources add stores when the admin gives none).
+SOURCE_NAME_LIMIT = 100
+
+
+def source_name(given: str | None, feed: ParsedFeed, url: str) -> str:
+    """The name an admin typed, else the feed's title, else the host; at most 100 characters."""
+    for candidate in (given, feed.title, yarl.URL(url).host):
+        # The same cleaning as everything shown in Discord: an invisible feed title is no name.
+        cleaned = render.clean_text(candidate, single_line=True)
+        if cleaned:
+            return cleaned[:SOURCE_NAME_LIMIT]
+    return "feed"
+
+
 
 
 POST_PERMISSIONS = (

@@ -127,12 +127,15 @@ class SavedSummary:
 @dataclass(frozen=True)
 class PreparedEntry:
     """An entry ready to render. ``summary`` is None when no text could be summarized;
-    ``problem`` says why (one line) for logs."""
+    ``problem`` says why (one line) for logs. ``article_problem`` says in a few words why the
+    article page of a teaser was not used ("HTTP 404"): the summary is then of the feed's own
+    text, and the post says so (DESIGN.md "News delivery")."""
 
     record: Entry
     entry: EntryView
     summary: Summary | SavedSummary | None
     problem: str | None = None
+    article_problem: str | None = None
 
 
 def entry_view(entry: Entry) -> EntryView:
@@ -256,7 +259,7 @@ async def prepare_entry(
     if entry.summary is not None:
         saved = SavedSummary(entry.summary, entry.quotes or ())
         return PreparedEntry(entry, view, saved if entry.summary else None)
-    result, problem = await summarize_entry(
+    made = await summarize_entry(
         fetcher,
         text=entry.text,
         link=entry.url,
@@ -265,9 +268,10 @@ async def prepare_entry(
         max_quotes=max_quotes,
         run_cpu=run_cpu,
     )
+    result = made.summary
     summary, quotes = (result.summary, result.quotes[:max_quotes]) if result is not None else ([], [])
     await store.save_entry_summary(entry.id, summary, stored_quotes(quotes))
-    return PreparedEntry(entry, view, result, problem)
+    return PreparedEntry(entry, view, result, made.problem, made.page_problem)
 
 
 def stored_quotes(quotes: Sequence[QuoteLike]) -> list[StoredQuote]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-import yarl
-
 from db.models import SourceKind
 from feeds.article import summarize_entry
 from feeds.entries import FeedEntry, ParsedFeed
@@ -21,8 +19,6 @@ from summarizer.summary import Summary
 
 #: Entries a probe of a windowed API asks for (only the newest matters).
 PROBE_LIMIT = 5
-#: Longest source name (what /sources add stores when the admin gives none).
-NAME_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -40,6 +36,7 @@ class PreviewEntry:
 
     entry: FeedEntry
     summary: Summary | None
+    article_problem: str | None = None  # why a teaser's article page was not used, in a few words
 
 
 async def probe_feed(fetcher: Fetcher, url: str, *, run_cpu: CpuRunner | None = None) -> ProbedFeed:
@@ -54,15 +51,6 @@ async def probe_feed(fetcher: Fetcher, url: str, *, run_cpu: CpuRunner | None = 
     )
     stored = (result.permanent_url or url) if kind.conditional else url
     return ProbedFeed(url=stored, kind=kind.name, feed=feed)
-
-
-def source_name(given: str | None, feed: ParsedFeed, url: str) -> str:
-    """The name an admin typed, else the feed's title, else the host; at most 100 characters."""
-    for candidate in (given, feed.title, yarl.URL(url).host):
-        cleaned = " ".join((candidate or "").split())
-        if cleaned:
-            return cleaned[:NAME_LIMIT]
-    return "feed"
 
 
 def newest_entry(feed: ParsedFeed) -> FeedEntry | None:
@@ -80,7 +68,7 @@ async def preview_entry(
     fetcher: Fetcher, entry: FeedEntry, *, sentences: int, max_quotes: int, run_cpu: CpuRunner | None = None
 ) -> PreviewEntry:
     """``entry`` with the summary the news loop would post it with (None when there is no text)."""
-    summary, _ = await summarize_entry(
+    made = await summarize_entry(
         fetcher,
         text=entry.content or entry.summary or "",
         link=entry.link,
@@ -89,4 +77,4 @@ async def preview_entry(
         max_quotes=max_quotes,
         run_cpu=run_cpu,
     )
-    return PreviewEntry(entry, summary)
+    return PreviewEntry(entry, made.summary, made.page_problem)

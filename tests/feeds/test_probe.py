@@ -11,7 +11,7 @@ from yarl import URL
 
 from feeds.entries import FeedEntry, FeedParseError, ParsedFeed
 from feeds.fetch import Fetcher, FetchLimits, FetchResult, HTTPStatusError
-from feeds.probe import newest_entry, preview_entry, probe_feed, source_name
+from feeds.probe import newest_entry, preview_entry, probe_feed
 
 LOCAL = FetchLimits(timeout_s=10, allow_private_networks=True)
 RSS = (
@@ -42,14 +42,6 @@ def test_newest_entry_is_by_date_else_the_first_listed() -> None:
     assert newest_entry(ParsedFeed("T", None, [late, twin])) is late  # ties: first listed
     assert newest_entry(ParsedFeed("T", None, [entry("x", None), entry("y", None)])).guid == "x"  # type: ignore[union-attr]
     assert newest_entry(ParsedFeed("T", None, [])) is None
-
-
-def test_source_name_is_given_else_title_else_host() -> None:
-    feed = ParsedFeed("  Orbit\n Notes ", None, [])
-    assert source_name(" My  name ", feed, "https://x.example/rss") == "My name"
-    assert source_name(None, feed, "https://x.example/rss") == "Orbit Notes"
-    assert source_name(None, ParsedFeed("", None, []), "https://x.example/rss") == "x.example"
-    assert len(source_name("n" * 300, feed, "https://x.example/rss")) == 100
 
 
 @pytest.fixture
