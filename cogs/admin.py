@@ -16,7 +16,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
+from cogs import render
 from cogs.errors import (
     NO_MENTIONS,
     ManageGuildRequired,

@@ -2,7 +2,7 @@
 
 Thin on purpose: validate what can be judged at once (answered ephemerally before deferring),
 defer, fetch through the bot's Fetcher, run the CPU work in a worker thread, render with
-``bot.render``. Failures are raised as ``UserFacingError`` and answered by ``cogs.errors``.
+``cogs.render``. Failures are raised as ``UserFacingError`` and answered by ``cogs.errors``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
+from cogs import render
 from cogs.errors import (
     NO_MENTIONS,
     UserFacingError,

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands, tasks
 
-from bot import render
+from cogs import render
 from db.models import Entry, GuildSettings, Source, ThreadRecord
 from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
 from feeds.poller import poll_source, prepare_entry, record_failure
