@@ -35,9 +35,20 @@ import yarl
 from discord.ext import commands
 
 from bot.config import Config, DiscordSettings
-from bot.wiring import claim_owner, config_sources, dead_local_owners, fetch_limits
+from bot.wiring import (
+    claim_owner,
+    cog_options,
+    config_sources,
+    dead_local_owners,
+    default_settings,
+    fetch_limits,
+    poll_settings,
+)
+from cogs.shared import CogBot
+from db.models import GuildSettings
 from db.store import Store
 from feeds.fetch import Fetcher
+from feeds.poller import PollSettings
 
 _log = logging.getLogger(__name__)
 
@@ -224,6 +235,16 @@ class StartUpAborted(Exception):
     """close() was called while setup_hook was still running; start-up stopped and was undone."""
 
 
+def shard_options(settings: DiscordSettings) -> dict[str, Any]:
+    """``AutoShardedBot``'s shard arguments: none (Discord's recommendation), or the configured ones."""
+    options: dict[str, Any] = {}
+    if settings.shard_count is not None:
+        options["shard_count"] = settings.shard_count
+    if settings.shard_ids is not None:
+        options["shard_ids"] = list(settings.shard_ids)
+    return options
+
+
 class SpacebriefBot(commands.AutoShardedBot):
     """The spacebrief Discord client. Attributes used by the cogs:
 
@@ -259,11 +280,12 @@ class SpacebriefBot(commands.AutoShardedBot):
             help_command=None,
             intents=build_intents(config.discord),
             allowed_mentions=discord.AllowedMentions.none(),
-            shard_count=config.discord.shard_count,
-            shard_ids=list(config.discord.shard_ids) if config.discord.shard_ids is not None else None,
+            **shard_options(config.discord),
             **options,
         )
         self.config = config
+        self.options = cog_options(config)
+        self.server_defaults = default_settings(config)
         self.clock = clock
         self.extensions_to_load: tuple[str, ...] = tuple(extensions)
         # With PostgreSQL there is no file to put it beside: the shard-0 process syncs at each start.
@@ -275,6 +297,10 @@ class SpacebriefBot(commands.AutoShardedBot):
         self.shutting_down = asyncio.Event()
         self.cpu = CpuPool()  # opt-in alternative to asyncio.to_thread for heavy pure functions
         self._resources = AsyncExitStack()
+
+    def poll_settings(self, server: GuildSettings) -> PollSettings:
+        """How a source is polled under a server's settings (``bot.wiring.poll_settings``)."""
+        return poll_settings(self.config, server)
 
     async def setup_hook(self) -> None:
         """Open the store and fetcher, sync config sources, load the cogs, sync commands.
@@ -328,6 +354,9 @@ class SpacebriefBot(commands.AutoShardedBot):
     def holds_guild(self, guild_id: int) -> bool:
         """Whether this process runs the shard of that server (so it alone posts there)."""
         return self.config.discord.holds_guild(guild_id)
+
+    def runs_every_shard(self) -> bool:
+        return self.config.discord.runs_every_shard()
 
     def _stop_if_closing(self) -> None:
         if self.shutting_down.is_set():
@@ -416,3 +445,8 @@ class SpacebriefBot(commands.AutoShardedBot):
             return
         if released:
             _log.info("released %d claim(s) for other processes", released)
+
+
+def as_cog_bot(bot: SpacebriefBot) -> CogBot:
+    """The bot as the cogs type it; mypy checks here that ``SpacebriefBot`` is a ``CogBot``."""
+    return bot

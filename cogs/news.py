@@ -24,24 +24,19 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord.ext import commands, tasks
 
-from bot import render
-from bot.config import Config
+from cogs import render
+from cogs.shared import NO_MENTIONS, CogBot, comments_from_messages, guild_settings
 from db.models import Entry, GuildSettings, Source, ThreadRecord
-from feeds.decide import DUPLICATE_SKIP_REASON, decide_failure, default_rng, posted_before
-from feeds.poller import PollSettings, poll_source, prepare_entry
-from summarizer.debate import Comment, condense, count_authors
-
-if TYPE_CHECKING:
-    from bot.app import SpacebriefBot
+from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
+from feeds.poller import poll_source, prepare_entry, record_failure
+from summarizer.debate import condense, count_authors
 
 log = logging.getLogger(__name__)
-
-NO_MENTIONS = discord.AllowedMentions.none()
 
 #: Recent messages searched for our own post of a pending entry (DESIGN: reconcile, then send).
 RECONCILE_HISTORY = 50
@@ -57,46 +52,6 @@ THREAD_NAME_LIMIT = 100
 #: A new entry is compared with what its channel got this far back: one article arriving from
 #: several sources (an agency's feed, an aggregator, the Spaceflight News API) is posted once.
 DUPLICATE_WINDOW = timedelta(days=30)
-
-
-def default_settings(config: Config) -> GuildSettings:
-    """The server settings that apply until an admin overrides them: the config's [news] table."""
-    news = config.news
-    return GuildSettings(
-        interval_minutes=news.interval_minutes,
-        sentences=news.sentences,
-        max_quotes=news.max_quotes,
-        thread_per_article=news.thread_per_article,
-        include_keywords=tuple(news.include_keywords),
-        exclude_keywords=tuple(news.exclude_keywords),
-    )
-
-
-async def guild_settings(bot: SpacebriefBot, guild_id: int | None) -> GuildSettings:
-    """This server's settings (config defaults with its overrides); the defaults outside servers."""
-    defaults = default_settings(bot.config)
-    if not guild_id:
-        return defaults
-    return await bot.store.get_guild_settings(guild_id, defaults)
-
-
-def comments_from_messages(messages: list[discord.Message]) -> list[Comment]:
-    """Human messages with text, oldest first, as debate comments (authors by user id, not name:
-    two people may share a display name, and support counts distinct people)."""
-    comments: list[Comment] = []
-    for message in messages:
-        if message.author.bot or message.webhook_id is not None:
-            continue
-        text = message.content.strip()
-        if not text:
-            continue
-        reference = message.reference
-        reply_to = str(reference.message_id) if reference is not None and reference.message_id else None
-        comments.append(
-            Comment(author=str(message.author.id), text=text, id=str(message.id), reply_to=reply_to)
-        )
-    comments.sort(key=lambda comment: int(comment.id or 0))
-    return comments
 
 
 def thread_name(title: str) -> str:
@@ -118,13 +73,13 @@ class IterationReport:
 
 
 class NewsCog(commands.Cog):
-    def __init__(self, bot: SpacebriefBot) -> None:
+    def __init__(self, bot: CogBot) -> None:
         self.bot = bot
         self._gate = asyncio.Semaphore(POLL_CONCURRENCY)
         self._channel_locks: dict[int, asyncio.Lock] = {}
 
     async def cog_load(self) -> None:
-        self.news_loop.change_interval(minutes=self.bot.config.news.interval_minutes)
+        self.news_loop.change_interval(minutes=self.bot.options.interval_minutes)
         self.news_loop.start()
 
     async def cog_unload(self) -> None:
@@ -159,7 +114,7 @@ class NewsCog(commands.Cog):
         """One pass: poll due sources and post, announce disabled sources, post due digests."""
         report = IterationReport()
         now = self.bot.clock()
-        due = [source for source in await self.bot.store.due_sources(now) if source.channel_id and self.holds(source)]
+        due = [s for s in await self.bot.store.due_sources(now) if s.channel_id and self.holds(s)]
         # Processes sharing one database each poll a due source only once they have claimed it.
         sources = await self.bot.store.claim_sources(
             [source.id for source in due], owner=self.bot.instance_id, now=now, lease=self.bot.claim_lease
@@ -190,7 +145,7 @@ class NewsCog(commands.Cog):
         """
         if source.guild_id:
             return self.bot.holds_guild(source.guild_id)
-        if self.bot.config.discord.runs_every_shard():
+        if self.bot.runs_every_shard():
             return True
         guild = getattr(self.bot.get_channel(source.channel_id), "guild", None)
         return guild is not None and self.bot.holds_guild(guild.id)
@@ -211,15 +166,6 @@ class NewsCog(commands.Cog):
         except (discord.NotFound, discord.Forbidden, discord.InvalidData):
             return None
 
-    async def poll_settings(self, source: Source) -> PollSettings:
-        settings = await guild_settings(self.bot, source.guild_id)
-        return PollSettings(
-            interval=timedelta(minutes=max(settings.interval_minutes, self.bot.config.news.interval_minutes)),
-            backfill=self.bot.config.news.backfill,
-            include_keywords=settings.include_keywords,
-            exclude_keywords=settings.exclude_keywords,
-        )
-
     async def process_source(self, source: Source, now: datetime, report: IterationReport) -> None:
         channel = await self._channel(source.channel_id)
         if channel is None or not hasattr(channel, "send"):
@@ -228,34 +174,26 @@ class NewsCog(commands.Cog):
             reason = f"channel {source.channel_id} is gone or I cannot see it"
             report.failed_sources.append(source.name)
             log.warning("news: source %s (#%d): %s", source.name, source.id, reason)
-            backoff = await self.poll_settings(source)
-            outcome = decide_failure(
-                source.consecutive_failures, now, reason, interval=backoff.interval, rng=default_rng()
-            )
-            await self.bot.store.record_poll_failure(
-                source.id,
-                now,
-                reason,
-                next_poll_at=outcome.next_poll_at,
-                disable_reason=outcome.disable_reason,
-            )
+            own = await guild_settings(self.bot, source.guild_id)
+            await record_failure(source, self.bot.store, now, self.bot.poll_settings(own), reason)
             return
+        # Posts follow the settings of the server they go to; polling, those of the source's
+        # owner (the defaults for config-file sources). Usually the same server: read once.
+        guild_id = getattr(getattr(channel, "guild", None), "id", None) or source.guild_id
+        settings = await guild_settings(self.bot, guild_id)
+        own = settings if guild_id == source.guild_id else await guild_settings(self.bot, source.guild_id)
         result = await poll_source(
             source,
             fetcher=self.bot.fetcher,
             store=self.bot.store,
             now=now,
-            settings=await self.poll_settings(source),
+            settings=self.bot.poll_settings(own),
             run_cpu=self.bot.cpu.run,
         )
         report.polled += 1
         if result.error:
             report.failed_sources.append(source.name)
             log.warning("news: source %s (#%d): %s", source.name, source.id, result.error)
-        if not result.new_entries:
-            return
-        guild_id = getattr(getattr(channel, "guild", None), "id", None) or source.guild_id
-        settings = await guild_settings(self.bot, guild_id)
         for entry in result.new_entries:
             if self._stopping():
                 return
@@ -416,7 +354,7 @@ class NewsCog(commands.Cog):
 
     async def post_due_digests(self, report: IterationReport) -> None:
         """Post the main arguments in each discussion thread that is old and busy enough, once."""
-        news = self.bot.config.news
+        news = self.bot.options
         now = self.bot.clock()
         due = await self.bot.store.threads_due_for_digest(now, timedelta(hours=news.digest_after_hours))
         if not due:
@@ -452,5 +390,5 @@ class NewsCog(commands.Cog):
         return True
 
 
-async def setup(bot: SpacebriefBot) -> None:
+async def setup(bot: CogBot) -> None:
     await bot.add_cog(NewsCog(bot))
