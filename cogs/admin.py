@@ -28,7 +28,7 @@ from cogs.errors import (
     mark_answered,
     require_range,
 )
-from cogs.news import guild_settings
+from cogs.news import POST_IN_CHANNEL, guild_settings, missing_permissions
 from db.models import DuplicateSourceError, InvalidSettingError, Source, SourceKind
 from db.validation import validate_guild_setting
 from feeds.article import fetch_article
@@ -119,11 +119,7 @@ def source_name(given: str | None, feed: ParsedFeed, url: str) -> str:
     return "feed"
 
 
-POST_PERMISSIONS = (
-    ("view_channel", "View Channel"),
-    ("send_messages", "Send Messages"),
-    ("embed_links", "Embed Links"),
-)
+POST_PERMISSIONS = POST_IN_CHANNEL
 
 
 def require_post_permissions(channel: discord.TextChannel) -> None:
@@ -131,8 +127,7 @@ def require_post_permissions(channel: discord.TextChannel) -> None:
     me = channel.guild.me
     if me is None:  # not cached: the news loop will report it instead
         return
-    permissions = channel.permissions_for(me)
-    missing = [label for flag, label in POST_PERMISSIONS if not getattr(permissions, flag)]
+    missing = missing_permissions(channel.permissions_for(me), POST_PERMISSIONS)
     if missing:
         raise UserFacingError(f"I cannot post in #{channel.name}: I need {', '.join(missing)} there.")
 

@@ -23,7 +23,7 @@ from cogs.errors import (
     mark_answered,
     require_range,
 )
-from cogs.news import comments_from_messages, guild_settings
+from cogs.news import READ_HISTORY, comments_from_messages, guild_settings, missing_permissions, need_text
 from feeds.article import fetch_article
 from feeds.comments import CommentsUnavailableError, fetch_comments
 from feeds.fetch import FetchError
@@ -205,6 +205,11 @@ class MembersCog(commands.Cog):
             channel = interaction.channel
             if channel is None or not isinstance(channel, discord.abc.Messageable):
                 raise UserFacingError("I cannot read messages in this kind of channel.")
+            # Discord answers a history read without Read Message History with NO messages, not an
+            # error: asked first (the interaction carries the bot's permissions here), named if missing.
+            missing = missing_permissions(interaction.app_permissions, READ_HISTORY)
+            if missing:
+                raise UserFacingError(f"I cannot read this discussion: {need_text(missing, channel)}.")
             await interaction.response.defer(thinking=True)
             comments = await self._channel_comments(channel)
             name = getattr(channel, "name", None)
