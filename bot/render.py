@@ -420,7 +420,12 @@ def news_embed(prepared: PreparedLike, source_name: str, *, max_quotes: int | No
     if summary is not None:
         _add_quote_fields(embed, summary.quotes, max_quotes, shown=summary.summary)
     footer_parts = [escape_text(source_name, single_line=True) or "news"]
-    if summary is not None:
+    # A teaser whose article page failed (a 404...) is still posted, but says what it is.
+    article_problem = escape_text(getattr(prepared, "article_problem", None) or "", single_line=True)
+    if article_problem:
+        used = "summary of the feed's teaser" if summary is not None else "the feed's teaser"
+        footer_parts.append(f"article page unavailable ({article_problem}): {used}")
+    elif summary is not None:
         reduction = _reduction(summary.stats)
         if reduction:
             footer_parts.append(reduction)
