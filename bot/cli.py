@@ -202,13 +202,14 @@ FEED_HINT = (
 )
 
 
-async def _fetch_text(url: str, config: Config) -> str:
-    from feeds.article import ARTICLE_ACCEPT, NoArticleTextError, article_page_text
+async def _summarize_url(url: str, config: Config, **options: Any) -> Any:
+    """``feeds.article.summarize_url``: the same fetch, decoding and refusals as the bot's."""
+    from feeds.article import NoArticleTextError, summarize_url
     from feeds.fetch import Fetcher, FetchError
 
     try:
         async with Fetcher(_fetch_limits(config)) as fetcher:
-            return article_page_text(await fetcher.get(url, accept=ARTICLE_ACCEPT))
+            return await summarize_url(fetcher, url, **options)
     except NoArticleTextError as exc:
         raise UsageError(f"{exc}; {FEED_HINT}" if exc.is_feed else str(exc)) from None
     except FetchError as exc:
@@ -223,17 +224,16 @@ def _summarize(args: argparse.Namespace, config: Config) -> int:
     from summarizer.errors import NotAnArticleError, NoTextError, UnknownAlgorithmError
     from summarizer.summary import summarize
 
-    if _is_url(args.source):
-        text = asyncio.run(_fetch_text(args.source, config))
-    else:
-        text = _read_local_text(args.source, config)
+    options: dict[str, Any] = {
+        "sentences": args.sentences,
+        "algorithm": args.algorithm,
+        "max_quotes": config.news.max_quotes if config.news.max_quotes > 0 else 2,
+    }
     try:
-        result = summarize(
-            text,
-            sentences=args.sentences,
-            algorithm=args.algorithm,
-            max_quotes=config.news.max_quotes if config.news.max_quotes > 0 else 2,
-        )
+        if _is_url(args.source):
+            result = asyncio.run(_summarize_url(args.source, config, **options))
+        else:
+            result = summarize(_read_local_text(args.source, config), **options)
     except UnknownAlgorithmError as exc:
         raise UsageError(str(exc)) from None
     except NotAnArticleError as exc:

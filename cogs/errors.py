@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.render import error_text
+from cogs.render import error_text
 from feeds.article import NoArticleTextError
 from feeds.fetch import (
     BlockedAddressError,

@@ -13,7 +13,7 @@ from typing import Any
 
 from summarizer.algorithms import ALGORITHMS, get_algorithm
 from summarizer.algorithms.document import Document, is_boilerplate, join_split_quotations
-from summarizer.errors import NotAnArticleError, NoTextError, UnknownAlgorithmError
+from summarizer.errors import NavigationOnlyError, NotAnArticleError, NoTextError, UnknownAlgorithmError
 from summarizer.html import MAX_HTML_CHARS, html_to_article
 from summarizer.textio import data_kind, decode_text, looks_binary, looks_like_html, readable_ratio
 from summarizer.tokenizer import Tokenizer, detect_language
@@ -124,7 +124,7 @@ def summarize(
         html_cut = len(text) > MAX_HTML_CHARS
         article = html_to_article(text)
         if article is None:
-            raise NoTextError("no article text in the HTML: nothing but menus, links or scripts")
+            raise NavigationOnlyError("no article text in the HTML: nothing but menus, links or scripts")
         title, body, image_url = article.title, article.text, article.image_url
     else:
         body = text
