@@ -23,23 +23,30 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord.ext import commands, tasks
 
 from cogs import render
+from cogs.shared import (
+    NO_MENTIONS,
+    POST_IN_CHANNEL,
+    POST_IN_THREAD,
+    READ_HISTORY,
+    CogBot,
+    comments_from_messages,
+    guild_settings,
+    lacking,
+    my_permissions,
+    need_text,
+)
 from db.models import DeliveryProblem, Entry, GuildSettings, Source, ThreadRecord
 from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
 from feeds.poller import poll_source, prepare_entry, record_failure
-from summarizer.debate import Comment, condense, count_authors
-
-if TYPE_CHECKING:
-    from bot.app import SpacebriefBot
+from summarizer.debate import condense, count_authors
 
 log = logging.getLogger(__name__)
-
-NO_MENTIONS = discord.AllowedMentions.none()
 
 #: Recent messages searched for our own post of a pending entry (DESIGN: reconcile, then send).
 RECONCILE_HISTORY = 50
@@ -70,47 +77,6 @@ MAX_POST_ATTEMPTS = 3
 #: Iterations a thread's digest is tried while the bot may not read or post there, then given up.
 MAX_DIGEST_ATTEMPTS = 3
 
-#: (discord.py flag, Discord's name) of what each job needs of the bot in a channel.
-POST_IN_CHANNEL = (("view_channel", "View Channel"), ("send_messages", "Send Messages"), ("embed_links", "Embed Links"))
-POST_IN_THREAD = (
-    ("view_channel", "View Channel"),
-    ("send_messages_in_threads", "Send Messages in Threads"),
-    ("embed_links", "Embed Links"),
-)
-#: Without Read Message History Discord answers a history read with NO messages, not an error:
-#: checked first, or an unreadable channel looks like an empty one.
-READ_HISTORY = (("view_channel", "View Channel"), ("read_message_history", "Read Message History"))
-
-
-def missing_permissions(granted: discord.Permissions, needed: tuple[tuple[str, str], ...]) -> list[str]:
-    """Discord's names of the ``needed`` permissions that ``granted`` lacks."""
-    return [label for flag, label in needed if not getattr(granted, flag)]
-
-
-def my_permissions(channel: Any) -> discord.Permissions | None:
-    """The bot's permissions in a channel or thread, from the cache; None when unknown."""
-    guild = getattr(channel, "guild", None)
-    me = getattr(guild, "me", None)
-    if me is None or not hasattr(channel, "permissions_for"):
-        return None
-    try:
-        return channel.permissions_for(me)
-    except discord.ClientException:  # a thread whose parent is not cached
-        return None
-
-
-def lacking(channel: Any, needed: tuple[tuple[str, str], ...]) -> list[str]:
-    """What the bot lacks in ``channel`` of ``needed`` (nothing when its permissions are unknown)."""
-    granted = my_permissions(channel)
-    return missing_permissions(granted, needed) if granted is not None else []
-
-
-def need_text(missing: list[str], channel: Any) -> str:
-    """ "I need Read Message History in #news" (one line)."""
-    where = f" in #{render.clean_text(channel.name, single_line=True)}" if getattr(channel, "name", None) else ""
-    return f"I need {' and '.join(missing)}{where}"
-
-
 def refusal(exc: discord.HTTPException) -> str | None:
     """Why Discord refused a post for good, or None when a retry may succeed."""
     meaning = PERMANENT_REFUSALS.get(exc.code)
@@ -118,32 +84,6 @@ def refusal(exc: discord.HTTPException) -> str | None:
         return None
     detail = render.clean_text(exc.text, single_line=True)
     return f"{meaning} (code {exc.code}{': ' + detail[:200] if detail else ''})"
-
-
-async def guild_settings(bot: SpacebriefBot, guild_id: int | None) -> GuildSettings:
-    """This server's settings (config defaults with its overrides); the defaults outside servers."""
-    if not guild_id:
-        return bot.server_defaults
-    return await bot.store.get_guild_settings(guild_id, bot.server_defaults)
-
-
-def comments_from_messages(messages: list[discord.Message]) -> list[Comment]:
-    """Human messages with text, oldest first, as debate comments (authors by user id, not name:
-    two people may share a display name, and support counts distinct people)."""
-    comments: list[Comment] = []
-    for message in messages:
-        if message.author.bot or message.webhook_id is not None:
-            continue
-        text = message.content.strip()
-        if not text:
-            continue
-        reference = message.reference
-        reply_to = str(reference.message_id) if reference is not None and reference.message_id else None
-        comments.append(
-            Comment(author=str(message.author.id), text=text, id=str(message.id), reply_to=reply_to)
-        )
-    comments.sort(key=lambda comment: int(comment.id or 0))
-    return comments
 
 
 def thread_name(title: str) -> str:
@@ -169,13 +109,13 @@ class IterationReport:
 
 
 class NewsCog(commands.Cog):
-    def __init__(self, bot: SpacebriefBot) -> None:
+    def __init__(self, bot: CogBot) -> None:
         self.bot = bot
         self._gate = asyncio.Semaphore(POLL_CONCURRENCY)
         self._channel_locks: dict[int, asyncio.Lock] = {}
 
     async def cog_load(self) -> None:
-        self.news_loop.change_interval(minutes=self.bot.config.news.interval_minutes)
+        self.news_loop.change_interval(minutes=self.bot.options.interval_minutes)
         self.news_loop.start()
 
     async def cog_unload(self) -> None:
@@ -486,7 +426,7 @@ class NewsCog(commands.Cog):
 
     async def post_due_digests(self, report: IterationReport) -> None:
         """Post the main arguments in each discussion thread that is old and busy enough, once."""
-        news = self.bot.config.news
+        news = self.bot.options
         now = self.bot.clock()
         due = await self.bot.store.threads_due_for_digest(now, timedelta(hours=news.digest_after_hours))
         if not due:
@@ -543,5 +483,5 @@ class NewsCog(commands.Cog):
                         record.thread_id, attempts, MAX_DIGEST_ATTEMPTS, reason)
 
 
-async def setup(bot: SpacebriefBot) -> None:
+async def setup(bot: CogBot) -> None:
     await bot.add_cog(NewsCog(bot))

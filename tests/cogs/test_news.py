@@ -441,7 +441,7 @@ def test_permanent_refusals_are_told_apart_from_retryable_errors() -> None:
 
 
 def test_missing_permissions_are_named_as_discord_names_them() -> None:
-    from cogs.news import POST_IN_THREAD, READ_HISTORY, missing_permissions
+    from cogs.shared import POST_IN_THREAD, READ_HISTORY, missing_permissions
 
     granted = discord.Permissions(view_channel=True, send_messages=True)
     assert missing_permissions(granted, READ_HISTORY) == ["Read Message History"]
