@@ -11,7 +11,6 @@ dateline, so that the lead is the story's lead, not the page's.
 Then, in article order, a sentence is skipped when it cannot stand in a summary:
 - it begins inside a quotation (`It is ready," he said.`: the rest of someone's words), while whole
   sentences remain;
-- it has no content word (an article of stop words still gets a summary);
 - it repeats a sentence already taken (content-word cosine >= NEAR_DUPLICATE: wire copy that restates
   its first sentence).
 No stemming and no sumy: the default path imports nothing heavy, so a cold process answers fast.
@@ -53,9 +52,6 @@ def news(document: Document, count: int) -> list[int]:
         return []
     candidates = [index for index, sentence in enumerate(document.sentences) if not is_boilerplate(sentence)]
     bags = {index: _content_words(document, index) for index in candidates}
-    with_content = [index for index in candidates if bags[index]]
-    if with_content:  # an article of nothing but stop words still gets a summary
-        candidates = with_content
     whole = [index for index in candidates
              if index not in document.continued and not continues_quotation(document.sentences[index])]
     if len(whole) >= min(count, len(candidates)):
