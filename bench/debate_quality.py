@@ -16,7 +16,7 @@ Baseline: scikit-learn TfidfVectorizer(stop_words="english") + KMeans(k=K, n_ini
 claim = the member closest to the centroid; its mAP uses the same plain tf-idf cosine.
 
 Usage: .venv/bin/python bench/debate_quality.py [--split dev|train] [--data DIR] [--set NAME=VALUE ...]
-(--set overrides a tuning constant of summarizer.debate for experiments, e.g. --set NEIGHBOURS=7).
+(--set overrides a tuning constant of the summarizer.debate modules for experiments, e.g. --set NEIGHBOURS=7).
 The data is read-only research data in ../shared/data/keypoints; nothing of it is copied.
 """
 
@@ -37,7 +37,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import average_precision_score
 
 from summarizer import debate
-from summarizer.debate_vectors import text_similarity
+from summarizer.debate import grouping, pipeline, spectral, vectors
+from summarizer.debate.vectors import text_similarity
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "keypoints"
 
@@ -199,7 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for assignment in args.set:
         name, _, value = assignment.partition("=")
-        setattr(debate, name, type(getattr(debate, name))(value))
+        module = next((m for m in (pipeline, grouping, spectral, vectors) if hasattr(m, name)), None)
+        if module is None:
+            parser.error(f"no tuning constant {name} in summarizer.debate")
+        setattr(module, name, type(getattr(module, name))(value))
     groups, labels = load(args.data, args.split)
     n_args = sum(len(group.arg_ids) for group in groups)
     print(f"ArgKP {args.split}: {len(groups)} topic+stance groups, {n_args} arguments")

@@ -138,7 +138,8 @@ def honesty(count: int, seed: int = 2026) -> tuple[float, int, int]:
 
 def kept_sentences(comments: list[dict[str, str]]) -> int:
     """Sentences that survive cleaning, noise and spam filtering (diagnostic: the real workload)."""
-    from summarizer.debate import _coerce_comment, _prepare
+    from summarizer.debate.inputs import coerce_comment as _coerce_comment
+    from summarizer.debate.pipeline import _prepare
 
     return len(_prepare([_coerce_comment(c, i) for i, c in enumerate(comments, 1)]).sentence_texts)
 

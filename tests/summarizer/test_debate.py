@@ -11,17 +11,18 @@ from typing import Any
 import numpy as np
 import pytest
 
-from summarizer import debate
 from summarizer.debate import (
     Argument,
     Comment,
     DebateInputError,
     condense,
+    grouping,
     parse_comments,
     parse_plain_comments,
+    pipeline,
 )
-from summarizer.debate_text import clean_comment_text, is_noise_sentence
-from summarizer.debate_vectors import sentence_views
+from summarizer.debate.text import clean_comment_text, is_noise_sentence
+from summarizer.debate.vectors import sentence_views
 
 KEYPOINTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "keypoints"
 
@@ -222,7 +223,7 @@ def test_accepts_comment_objects_mappings_and_attribute_objects() -> None:
 
 def test_blocks_for_large_inputs_still_find_the_points(monkeypatch: pytest.MonkeyPatch) -> None:
     # Force the blocked path (bisecting into blocks, then merging across them) on a small debate.
-    monkeypatch.setattr(debate, "BLOCK_SIZE", 4)
+    monkeypatch.setattr(grouping, "BLOCK_SIZE", 4)
     rng = random.Random(7)
     pairs = MOON_FIRST + DEPOTS + [
         ("fay", "Propellant depots in orbit make every deep space mission affordable."),
@@ -323,7 +324,7 @@ def _block_affinity(labels: list[int], seed: int = 3) -> Any:
 def test_leading_eigenpairs_match_a_direct_solver() -> None:
     import numpy as np
 
-    from summarizer.debate_cluster import leading_eigenpairs, spectral_embedding
+    from summarizer.debate.spectral import leading_eigenpairs, spectral_embedding
 
     affinity = _block_affinity([index % 9 for index in range(200)])
     values, vectors = spectral_embedding(affinity, 9)  # 200 rows: the iterative path
@@ -341,7 +342,7 @@ def test_leading_eigenpairs_match_a_direct_solver() -> None:
 def test_group_count_follows_separate_parts_within_bounds() -> None:
     import numpy as np
 
-    from summarizer.debate_cluster import choose_group_count
+    from summarizer.debate.spectral import choose_group_count
 
     eigenvalues = np.array([1.0, 0.99, 0.97, 0.9, 0.5, 0.4, 0.3, 0.2])
     assert choose_group_count(eigenvalues, low=2, high=6, separated=0.8) == 4  # four nearly cut-off parts
@@ -352,7 +353,7 @@ def test_group_count_follows_separate_parts_within_bounds() -> None:
 def test_spectral_groups_recover_separate_points_and_leave_unlinked_rows_out() -> None:
     import numpy as np
 
-    from summarizer.debate_cluster import spectral_groups
+    from summarizer.debate.spectral import spectral_groups
 
     labels = [index % 6 for index in range(90)]
     similarity = _block_affinity(labels)
@@ -368,8 +369,8 @@ def test_spectral_groups_recover_separate_points_and_leave_unlinked_rows_out() -
 def test_character_view_links_words_the_stemmer_keeps_apart() -> None:
     import numpy as np
 
-    from summarizer import debate_vectors
-    from summarizer.debate_vectors import join_views, sentence_rows, tfidf_rows
+    from summarizer.debate import vectors as debate_vectors
+    from summarizer.debate.vectors import join_views, sentence_rows, tfidf_rows
 
     pair = ["Discriminatory policies hurt applicants", "Discrimination rules punish candidates"]
     stems_only = tfidf_rows([debate_vectors.sentence_terms(text) for text in pair])
@@ -413,7 +414,7 @@ def test_more_separate_points_than_shown_are_not_mixed_to_fill_the_quota() -> No
 def test_character_rows_built_per_word_equal_rows_built_per_ngram() -> None:
     import numpy as np
 
-    from summarizer.debate_vectors import char_rows, plain_words, sentence_char_terms, tfidf_rows
+    from summarizer.debate.vectors import char_rows, plain_words, sentence_char_terms, tfidf_rows
 
     texts = ["Killing is murder, plain and simple.", "the kill count", "", "murder MURDER is wrong", "ünïcode wörds"]
     fast = char_rows([plain_words(text) for text in texts]).dense_block(np.arange(len(texts), dtype=np.int64))
@@ -444,8 +445,8 @@ def _claim_fixture() -> tuple[Any, Any, Any]:
 def test_typicality_is_lower_for_a_sentence_mixing_two_groups() -> None:
     _, rows, (group_a, pool) = _claim_fixture()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(debate, "CLAIM_TYPICAL_NEIGHBOURS", 3)
-        shares = debate._typicality(rows, group_a, group_a, pool)
+        patch.setattr(pipeline, "CLAIM_TYPICAL_NEIGHBOURS", 3)
+        shares = pipeline._typicality(rows, group_a, group_a, pool)
     # Sentence 3's nearest neighbours include group B's sentences; the others' are all in group A.
     assert shares[3] < shares[0]
     assert shares[0] == pytest.approx(1.0)
@@ -457,8 +458,8 @@ def test_typicality_does_not_count_the_sentence_as_its_own_neighbour() -> None:
     members = np.array([0, 1], dtype=np.int64)
     pool = np.array([0, 1, 4], dtype=np.int64)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(debate, "CLAIM_TYPICAL_NEIGHBOURS", 2)
-        shares = debate._typicality(rows, members, members, pool)
+        patch.setattr(pipeline, "CLAIM_TYPICAL_NEIGHBOURS", 2)
+        shares = pipeline._typicality(rows, members, members, pool)
     # Each candidate's two neighbours are the other group-A sentence and sentence 4 of group B.
     assert list(shares) == [0.5, 0.5]
 
@@ -471,13 +472,13 @@ def test_claim_avoids_repeating_an_earlier_claim() -> None:
         "lunar ice could be mined for rocket fuel",
         "mining lunar ice would give us rocket fuel",
     ]
-    thread = debate._prepare([debate.Comment(author=f"u{i}", text=text) for i, text in enumerate(texts)])
+    thread = pipeline._prepare([Comment(author=f"u{i}", text=text) for i, text in enumerate(texts)])
     _, rows = sentence_views(thread.sentence_texts)
     members = np.arange(rows.n_rows, dtype=np.int64)
     generic = np.zeros(rows.n_cols)
     pool = members
-    first = debate._claim_row(thread, rows, members, generic, pool, [])
+    first = pipeline._claim_row(thread, rows, members, generic, pool, [])
     assert "moon base" in thread.sentence_texts[first]
     # With the moon-base sentence already a claim of an earlier group, this group names its other point.
-    second = debate._claim_row(thread, rows, members, generic, pool, [first])
+    second = pipeline._claim_row(thread, rows, members, generic, pool, [first])
     assert "lunar ice" in thread.sentence_texts[second]

@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from summarizer.debate_text import content_words, plain_words, stem
+from summarizer.debate.text import content_words, plain_words, stem
 
 __all__ = [
     "SparseRows",

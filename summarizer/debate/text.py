@@ -1,7 +1,7 @@
 """Text hygiene for debate condensation: cleaning comments, splitting them into claim-sized sentences,
 and telling noise (greetings, "+1", links alone, emoji, signatures) from sentences that can carry a point.
 
-Everything here is pure and synchronous; `summarizer.debate` builds on it.
+Everything here is pure and synchronous; `summarizer.debate.pipeline` builds on it.
 """
 
 from __future__ import annotations
