@@ -98,9 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument(
         "--sentences",
         type=_sentence_count,
-        default=3,
+        default=None,
         metavar="N",
-        help="summary length in sentences, 1-20 (default 3)",
+        help="summary length in sentences, 1-20 (default: [news] sentences of the config, else 3)",
     )
     summarize.add_argument(
         "--algorithm",
@@ -221,9 +221,9 @@ def _summarize(args: argparse.Namespace, config: Config) -> int:
     try:
         result = summarize(
             text,
-            sentences=args.sentences,
+            sentences=args.sentences or config.news.sentences,
             algorithm=args.algorithm,
-            max_quotes=config.news.max_quotes if config.news.max_quotes > 0 else 2,
+            max_quotes=config.news.max_quotes,
         )
     except UnknownAlgorithmError as exc:
         raise UsageError(str(exc)) from None
@@ -247,8 +247,17 @@ def _summarize(args: argparse.Namespace, config: Config) -> int:
             lines.append(f"“{quote.text}” — {speaker}")
     lines.append("")
     lines.append(f"reduced by {result.stats.reduction_pct:.0f}% ({result.stats.words_in} → {result.stats.words_out} words)")
+    if result.stats.truncated:
+        lines.append(f"summarized {result.stats.read_description()} of {_size(len(text.encode('utf-8', 'replace')))}")
     _print("\n".join(lines))
     return 0
+
+
+def _size(count: int) -> str:
+    """Bytes for people: "5.4 MB", "312 KB"."""
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f} MB"
+    return f"{max(count // 1000, 1)} KB"
 
 
 def _load_debate_comments(args: argparse.Namespace, config: Config) -> list[Any]:

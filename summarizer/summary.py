@@ -66,7 +66,15 @@ class SummaryStats:
     reduction_pct: float
     algorithm: str
     elapsed_ms: float
-    truncated: bool = False  # the input was longer than what was read (not part of the JSON contract)
+    truncated: bool = False  # the input was longer than what was read (MAX_TEXT_CHARS, MAX_SENTENCES)
+    chars_read: int = 0  # characters of article text read
+    sentences_capped: bool = False  # reading stopped at MAX_SENTENCES
+
+    def read_description(self) -> str:
+        """What was read of a truncated input, for people: "the first 100,000 characters"."""
+        if self.sentences_capped:
+            return f"the first {MAX_SENTENCES:,} sentences"
+        return f"the first {self.chars_read:,} characters"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +84,7 @@ class SummaryStats:
             "reduction_pct": self.reduction_pct,
             "algorithm": self.algorithm,
             "elapsed_ms": self.elapsed_ms,
+            "truncated": self.truncated,
         }
 
 
@@ -111,12 +120,14 @@ def summarize(
     Raises NoTextError (a ValueError with a one-line message) when there is no article text and
     UnknownAlgorithmError (a ValueError) for an algorithm name not in ALGORITHM_NAMES.
     """
-    started = time.perf_counter()
     if isinstance(sentences, bool) or not isinstance(sentences, int) or sentences < 1:
         raise ValueError(f"sentences must be a whole number of at least 1, not {sentences!r}")
     if isinstance(max_quotes, bool) or not isinstance(max_quotes, int) or max_quotes < 0:
         raise ValueError(f"max_quotes must be a whole number of at least 0, not {max_quotes!r}")
     name, select = get_algorithm(algorithm)  # a bad name fails before any work
+    # One-off imports happen before the clock starts: elapsed_ms measures the summary.
+    _import_for(name, text_or_html, quotes=max_quotes > 0)
+    started = time.perf_counter()
     article = read_article(text_or_html, language=language)
     document, body = article.document, article.body
     budget = min(sentences, len(document.sentences))
@@ -139,6 +150,8 @@ def summarize(
         algorithm=name,
         elapsed_ms=round((time.perf_counter() - started) * 1000.0, 3),
         truncated=article.truncated,
+        chars_read=article.chars_read,
+        sentences_capped=article.sentences_capped,
     )
     return Summary(title=article.title, summary=summary, quotes=quotes, stats=stats,
                    language=document.language, image_url=article.image_url)
@@ -153,7 +166,8 @@ class ReadArticle:
     document: Document
     image_url: str | None
     truncated: bool  # part of the input was not read (see MAX_TEXT_CHARS, MAX_SENTENCES)
-    input_chars: int  # characters of the input as given (text, or HTML before extraction)
+    chars_read: int  # characters of article text read
+    sentences_capped: bool  # reading stopped at MAX_SENTENCES
 
 
 def read_article(text_or_html: str | bytes, *, language: str | None = None) -> ReadArticle:
@@ -186,7 +200,7 @@ def read_article(text_or_html: str | bytes, *, language: str | None = None) -> R
     if not document.sentences:
         raise NoTextError("no article text to summarize (only captions, credits or links)")
     return ReadArticle(title=title, body=body, document=document, image_url=image_url,
-                       truncated=truncated or not read_all, input_chars=len(text))
+                       truncated=truncated or not read_all, chars_read=len(body), sentences_capped=not read_all)
 
 
 def summarize_document(text_or_html: str | bytes, *, language: str | None = None) -> Document:
@@ -329,6 +343,16 @@ def _reads_as_headline(line: str) -> bool:
 def _title_case(words: list[str]) -> bool:
     long_words = [word for word in words if len(word) > 3 and word[0].isalpha()]
     return len(long_words) >= 2 and all(word[0].isupper() for word in long_words)
+
+
+def _import_for(algorithm: str, text_or_html: str | bytes, *, quotes: bool) -> None:
+    """Import what this call will need (once per process; a no-op afterwards)."""
+    if quotes:
+        import summarizer.quotes  # noqa: F401
+    if algorithm not in ("news", "lead3"):
+        import sumy.nlp.stemmers  # noqa: F401  (NLTK: about a second, the first time)
+    if isinstance(text_or_html, str) and looks_like_html(text_or_html):
+        import trafilatura  # noqa: F401
 
 
 def _key_quotes(body: str, limit: int) -> list[Any]:
