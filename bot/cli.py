@@ -195,13 +195,22 @@ def _read_local_text(source: str, config: Config) -> str:
     return decode_text(data)
 
 
+#: Where to send someone who gave `summarize` a feed: the tools made for feeds.
+FEED_HINT = (
+    "to see what spacebrief would post from a feed, add it as a [[sources]] url in a config file and run "
+    "`spacebrief preview --config FILE` (in Discord: /sources test)"
+)
+
+
 async def _fetch_text(url: str, config: Config) -> str:
+    from feeds.article import ARTICLE_ACCEPT, NoArticleTextError, article_page_text
     from feeds.fetch import Fetcher, FetchError
 
     try:
         async with Fetcher(_fetch_limits(config)) as fetcher:
-            result = await fetcher.get(url, accept="text/html,application/xhtml+xml,text/plain;q=0.8,*/*;q=0.5")
-            return result.text()
+            return article_page_text(await fetcher.get(url, accept=ARTICLE_ACCEPT))
+    except NoArticleTextError as exc:
+        raise UsageError(f"{exc}; {FEED_HINT}" if exc.is_feed else str(exc)) from None
     except FetchError as exc:
         raise UsageError(str(exc)) from None
 
@@ -211,7 +220,7 @@ def _display(source: str) -> str:
 
 
 def _summarize(args: argparse.Namespace, config: Config) -> int:
-    from summarizer.errors import NoTextError, UnknownAlgorithmError
+    from summarizer.errors import NotAnArticleError, NoTextError, UnknownAlgorithmError
     from summarizer.summary import summarize
 
     if _is_url(args.source):
@@ -227,6 +236,9 @@ def _summarize(args: argparse.Namespace, config: Config) -> int:
         )
     except UnknownAlgorithmError as exc:
         raise UsageError(str(exc)) from None
+    except NotAnArticleError as exc:
+        hint = f"; {FEED_HINT}" if exc.is_feed else ""
+        raise UsageError(f"{_display(args.source)}: {exc}{hint}") from None
     except NoTextError as exc:
         raise UsageError(f"{_display(args.source)}: {exc}") from None
     if args.json:

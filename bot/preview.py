@@ -65,6 +65,8 @@ def _human(source: Source, prepared: PreparedEntry) -> str:
     lines.extend(f"  • {_line(sentence)}" for sentence in payload["summary"] if _line(sentence))
     for quote in payload["quotes"]:
         lines.append(f"  “{_line(quote['text'])}” — {_line(quote['speaker']) or 'unattributed'}")
+    if prepared.article_problem:
+        lines.append(f"  (article page unavailable: {prepared.article_problem}; this is the feed's teaser)")
     if source.channel_id:
         lines.append(f"  -> channel {source.channel_id}")
     return "\n".join(lines) + "\n"

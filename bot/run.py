@@ -207,7 +207,8 @@ async def run_bot(
     bot = bot or SpacebriefBot(config)
 
     async def announce_ready() -> None:
-        _log.info("connected to Discord as %s (%d servers)", bot.user, len(bot.guilds))
+        servers = len(bot.guilds)
+        _log.info("connected to Discord as %s (%d server%s)", bot.user, servers, "" if servers == 1 else "s")
 
     bot.add_listener(announce_ready, "on_ready")
     watch = GatewayWatch(bot, debug=debug)

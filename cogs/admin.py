@@ -112,7 +112,8 @@ def newest_entry(feed: ParsedFeed) -> FeedEntry | None:
 def source_name(given: str | None, feed: ParsedFeed, url: str) -> str:
     """The name an admin typed, else the feed's title, else the host; at most 100 characters."""
     for candidate in (given, feed.title, yarl.URL(url).host):
-        cleaned = " ".join((candidate or "").split())
+        # The same cleaning as everything shown in Discord: an invisible feed title is no name.
+        cleaned = render.clean_text(candidate, single_line=True)
         if cleaned:
             return cleaned[:SOURCE_NAME_LIMIT]
     return "feed"

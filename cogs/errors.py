@@ -195,7 +195,9 @@ def require_range(name: str, value: int | None, low: int, high: int) -> None:
 def fetch_failure_text(exc: FetchError) -> str:
     """What to tell a user when fetching their URL failed (one line)."""
     if isinstance(exc, NoArticleTextError):
-        return "I could not find any article text on that page."
+        if exc.is_feed:
+            return "That address is a news feed, not an article: /sources test shows what it would post."
+        return f"I could not find any article text on that page{': ' + exc.why if exc.why else ''}."
     if isinstance(exc, BlockedAddressError):
         return "That address is on a private or local network, which I do not fetch."
     if isinstance(exc, HTTPStatusError):

@@ -188,4 +188,5 @@ def thread_from_row(row: Row) -> ThreadRecord:
         created_at=dt_required(row["created_at"]),
         digest_posted=bool(row["digest_posted"]),
         digest_posted_at=dt(row["digest_posted_at"]),
+        digest_attempts=int(row["digest_attempts"] or 0),
     )

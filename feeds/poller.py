@@ -17,7 +17,7 @@ from typing import Any
 
 from db.models import Entry, Source, StoredQuote
 from db.store import Store
-from feeds.article import fetch_article
+from feeds.article import fetch_article, short_failure
 from feeds.decide import (
     KeywordFilter,
     KeywordRule,
@@ -102,12 +102,15 @@ class SavedSummary:
 @dataclass(frozen=True)
 class PreparedEntry:
     """An entry ready to render. ``summary`` is None when no text could be summarized;
-    ``problem`` says why (one line) for logs."""
+    ``problem`` says why (one line) for logs. ``article_problem`` says in a few words why the
+    article page of a teaser was not used ("HTTP 404"): the summary is then of the feed's own
+    text, and the post says so (DESIGN.md "News delivery")."""
 
     record: Entry
     entry: EntryView
     summary: Summary | SavedSummary | None
     problem: str | None = None
+    article_problem: str | None = None
 
 
 def entry_view(entry: Entry) -> EntryView:
@@ -246,13 +249,15 @@ async def prepare_entry(
         return PreparedEntry(entry, view, saved if entry.summary else None)
     text = entry.text
     problem: str | None = None
+    article_problem: str | None = None
     if entry.is_teaser and entry.url:
         try:
             article = await fetch_article(fetcher, entry.url)
             text = article.text
         except FetchError as exc:
             problem = str(exc)
-            log.info("entry %s: article page not used: %s", entry.id, exc)
+            article_problem = short_failure(exc)
+            log.warning("entry %s: article page not used, summarizing the feed's teaser: %s", entry.id, exc)
     result: Summary | None = None
     if text.strip():
         try:
@@ -265,7 +270,7 @@ async def prepare_entry(
         await store.save_entry_summary(entry.id, result.summary, result.quotes[:max_quotes])
     else:
         await store.save_entry_summary(entry.id, [], [])
-    return PreparedEntry(entry, view, result, problem)
+    return PreparedEntry(entry, view, result, problem, article_problem)
 
 
 def entry_payload(prepared: PreparedEntry) -> dict[str, Any]:

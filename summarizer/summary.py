@@ -13,10 +13,10 @@ from typing import Any
 
 from summarizer.algorithms import ALGORITHMS, get_algorithm
 from summarizer.algorithms.document import Document, join_split_quotations, open_quotation
-from summarizer.errors import NoTextError, UnknownAlgorithmError
+from summarizer.errors import NotAnArticleError, NoTextError, UnknownAlgorithmError
 from summarizer.html import MAX_HTML_CHARS, html_to_article
 from summarizer.hygiene import clean_sentence, drop_above_dateline, is_boilerplate, is_heading
-from summarizer.textio import decode_text, looks_binary, looks_like_html, readable_ratio
+from summarizer.textio import data_kind, decode_text, looks_binary, looks_like_html, readable_ratio
 from summarizer.tokenizer import Tokenizer, detect_language
 
 __all__ = [
@@ -175,6 +175,9 @@ def read_article(text_or_html: str | bytes, *, language: str | None = None) -> R
 
     Raises NoTextError when there is no article text."""
     text = _as_text(text_or_html)
+    kind = data_kind(text)
+    if kind is not None:  # a feed's entries or a JSON document summarized as one article would be nonsense
+        raise NotAnArticleError(kind, is_feed=kind.startswith("a news feed"))
     title: str | None = None
     image_url: str | None = None
     html_cut = False
@@ -182,7 +185,7 @@ def read_article(text_or_html: str | bytes, *, language: str | None = None) -> R
         html_cut = len(text) > MAX_HTML_CHARS
         extracted = html_to_article(text)
         if extracted is None:
-            raise NoTextError("no article text found in the HTML")
+            raise NoTextError("no article text in the HTML: nothing but menus, links or scripts")
         title, body, image_url = extracted.title, extracted.text, extracted.image_url
     else:
         body = text

@@ -112,5 +112,12 @@ def test_fetch_failure_lines() -> None:
         errors.fetch_failure_text(NoArticleTextError("x"))
         == "I could not find any article text on that page."
     )
+    assert (
+        errors.fetch_failure_text(NoArticleTextError("x", why="it is JSON data"))
+        == "I could not find any article text on that page: it is JSON data."
+    )
+    assert errors.fetch_failure_text(NoArticleTextError("x", why="it is a news feed (RSS)", is_feed=True)) == (
+        "That address is a news feed, not an article: /sources test shows what it would post."
+    )
     assert errors.fetch_failure_text(TooLargeError("x")) == "That page is too large to fetch."
     assert errors.fetch_failure_text(FetchTimeoutError("x")) == "That page took too long to answer."

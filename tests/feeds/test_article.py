@@ -74,3 +74,55 @@ async def test_http_errors_pass_through(site: str) -> None:
         with pytest.raises(HTTPStatusError) as caught:
             await fetch_article(fetcher, site + "/missing")
     assert caught.value.status == 404
+
+
+RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><item><title>A</title></item></channel></rss>'
+NAVIGATION_ONLY = (
+    b"<!doctype html><html><head><title>Example</title></head><body><header><a href='/'>Home</a> "
+    b"<a href='/news'>News</a></header><nav><ul><li><a href='/about'>About us</a></li><li>"
+    b"<a href='/contact'>Contact</a></li></ul></nav></body></html>"
+)
+
+
+@pytest.fixture
+async def refusing_site(serve):  # type: ignore[no-untyped-def]
+    pages = {
+        "/rss": (RSS, "application/rss+xml"),
+        "/rss-as-xml": (RSS, "text/xml"),
+        "/atom-as-html": (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>', "text/html"),
+        "/jsonfeed": (b'{"version": "https://jsonfeed.org/version/1.1", "items": []}', "application/feed+json"),
+        "/json": (b'{"a": 1}', "application/json"),
+        "/json-as-text": (b'{"a": 1}', "text/plain"),
+        "/problem-json": (b'{"title": "nope"}', "application/problem+json"),
+        "/navigation": (NAVIGATION_ONLY, "text/html"),
+    }
+    app = web.Application()
+    for path, (body, content_type) in pages.items():
+
+        async def handler(request: web.Request, body: bytes = body, content_type: str = content_type) -> web.Response:
+            return web.Response(body=body, headers={"Content-Type": content_type})
+
+        app.router.add_get(path, handler)
+    return await serve(app)
+
+
+@pytest.mark.parametrize(
+    ("path", "why", "is_feed"),
+    [
+        ("/rss", "it is a news feed (RSS)", True),
+        ("/rss-as-xml", "it is a news feed (RSS)", True),
+        ("/atom-as-html", "it is a news feed (Atom)", True),
+        ("/jsonfeed", "it is a news feed (JSON Feed)", True),
+        ("/json", "it is JSON data", False),
+        ("/json-as-text", "it is JSON data", False),
+        ("/problem-json", "it is JSON data", False),
+        ("/navigation", "it holds nothing but menus, links or scripts", False),
+    ],
+)
+async def test_pages_that_are_not_articles_say_why(refusing_site: str, path: str, why: str, is_feed: bool) -> None:
+    async with Fetcher(LOCAL) as fetcher:
+        with pytest.raises(NoArticleTextError) as caught:
+            await fetch_article(fetcher, refusing_site + path)
+    assert caught.value.why == why
+    assert caught.value.is_feed is is_feed
+    assert str(caught.value).startswith("no article text") and "\n" not in str(caught.value)
