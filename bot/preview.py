@@ -19,6 +19,7 @@ from bot.render import news_embed
 from bot.wiring import config_sources, fetch_limits
 from db.models import Source, StoreError
 from db.store import Store
+from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
 from feeds.fetch import Fetcher
 from feeds.poller import PollSettings, PreparedEntry, entry_payload, poll_source, prepare_entry
 
@@ -113,6 +114,8 @@ async def run_preview(
         shown = failed = 0
         # One writer for stdout: lines from concurrent sources never interleave.
         write_lock = asyncio.Lock()
+        # Links shown per channel: one article from two sources is shown once, as the bot posts it.
+        shown_links: dict[int, list[str]] = {}
         async with Fetcher(fetch_limits(config)) as fetcher:
 
             async def one(source: Source) -> None:
@@ -125,6 +128,9 @@ async def run_preview(
                             err.write(f"source {source.name}: {result.error}\n")
                             err.flush()
                     for entry in result.new_entries:
+                        if posted_before(entry.url, shown_links.get(source.channel_id, ())):
+                            await store.mark_skipped(entry.id, DUPLICATE_SKIP_REASON)
+                            continue
                         prepared = await prepare_entry(
                             entry,
                             fetcher=fetcher,
@@ -135,10 +141,15 @@ async def run_preview(
                         embed = news_embed(prepared, source.name, max_quotes=config.news.max_quotes).to_dict()
                         text = _json_line(source, prepared, dict(embed)) if as_json else _human(source, prepared)
                         async with write_lock:
-                            out.write(text)
-                            out.flush()
-                        await store.mark_skipped(entry.id, PREVIEW_SKIP_REASON)
-                        shown += 1
+                            links = shown_links.setdefault(source.channel_id, [])
+                            duplicate = posted_before(entry.url, links)  # another source got there first
+                            if not duplicate:
+                                out.write(text)
+                                out.flush()
+                                links.extend([entry.url] if entry.url else [])
+                        await store.mark_skipped(entry.id, DUPLICATE_SKIP_REASON if duplicate else PREVIEW_SKIP_REASON)
+                        if not duplicate:
+                            shown += 1
 
             await asyncio.gather(*(one(source) for source in sources))
         if not as_json:

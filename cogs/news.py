@@ -31,7 +31,7 @@ from discord.ext import commands, tasks
 from bot import render
 from bot.config import Config
 from db.models import Entry, GuildSettings, Source, ThreadRecord
-from feeds.decide import decide_failure, default_rng
+from feeds.decide import DUPLICATE_SKIP_REASON, decide_failure, default_rng, posted_before
 from feeds.poller import PollSettings, poll_source, prepare_entry
 from summarizer.debate import Comment, condense, count_authors
 
@@ -56,6 +56,9 @@ THREAD_NAME_LIMIT = 100
 #: Entries claimed by this iteration carry its ``now`` as created_at (up to storage rounding);
 #: anything older was left pending by an earlier run and is reconciled before sending.
 CLAIM_TOLERANCE = timedelta(seconds=1)
+#: A new entry is compared with what its channel got this far back: one article arriving from
+#: several sources (an agency's feed, an aggregator, the Spaceflight News API) is posted once.
+DUPLICATE_WINDOW = timedelta(days=30)
 
 
 def default_settings(config: Config) -> GuildSettings:
@@ -120,6 +123,7 @@ class NewsCog(commands.Cog):
     def __init__(self, bot: SpacebriefBot) -> None:
         self.bot = bot
         self._gate = asyncio.Semaphore(POLL_CONCURRENCY)
+        self._channel_locks: dict[int, asyncio.Lock] = {}
 
     async def cog_load(self) -> None:
         self.news_loop.change_interval(minutes=self.bot.config.news.interval_minutes)
@@ -267,6 +271,8 @@ class NewsCog(commands.Cog):
                     # The crash may also have come before the discussion thread was opened.
                     await self.open_thread(existing, entry, post.id)
                 return True
+        if await self.skip_if_posted_before(source, entry, channel.id, guild_id, now):
+            return True  # before the article page is fetched for nothing
         prepared = await prepare_entry(
             entry,
             fetcher=self.bot.fetcher,
@@ -276,6 +282,38 @@ class NewsCog(commands.Cog):
             run_cpu=self.bot.cpu.run,
         )
         embed = render.news_embed(prepared, source.name, max_quotes=settings.max_quotes)
+        # One channel's posts go out one at a time, so two sources bringing the same article
+        # cannot both pass the check below before either is recorded.
+        async with self._channel_locks.setdefault(channel.id, asyncio.Lock()):
+            if await self.skip_if_posted_before(source, entry, channel.id, guild_id, now):
+                return True
+            return await self.send_post(source, entry, channel, guild_id, settings, embed, report)
+
+    async def skip_if_posted_before(
+        self, source: Source, entry: Entry, channel_id: int, guild_id: int, now: datetime
+    ) -> bool:
+        """Skip `entry` when this channel already got the same article (same canonical link) from
+        another source within DUPLICATE_WINDOW (DESIGN.md "News delivery"). True when skipped."""
+        if not entry.url:
+            return False
+        links = await self.bot.store.posted_links(guild_id, channel_id, now - DUPLICATE_WINDOW)
+        if not posted_before(entry.url, links):
+            return False
+        await self.bot.store.mark_skipped(entry.id, DUPLICATE_SKIP_REASON)
+        log.info("news: %s: entry %d already posted in channel %s from another source", source.name, entry.id, channel_id)
+        return True
+
+    async def send_post(
+        self,
+        source: Source,
+        entry: Entry,
+        channel: Any,
+        guild_id: int,
+        settings: GuildSettings,
+        embed: discord.Embed,
+        report: IterationReport,
+    ) -> bool:
+        """Send the rendered post and record it. False: stop this source for this iteration."""
         try:
             message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
         except (discord.Forbidden, discord.NotFound) as exc:

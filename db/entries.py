@@ -191,6 +191,18 @@ class EntryQueries(Queries):
                 (one_line(reason) or "skipped", entry_id),
             )
 
+    async def posted_links(self, guild_id: int, channel_id: int, since: datetime, limit: int = 5000) -> list[str]:
+        """The links of entries posted in ``channel_id`` (of ``guild_id``) since ``since``, newest first,
+        from every source: what a new entry is compared with so one article is posted once per channel."""
+        async with self._db.reading() as tx:
+            rows = await tx.all(
+                """SELECT e.url FROM posts p JOIN entries e ON e.id = p.entry_id
+                   WHERE p.guild_id = ? AND p.posted_at >= ? AND p.channel_id = ? AND e.url IS NOT NULL
+                   ORDER BY p.posted_at DESC LIMIT ?""",
+                (guild_id, ts(since), channel_id, max(1, int(limit))),
+            )
+        return [row[0] for row in rows]
+
     async def latest_posted(self, guild_id: int, limit: int, source: str | None = None) -> list[PostedItem]:
         """The newest posts in ``guild_id`` (one per entry, newest first), optionally of one source.
 

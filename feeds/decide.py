@@ -103,6 +103,30 @@ def normalize_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+def canonical_link(url: str | None) -> str | None:
+    """The key under which one article is the same across sources (two feeds, the Spaceflight News
+    API and the site's own feed...): `normalize_url`, with http/https and a leading "www." made
+    alike. None for an entry without an http(s) link, which is then never taken for another."""
+    text = (url or "").strip()
+    if not _looks_like_url(text):
+        return None
+    normalized = normalize_url(text)
+    _, _, rest = normalized.partition("://")
+    host, slash, path = rest.partition("/")
+    host = host.removeprefix("www.")
+    return _bounded(f"//{host}{slash}{path}") if host else None
+
+
+#: Why an entry was not posted: its channel already has the same article from another source.
+DUPLICATE_SKIP_REASON = "the same article (same link) came from another source for this channel"
+
+
+def posted_before(url: str | None, posted_links: Iterable[str]) -> bool:
+    """True when `url` is the same article (by `canonical_link`) as one of `posted_links`."""
+    key = canonical_link(url)
+    return key is not None and any(canonical_link(link) == key for link in posted_links)
+
+
 def _looks_like_url(text: str) -> bool:
     return text.lower().startswith(("http://", "https://"))
 
