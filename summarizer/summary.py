@@ -137,7 +137,7 @@ def summarize(
         # a reader still gets the opening sentences, and stats say which method produced them.
         name, chosen = "lead3", ALGORITHMS["lead3"](document, budget)
     summary = [document.sentences[index] for index in chosen]
-    quotes = _key_quotes(body, max_quotes)
+    quotes = _key_quotes(body, max_quotes, shown=summary)
 
     words_in = sum(len(words) for words in document.words)
     words_out = sum(len(document.words[index]) for index in chosen)
@@ -358,9 +358,19 @@ def _import_for(algorithm: str, text_or_html: str | bytes, *, quotes: bool) -> N
         import trafilatura  # noqa: F401
 
 
-def _key_quotes(body: str, limit: int) -> list[Any]:
+def _key_quotes(body: str, limit: int, *, shown: list[str]) -> list[Any]:
+    """The `limit` key quotes, leaving out any that a summary sentence already shows word for word
+    (a reader would see it twice) and taking the next best instead."""
     if limit <= 0:
         return []
-    from summarizer.quotes import find_quotes, key_quotes
+    from summarizer.quotes import PART_JOINER, find_quotes, key_quotes
 
-    return list(key_quotes(body, find_quotes(body), limit))
+    shown_plain = [" ".join(sentence.split()) for sentence in shown]
+    kept: list[Any] = []
+    for quote in key_quotes(body, find_quotes(body), limit + len(shown)):
+        if any(part in sentence for part in quote.text.split(PART_JOINER) for sentence in shown_plain):
+            continue
+        kept.append(quote)
+        if len(kept) == limit:
+            break
+    return kept
