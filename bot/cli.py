@@ -202,13 +202,14 @@ FEED_HINT = (
 )
 
 
-async def _fetch_text(url: str, config: Config) -> str:
-    from feeds.article import ARTICLE_ACCEPT, NoArticleTextError, article_page_text
+async def _summarize_url(url: str, config: Config, **options: Any) -> Any:
+    """``feeds.article.summarize_url``: the same fetch, decoding and refusals as the bot's."""
+    from feeds.article import NoArticleTextError, summarize_url
     from feeds.fetch import Fetcher, FetchError
 
     try:
         async with Fetcher(_fetch_limits(config)) as fetcher:
-            return article_page_text(await fetcher.get(url, accept=ARTICLE_ACCEPT))
+            return await summarize_url(fetcher, url, **options)
     except NoArticleTextError as exc:
         raise UsageError(f"{exc}; {FEED_HINT}" if exc.is_feed else str(exc)) from None
     except FetchError as exc:
@@ -223,17 +224,16 @@ def _summarize(args: argparse.Namespace, config: Config) -> int:
     from summarizer.errors import NotAnArticleError, NoTextError, UnknownAlgorithmError
     from summarizer.summary import summarize
 
-    if _is_url(args.source):
-        text = asyncio.run(_fetch_text(args.source, config))
-    else:
-        text = _read_local_text(args.source, config)
+    options: dict[str, Any] = {
+        "sentences": args.sentences or config.news.sentences,
+        "algorithm": args.algorithm,
+        "max_quotes": config.news.max_quotes,
+    }
     try:
-        result = summarize(
-            text,
-            sentences=args.sentences or config.news.sentences,
-            algorithm=args.algorithm,
-            max_quotes=config.news.max_quotes,
-        )
+        if _is_url(args.source):
+            result = asyncio.run(_summarize_url(args.source, config, **options))
+        else:
+            result = summarize(_read_local_text(args.source, config), **options)
     except UnknownAlgorithmError as exc:
         raise UsageError(str(exc)) from None
     except NotAnArticleError as exc:
@@ -260,13 +260,13 @@ def _summarize(args: argparse.Namespace, config: Config) -> int:
     lines.append("")
     lines.append(f"reduced by {result.stats.reduction_pct:.0f}% ({result.stats.words_in} → {result.stats.words_out} words)")
     if result.stats.truncated:
-        lines.append(f"summarized {result.stats.read_description()} of {_size(len(text.encode('utf-8', 'replace')))}")
+        lines.append(f"summarized {result.stats.read_description()} of {_size(result.stats.chars_in)}")
     _print("\n".join(lines))
     return 0
 
 
 def _size(count: int) -> str:
-    """Bytes for people: "5.4 MB", "312 KB"."""
+    """A size for people: "5.4 MB", "312 KB" (characters of text, a byte each in ASCII)."""
     if count >= 1_000_000:
         return f"{count / 1_000_000:.1f} MB"
     return f"{max(count // 1000, 1)} KB"

@@ -11,17 +11,17 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from bot.config import Config
 from bot.render import news_embed
-from bot.wiring import config_sources, fetch_limits
+from bot.wiring import config_sources, fetch_limits, poll_settings
 from db.models import Source, StoreError
 from db.store import Store
 from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
 from feeds.fetch import Fetcher
-from feeds.poller import PollSettings, PreparedEntry, entry_payload, poll_source, prepare_entry
+from feeds.poller import PreparedEntry, entry_payload, poll_source, prepare_entry
 
 #: Sources polled at once; each parse and summary runs in a worker thread.
 CONCURRENCY = 8
@@ -30,15 +30,6 @@ PREVIEW_SKIP_REASON = "shown by spacebrief preview"
 
 class PreviewError(Exception):
     """Bad configuration or database: one line, exit 2."""
-
-
-def poll_settings(config: Config) -> PollSettings:
-    return PollSettings(
-        interval=timedelta(minutes=config.news.interval_minutes),
-        backfill=config.news.backfill,
-        include_keywords=tuple(config.news.include_keywords),
-        exclude_keywords=tuple(config.news.exclude_keywords),
-    )
 
 
 NO_SOURCES_MESSAGE = (

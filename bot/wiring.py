@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.config import Config
-from db.models import ConfigSource
+from db.models import ConfigSource, GuildSettings
 from feeds.fetch import FetchLimits
-from feeds.snapi import is_snapi_url
+from feeds.kinds import kind_for_url
+from feeds.poller import PollSettings
 
 
 def fetch_limits(config: Config) -> FetchLimits:
@@ -26,7 +27,29 @@ def config_sources(config: Config) -> list[ConfigSource]:
             channel_id=source.channel_id,
             include_keywords=tuple(source.include_keywords),
             exclude_keywords=tuple(source.exclude_keywords),
-            kind="snapi" if is_snapi_url(source.url) else "feed",
+            kind=kind_for_url(source.url).name,
         )
         for source in config.sources
     ]
+
+
+def default_settings(config: Config) -> GuildSettings:
+    """The server settings that apply until an admin overrides them: the config's [news] table."""
+    news = config.news
+    return GuildSettings(
+        interval_minutes=news.interval_minutes,
+        sentences=news.sentences,
+        max_quotes=news.max_quotes,
+        thread_per_article=news.thread_per_article,
+        include_keywords=tuple(news.include_keywords),
+        exclude_keywords=tuple(news.exclude_keywords),
+    )
+
+
+def poll_settings(config: Config, server: GuildSettings | None = None) -> PollSettings:
+    """How a source is polled under ``server``'s settings (default: the config's own [news])."""
+    return PollSettings.for_server(
+        server if server is not None else default_settings(config),
+        backfill=config.news.backfill,
+        min_interval_minutes=config.news.interval_minutes,
+    )

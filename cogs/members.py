@@ -24,14 +24,12 @@ from cogs.errors import (
     require_range,
 )
 from cogs.news import comments_from_messages, guild_settings
-from feeds.article import fetch_article
+from feeds.article import summarize_url
 from feeds.comments import CommentsUnavailableError, fetch_comments
 from feeds.fetch import FetchError
 from summarizer.debate import Comment, condense, count_authors
 from summarizer.errors import NoTextError
-from summarizer.html import Article
-from summarizer.quotes import Quote, find_quotes, key_quotes
-from summarizer.summary import Summary, summarize
+from summarizer.summary import Summary
 
 if TYPE_CHECKING:
     from bot.app import SpacebriefBot
@@ -53,11 +51,6 @@ MESSAGE_CONTENT_MISSING = (
 )
 
 
-def ranked_quotes(text: str, limit: int) -> list[Quote]:
-    """The article's key quotes, best first (pure; run it in a worker thread)."""
-    return key_quotes(text, find_quotes(text), limit)
-
-
 class MembersCog(commands.Cog):
     def __init__(self, bot: SpacebriefBot) -> None:
         self.bot = bot
@@ -67,17 +60,13 @@ class MembersCog(commands.Cog):
     def _checked_url(self, url: str) -> str:
         return checked_url(url, allow_private=self.bot.config.fetch.allow_private_networks)
 
-    async def _article(self, url: str) -> Article:
+    async def _summarize(self, url: str, *, sentences: int, max_quotes: int) -> Summary:
         try:
-            return await fetch_article(self.bot.fetcher, url)
+            return await summarize_url(
+                self.bot.fetcher, url, sentences=sentences, max_quotes=max_quotes, run_cpu=self.bot.cpu.run
+            )
         except FetchError as exc:
             raise UserFacingError(fetch_failure_text(exc)) from None
-
-    async def _summary(self, article: Article, *, sentences: int, max_quotes: int) -> Summary:
-        try:
-            return await self.bot.cpu.run(
-                summarize, article.text, sentences=sentences, max_quotes=max_quotes
-            )
         except NoTextError:
             raise UserFacingError("I could not find any article text on that page.") from None
 
@@ -103,11 +92,10 @@ class MembersCog(commands.Cog):
         target = self._checked_url(url)
         await interaction.response.defer(thinking=True)
         settings = await guild_settings(self.bot, interaction.guild_id)
-        article = await self._article(target)
-        summary = await self._summary(
-            article, sentences=sentences or settings.sentences, max_quotes=settings.max_quotes
+        summary = await self._summarize(
+            target, sentences=sentences or settings.sentences, max_quotes=settings.max_quotes
         )
-        embed = render.summary_embed(summary, target, title=article.title)
+        embed = render.summary_embed(summary, target, title=summary.title)
         await self._send(interaction, embed)
 
     # ---- /quotes ---------------------------------------------------------------------------
@@ -118,9 +106,8 @@ class MembersCog(commands.Cog):
     async def quotes_command(self, interaction: discord.Interaction[Any], url: str) -> None:
         target = self._checked_url(url)
         await interaction.response.defer(thinking=True)
-        article = await self._article(target)
-        quotes = await self.bot.cpu.run(ranked_quotes, article.text, QUOTES_LIMIT)
-        await self._send(interaction, render.quotes_embed(quotes, target, title=article.title))
+        summary = await self._summarize(target, sentences=1, max_quotes=QUOTES_LIMIT)
+        await self._send(interaction, render.quotes_embed(summary.quotes, target, title=summary.title))
 
     # ---- /news -----------------------------------------------------------------------------
 

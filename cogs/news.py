@@ -29,10 +29,9 @@ import discord
 from discord.ext import commands, tasks
 
 from bot import render
-from bot.config import Config
 from db.models import Entry, GuildSettings, Source, ThreadRecord
-from feeds.decide import DUPLICATE_SKIP_REASON, decide_failure, default_rng, posted_before
-from feeds.poller import PollSettings, poll_source, prepare_entry
+from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
+from feeds.poller import poll_source, prepare_entry, record_failure
 from summarizer.debate import Comment, condense, count_authors
 
 if TYPE_CHECKING:
@@ -61,25 +60,11 @@ CLAIM_TOLERANCE = timedelta(seconds=1)
 DUPLICATE_WINDOW = timedelta(days=30)
 
 
-def default_settings(config: Config) -> GuildSettings:
-    """The server settings that apply until an admin overrides them: the config's [news] table."""
-    news = config.news
-    return GuildSettings(
-        interval_minutes=news.interval_minutes,
-        sentences=news.sentences,
-        max_quotes=news.max_quotes,
-        thread_per_article=news.thread_per_article,
-        include_keywords=tuple(news.include_keywords),
-        exclude_keywords=tuple(news.exclude_keywords),
-    )
-
-
 async def guild_settings(bot: SpacebriefBot, guild_id: int | None) -> GuildSettings:
     """This server's settings (config defaults with its overrides); the defaults outside servers."""
-    defaults = default_settings(bot.config)
     if not guild_id:
-        return defaults
-    return await bot.store.get_guild_settings(guild_id, defaults)
+        return bot.server_defaults
+    return await bot.store.get_guild_settings(guild_id, bot.server_defaults)
 
 
 def comments_from_messages(messages: list[discord.Message]) -> list[Comment]:
@@ -196,15 +181,6 @@ class NewsCog(commands.Cog):
         except (discord.NotFound, discord.Forbidden, discord.InvalidData):
             return None
 
-    async def poll_settings(self, source: Source) -> PollSettings:
-        settings = await guild_settings(self.bot, source.guild_id)
-        return PollSettings(
-            interval=timedelta(minutes=max(settings.interval_minutes, self.bot.config.news.interval_minutes)),
-            backfill=self.bot.config.news.backfill,
-            include_keywords=settings.include_keywords,
-            exclude_keywords=settings.exclude_keywords,
-        )
-
     async def process_source(self, source: Source, now: datetime, report: IterationReport) -> None:
         channel = await self._channel(source.channel_id)
         if channel is None or not hasattr(channel, "send"):
@@ -213,34 +189,26 @@ class NewsCog(commands.Cog):
             reason = f"channel {source.channel_id} is gone or I cannot see it"
             report.failed_sources.append(source.name)
             log.warning("news: source %s (#%d): %s", source.name, source.id, reason)
-            backoff = await self.poll_settings(source)
-            outcome = decide_failure(
-                source.consecutive_failures, now, reason, interval=backoff.interval, rng=default_rng()
-            )
-            await self.bot.store.record_poll_failure(
-                source.id,
-                now,
-                reason,
-                next_poll_at=outcome.next_poll_at,
-                disable_reason=outcome.disable_reason,
-            )
+            own = await guild_settings(self.bot, source.guild_id)
+            await record_failure(source, self.bot.store, now, self.bot.poll_settings(own), reason)
             return
+        # Posts follow the settings of the server they go to; polling, those of the source's
+        # owner (the defaults for config-file sources). Usually the same server: read once.
+        guild_id = getattr(getattr(channel, "guild", None), "id", None) or source.guild_id
+        settings = await guild_settings(self.bot, guild_id)
+        own = settings if guild_id == source.guild_id else await guild_settings(self.bot, source.guild_id)
         result = await poll_source(
             source,
             fetcher=self.bot.fetcher,
             store=self.bot.store,
             now=now,
-            settings=await self.poll_settings(source),
+            settings=self.bot.poll_settings(own),
             run_cpu=self.bot.cpu.run,
         )
         report.polled += 1
         if result.error:
             report.failed_sources.append(source.name)
             log.warning("news: source %s (#%d): %s", source.name, source.id, result.error)
-        if not result.new_entries:
-            return
-        guild_id = getattr(getattr(channel, "guild", None), "id", None) or source.guild_id
-        settings = await guild_settings(self.bot, guild_id)
         for entry in result.new_entries:
             if self._stopping():
                 return

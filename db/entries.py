@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from db.base import Queries
-from db.models import CONFIG_GUILD_ID, Entry, NewEntry, Post, PostedItem, QuoteLike
+from db.models import CONFIG_GUILD_ID, Entry, NewEntry, Post, PostedItem, StoredQuote
 from db.rows import (
     ENTRY_COLUMNS,
     ENTRY_COLUMNS_E,
@@ -132,7 +132,7 @@ class EntryQueries(Queries):
         return entry_from_row(row) if row is not None else None
 
     async def save_entry_summary(
-        self, entry_id: int, summary: Sequence[str], quotes: Sequence[QuoteLike]
+        self, entry_id: int, summary: Sequence[str], quotes: Sequence[StoredQuote]
     ) -> None:
         """Keep the summary and key quotes with the entry (so a retry after a crash reuses them)."""
         values = (summary_json(summary), quotes_json(quotes), entry_id)

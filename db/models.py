@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 SourceKind = Literal["feed", "snapi"]
 SourceState = Literal["active", "disabled"]
@@ -92,16 +92,6 @@ class StoredQuote:
 
     def to_dict(self) -> dict[str, str | None]:
         return {"text": self.text, "speaker": self.speaker}
-
-
-class QuoteLike(Protocol):
-    """Anything with ``text`` and ``speaker`` (``summarizer.Quote`` qualifies)."""
-
-    @property
-    def text(self) -> str: ...
-
-    @property
-    def speaker(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,20 @@
-"""Full article text for entries whose feed carries only a teaser, and for pages users name.
+"""Articles on the web: fetch a page, refuse what is not an article, extract its text, summarize it.
 
-`fetch_article` fetches the page through the shared Fetcher (same limits and address guard), then runs
-`summarizer.html.html_to_article` (trafilatura, CPU-heavy) in a worker thread. `article_page_text`
-holds the refusals every caller shares: a feed, JSON, an image or an empty page is not an article,
-and says so in one line (DESIGN.md "Edges of the contract").
+`summarize_url` is the one way spacebrief summarizes a URL (the CLI, /summarize, /quotes, /sources test
+and the news poller all use it): the page is fetched through the shared Fetcher (same limits and
+address guard), decoded honouring its charset declarations, refused when it is not an article, and
+summarized (extraction included) off the event loop. `summarize_entry` is what a feed entry gets: the
+article page when the feed carries only a teaser, else (or when the page fails) the feed's own text.
+`article_page_text` holds the refusals every caller shares: a feed, JSON, an image or an empty page is
+not an article, and says so in one line (DESIGN.md "Edges of the contract"). `fetch_article` gives
+the extracted text alone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from dataclasses import dataclass
 
 from feeds.fetch import (
     BlockedAddressError,
@@ -19,18 +25,30 @@ from feeds.fetch import (
     HTTPStatusError,
     TooLargeError,
 )
+from feeds.shapes import CpuRunner
+from summarizer.errors import NavigationOnlyError, NoTextError
 from summarizer.html import Article, html_to_article
+from summarizer.summary import Summary, summarize
 from summarizer.textio import data_kind, decode_text
 
 __all__ = [
     "ARTICLE_ACCEPT",
     "Article",
+    "EntrySummary",
     "NoArticleTextError",
     "article_page_text",
     "fetch_article",
+    "fetch_page",
     "page_text",
     "short_failure",
+    "summarize_entry",
+    "summarize_url",
 ]
+
+log = logging.getLogger(__name__)
+
+#: Why a page whose extracted text is only its navigation is no article, in a few words.
+NAVIGATION_ONLY = "it holds nothing but menus, links or scripts"
 
 ARTICLE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5,*/*;q=0.1"
 _TEXTUAL_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
@@ -82,15 +100,87 @@ def article_page_text(result: FetchResult) -> str:
     return text
 
 
+async def fetch_page(fetcher: Fetcher, url: str) -> tuple[str, str]:
+    """The page at `url` as text, and its final URL (after redirects).
+
+    Raises FetchError (any fetch failure) or NoArticleTextError (not a page that can hold an article).
+    """
+    result = await fetcher.get(url, accept=ARTICLE_ACCEPT)
+    return article_page_text(result), result.url
+
+
 async def fetch_article(fetcher: Fetcher, url: str) -> Article:
     """Fetch `url` and extract its main text. Raises FetchError (any fetch failure) or NoArticleTextError."""
-    result = await fetcher.get(url, accept=ARTICLE_ACCEPT)
-    html = article_page_text(result)
-    article = await asyncio.to_thread(html_to_article, html, result.url)
+    html, final_url = await fetch_page(fetcher, url)
+    article = await asyncio.to_thread(html_to_article, html, final_url)
     if article is None or not article.text.strip():
-        why = "it holds nothing but menus, links or scripts"
-        raise NoArticleTextError(f"no article text found at {result.url}: {why}", why=why)
+        raise NoArticleTextError(f"no article text found at {final_url}: {NAVIGATION_ONLY}", why=NAVIGATION_ONLY)
     return article
+
+
+async def summarize_url(
+    fetcher: Fetcher,
+    url: str,
+    *,
+    sentences: int = 3,
+    max_quotes: int = 2,
+    algorithm: str | None = None,
+    run_cpu: CpuRunner | None = None,
+) -> Summary:
+    """Fetch the article at `url` and summarize it (title, key sentences, key quotes).
+
+    Raises FetchError, NoArticleTextError (a FetchError: not an article, or no article text in it;
+    the message starts with `url` when the summarizer found no text) or UnknownAlgorithmError.
+    """
+    html, _ = await fetch_page(fetcher, url)
+    try:
+        summary: Summary = await (run_cpu or asyncio.to_thread)(
+            summarize, html, sentences=sentences, algorithm=algorithm, max_quotes=max_quotes
+        )
+    except NoTextError as exc:
+        why = NAVIGATION_ONLY if isinstance(exc, NavigationOnlyError) else None
+        raise NoArticleTextError(f"{url}: {exc}", why=why) from None
+    return summary
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """What a feed entry is posted with. ``summary`` is None when no text could be summarized;
+    ``problem`` says why, or why the article page was not used (one line, for logs);
+    ``page_problem`` is set when a teaser's article page failed, in a few words for the post."""
+
+    summary: Summary | None
+    problem: str | None = None
+    page_problem: str | None = None
+
+
+async def summarize_entry(
+    fetcher: Fetcher,
+    *,
+    text: str,
+    link: str | None,
+    is_teaser: bool,
+    sentences: int,
+    max_quotes: int,
+    run_cpu: CpuRunner | None = None,
+) -> EntrySummary:
+    """The summary of a feed entry: of its article page when the feed gave a teaser, else (or when
+    the page fails) of the feed's own `text`."""
+    problem = page_problem = None
+    if is_teaser and link:
+        try:
+            summary = await summarize_url(fetcher, link, sentences=sentences, max_quotes=max_quotes, run_cpu=run_cpu)
+            return EntrySummary(summary)
+        except FetchError as exc:
+            problem, page_problem = str(exc), short_failure(exc)
+            log.warning("%s: article page not used, summarizing the feed's teaser: %s", link, exc)
+    if not text.strip():
+        return EntrySummary(None, problem, page_problem)
+    try:
+        summary = await (run_cpu or asyncio.to_thread)(summarize, text, sentences=sentences, max_quotes=max_quotes)
+    except NoTextError as exc:
+        return EntrySummary(None, problem or str(exc), page_problem)
+    return EntrySummary(summary, problem, page_problem)
 
 
 def short_failure(exc: FetchError) -> str:

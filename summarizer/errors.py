@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["NoTextError", "NotAnArticleError", "UnknownAlgorithmError"]
+__all__ = ["NavigationOnlyError", "NoTextError", "NotAnArticleError", "UnknownAlgorithmError"]
 
 
 class NoTextError(ValueError):
     """The input has no article text to summarize (empty, whitespace, binary junk, empty HTML)."""
+
+
+class NavigationOnlyError(NoTextError):
+    """HTML whose only text is its menus, links or scripts: a page, but no article on it."""
 
 
 class NotAnArticleError(NoTextError):

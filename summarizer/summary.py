@@ -13,7 +13,7 @@ from typing import Any
 
 from summarizer.algorithms import ALGORITHMS, get_algorithm
 from summarizer.algorithms.document import Document, join_split_quotations, open_quotation
-from summarizer.errors import NotAnArticleError, NoTextError, UnknownAlgorithmError
+from summarizer.errors import NavigationOnlyError, NotAnArticleError, NoTextError, UnknownAlgorithmError
 from summarizer.html import MAX_HTML_CHARS, html_to_article
 from summarizer.hygiene import clean_sentence, drop_above_dateline, is_boilerplate, is_heading
 from summarizer.textio import data_kind, decode_text, looks_binary, looks_like_html, readable_ratio
@@ -69,6 +69,7 @@ class SummaryStats:
     truncated: bool = False  # the input was longer than what was read (MAX_TEXT_CHARS, MAX_SENTENCES)
     chars_read: int = 0  # characters of article text read
     sentences_capped: bool = False  # reading stopped at MAX_SENTENCES
+    chars_in: int = 0  # characters of the input as given (text, or HTML before extraction)
 
     def read_description(self) -> str:
         """What was read of a truncated input, for people: "the first 100,000 characters"."""
@@ -152,6 +153,7 @@ def summarize(
         truncated=article.truncated,
         chars_read=article.chars_read,
         sentences_capped=article.sentences_capped,
+        chars_in=article.chars_in,
     )
     return Summary(title=article.title, summary=summary, quotes=quotes, stats=stats,
                    language=document.language, image_url=article.image_url)
@@ -168,6 +170,7 @@ class ReadArticle:
     truncated: bool  # part of the input was not read (see MAX_TEXT_CHARS, MAX_SENTENCES)
     chars_read: int  # characters of article text read
     sentences_capped: bool  # reading stopped at MAX_SENTENCES
+    chars_in: int  # characters of the input as given
 
 
 def read_article(text_or_html: str | bytes, *, language: str | None = None) -> ReadArticle:
@@ -185,7 +188,7 @@ def read_article(text_or_html: str | bytes, *, language: str | None = None) -> R
         html_cut = len(text) > MAX_HTML_CHARS
         extracted = html_to_article(text)
         if extracted is None:
-            raise NoTextError("no article text in the HTML: nothing but menus, links or scripts")
+            raise NavigationOnlyError("no article text in the HTML: nothing but menus, links or scripts")
         title, body, image_url = extracted.title, extracted.text, extracted.image_url
     else:
         body = text
@@ -203,7 +206,8 @@ def read_article(text_or_html: str | bytes, *, language: str | None = None) -> R
     if not document.sentences:
         raise NoTextError("no article text to summarize (only captions, credits or links)")
     return ReadArticle(title=title, body=body, document=document, image_url=image_url,
-                       truncated=truncated or not read_all, chars_read=len(body), sentences_capped=not read_all)
+                       truncated=truncated or not read_all, chars_read=len(body), sentences_capped=not read_all,
+                       chars_in=len(text))
 
 
 def summarize_document(text_or_html: str | bytes, *, language: str | None = None) -> Document:
