@@ -149,7 +149,7 @@ def text_names(text: str) -> Counter[tuple[str, ...]]:
     names: Counter[tuple[str, ...]] = Counter()
     for run in NAME_RUN_RE.findall(text):
         flat = tuple(next(iter(t)) for t in (name_tokens(word) for word in run.split()) if t)
-        while flat and (flat[0] in OPENER_WORDS or flat[0] in STOP_WORDS):  # "But Devine said": the sentence's first word
+        while flat and (flat[0] in OPENER_WORDS or flat[0] in STOP_WORDS or flat[0] in NOT_PERSON_WORDS):  # "But Devine said": the sentence's first word
             flat = flat[1:]
         if len(flat) >= 2 and not set(flat) & NOT_PERSON_WORDS:
             names[flat] += 1

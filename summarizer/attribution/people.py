@@ -166,7 +166,6 @@ class _Article:
         self._by_last: dict[str, set[tuple[str, ...]]] = {}
         self._by_token: dict[str, set[tuple[str, ...]]] = {}
         self.mentions: list[_Mention] = []
-        self._lower_words: frozenset[str] | None = None  # built on first need
         # people by each word the article uses to describe them ("administrator", "nasa")
         self._described: dict[str, list[_Person]] = {}
         # (position, person name or None when ambiguous) of sentence subjects.
@@ -181,7 +180,11 @@ class _Article:
         self._runs: list[tuple[int, int]] = []
         for match in _NAME_RUN_RE.finditer(self.text):
             self._runs.append(match.span())
-            name, prefix, gender = _split_mention(match.group())
+            raw = match.group()
+            if self.text.endswith(" of ", 0, match.start()) and raw.count(" ") >= 2:
+                # "Secretary of State Jon Husted": the first word ends the office's name.
+                raw = raw.split(" ", 1)[1]
+            name, prefix, gender = _split_mention(raw)
             if not name:
                 continue
             mention = _Mention(match.start(), match.end(), name, prefix, gender)
@@ -214,7 +217,14 @@ class _Article:
         lowered = _simplify(token).lower()
         by_last = self._by_last.get(lowered)
         if by_last:
-            return self._by_key[next(iter(by_last))] if len(by_last) == 1 else None
+            if len(by_last) == 1:
+                return self._by_key[next(iter(by_last))]
+            # Two people share the surname ("Ted Cruz", later "Heidi Cruz"): news style names the
+            # main one first and goes on with the bare surname; the other keeps a first name.
+            named = sorted((self._by_key[key] for key in by_last), key=lambda person: person.first_at)
+            if named[0].first_at < at and named[1].first_at > at:
+                return named[0]
+            return None
         anywhere = self._by_token.get(lowered)
         if anywhere and len(anywhere) == 1:
             return self._by_key[next(iter(anywhere))]
@@ -284,9 +294,7 @@ class _Article:
         plain = _simplify(token)
         if plain.endswith(_GROUP_SUFFIXES):
             return False
-        if self._lower_words is None:
-            self._lower_words = frozenset(_LOWER_WORD_RE.findall(self.text))
-        return plain.lower() not in self._lower_words
+        return plain.lower() not in self.lower_words
 
     def _describe(self, person: _Person, words: set[str]) -> None:
         for word in words - person.descriptors:
@@ -414,10 +422,38 @@ class _Article:
                 return None
             known = self.gender_of(name)
             if known == gender or (known is None and rank == 0):
-                return name
+                return name if self._is_name(name) else None
             if known is None:
                 return None
         return None
+
+    def _is_name(self, subject: str) -> bool:
+        """A one-word sentence subject is a name only if the article also writes it inside a sentence
+        (after a first name, a title, "said" or a comma) and not after "the": "Bombs may not be
+        falling" or "Pacific islands are sinking" give no speaker to the "he said" that follows."""
+        return " " in subject or subject.isupper() or subject in self._inner_capitalised
+
+    @functools.cached_property
+    def _inner_capitalised(self) -> frozenset[str]:
+        """Capitalised words the article writes inside a sentence, not after a determiner (one pass)."""
+        return frozenset(
+            match.group(2)
+            for match in _INNER_CAPITALISED_RE.finditer(self.text)
+            if match.group(1) is None or match.group(1).lower() not in _DETERMINER_WORDS
+        )
+
+    @functools.cached_property
+    def lower_words(self) -> frozenset[str]:
+        """Every word the article writes in lower case (one pass)."""
+        return frozenset(_LOWER_WORD_RE.findall(self.text))
+
+
+_DETERMINER_WORDS = frozenset("the a an this that these those its their our his her your my".split())
+# A capitalised word and what comes right before it when that is a word or sentence-internal
+# punctuation (a sentence start, after ". ", is not matched).
+_INNER_CAPITALISED_RE = re.compile(
+    r"(?:(?<![\w'’\-])([\w'’\-]+)|[,;:)”’\"'“(‘])[ \u00a0]*([A-Z][\w'’\-]*)(?![\w'’\-])"
+)
 
 
 def _ends_with_attribution(after: str, verb: re.Match[str]) -> bool:

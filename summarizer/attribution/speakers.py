@@ -122,15 +122,15 @@ def attribute_speakers(text: str, spans: Sequence[QuoteSpan]) -> list[str | None
                     break
                 back -= 1
     _give_back_over_run_ons(spans, speakers, decided)
-    return [speaker if speaker is None or _plausible_person(speaker, text) else None for speaker in speakers]
+    return [speaker if speaker is None or _plausible_person(speaker, article) else None for speaker in speakers]
 
 
-def _plausible_person(speaker: str, text: str) -> bool:
-    """Not a common word that opened a sentence ("Others said"), nor a place ("in New Hampshire")."""
-    words = speaker.split()
-    if len(words) == 1 and re.search(rf"(?<![\w'’\-]){re.escape(speaker.lower())}(?![\w'’\-])", text):
-        return False  # the article also writes it in lower case: a word, not a name
-    return " ".join(words) not in _PLACES
+def _plausible_person(speaker: str, article: _Article) -> bool:
+    """Not a common word that opened a sentence ("Others said": the article also writes "others"),
+    nor a place ("In New Hampshire, ...")."""
+    if " ".join(speaker.split()) in _PLACES:
+        return False
+    return " " in speaker or speaker.isupper() or speaker.lower() not in article.lower_words
 
 
 def _give_back_over_run_ons(
