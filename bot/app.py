@@ -35,7 +35,8 @@ import yarl
 from discord.ext import commands
 
 from bot.config import Config, DiscordSettings
-from bot.wiring import config_sources, default_settings, fetch_limits, poll_settings
+from bot.wiring import cog_options, config_sources, default_settings, fetch_limits, poll_settings
+from cogs.shared import CogBot
 from db.models import GuildSettings
 from db.store import Store
 from feeds.fetch import Fetcher
@@ -260,6 +261,7 @@ class SpacebriefBot(commands.Bot):
             **options,
         )
         self.config = config
+        self.options = cog_options(config)
         self.server_defaults = default_settings(config)
         self.clock = clock
         self.extensions_to_load: tuple[str, ...] = tuple(extensions)
@@ -372,3 +374,8 @@ class SpacebriefBot(commands.Bot):
         finally:
             self.cpu.close()
             await self._resources.aclose()
+
+
+def as_cog_bot(bot: SpacebriefBot) -> CogBot:
+    """The bot as the cogs type it; mypy checks here that ``SpacebriefBot`` is a ``CogBot``."""
+    return bot

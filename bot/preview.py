@@ -1,6 +1,6 @@
 """`spacebrief preview`: one poll of every configured source, printing what would be posted.
 
-It uses the same pipeline as the bot (``feeds.poller``) and the same embed (``bot.render``), and
+It uses the same pipeline as the bot (``feeds.poller``) and the same embed (``cogs.render``), and
 records what it printed as seen in the configured database, so the next run prints only what is
 new. Each line is written and flushed *before* its entry is recorded: a crash can repeat an
 item, never lose one.
@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from bot.config import Config
-from bot.render import news_embed
 from bot.wiring import config_sources, fetch_limits, poll_settings
+from cogs.render import news_embed
 from db.models import Source, StoreError
 from db.store import Store
 from feeds.decide import DUPLICATE_SKIP_REASON, posted_before

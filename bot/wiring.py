@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.config import Config
+from cogs.shared import CogOptions
 from db.models import ConfigSource, GuildSettings
 from feeds.fetch import FetchLimits
 from feeds.kinds import kind_for_url
@@ -52,4 +53,15 @@ def poll_settings(config: Config, server: GuildSettings | None = None) -> PollSe
         server if server is not None else default_settings(config),
         backfill=config.news.backfill,
         min_interval_minutes=config.news.interval_minutes,
+    )
+
+
+def cog_options(config: Config) -> CogOptions:
+    """What the cogs take from the configuration."""
+    return CogOptions(
+        allow_private_networks=config.fetch.allow_private_networks,
+        interval_minutes=config.news.interval_minutes,
+        backfill=config.news.backfill,
+        digest_after_hours=config.news.digest_after_hours,
+        digest_min_comments=config.news.digest_min_comments,
     )

@@ -9,32 +9,29 @@ one server's admins never see or change another server's sources or settings.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
-from cogs.errors import (
-    NO_MENTIONS,
+from cogs import render
+from cogs.shared import (
+    CogBot,
     ManageGuildRequired,
     UserFacingError,
+    answer,
     checked_url,
     fetch_failure_text,
-    mark_answered,
+    guild_settings,
     require_range,
 )
-from cogs.news import guild_settings
 from db.models import DuplicateSourceError, InvalidSettingError, Source
 from db.validation import validate_guild_setting
 from feeds.entries import FeedParseError, ParsedFeed
 from feeds.fetch import FetchError
 from feeds.probe import ProbedFeed, newest_entry, preview_entry, probe_feed
-
-if TYPE_CHECKING:
-    from bot.app import SpacebriefBot
 
 log = logging.getLogger(__name__)
 
@@ -84,28 +81,12 @@ def require_manage_guild(interaction: discord.Interaction[Any]) -> bool:
     return True
 
 
-async def answer(
-    interaction: discord.Interaction[Any], content: str | None = None, *, embed: discord.Embed | None = None
-) -> None:
-    """Reply to the admin only, through the response or, after a defer, a follow-up."""
-    kwargs: dict[str, Any] = {"ephemeral": True, "allowed_mentions": NO_MENTIONS}
-    if embed is not None:
-        kwargs["embed"] = embed
-    if content is not None:
-        kwargs["content"] = render.one_line(content)
-    if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)
-        mark_answered(interaction)
-    else:
-        await interaction.response.send_message(**kwargs)
-
-
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class SourcesCog(
     commands.GroupCog, group_name="sources", group_description="Manage this server's news sources"
 ):
-    def __init__(self, bot: SpacebriefBot) -> None:
+    def __init__(self, bot: CogBot) -> None:
         self.bot = bot
         super().__init__()
 
@@ -149,7 +130,7 @@ class SourcesCog(
         guild_id = self._guild_id(interaction)
         if channel.guild.id != guild_id:
             raise UserFacingError("That channel is not on this server.")
-        target = checked_url(url, allow_private=self.bot.config.fetch.allow_private_networks)
+        target = checked_url(url, allow_private=self.bot.options.allow_private_networks)
         require_post_permissions(channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
         probed = await self._probe(target)
@@ -176,7 +157,7 @@ class SourcesCog(
                 f" and post in <#{shown.channel_id}>.",
             )
             return
-        backfill = self.bot.config.news.backfill
+        backfill = self.bot.options.backfill
         count = len(probed.feed.entries)
         upcoming = min(backfill, count)
         await answer(
@@ -232,7 +213,7 @@ class SourcesCog(
     @app_commands.checks.cooldown(2, 30.0)
     async def test(self, interaction: discord.Interaction[Any], url: str) -> None:
         guild_id = self._guild_id(interaction)
-        target = checked_url(url, allow_private=self.bot.config.fetch.allow_private_networks)
+        target = checked_url(url, allow_private=self.bot.options.allow_private_networks)
         await interaction.response.defer(ephemeral=True, thinking=True)
         probed = await self._probe(target)
         entry = newest_entry(probed.feed)
@@ -254,7 +235,7 @@ class SourcesCog(
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class SettingsCog(commands.GroupCog, group_name="settings", group_description="This server's news settings"):
-    def __init__(self, bot: SpacebriefBot) -> None:
+    def __init__(self, bot: CogBot) -> None:
         self.bot = bot
         super().__init__()
 
@@ -318,6 +299,6 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
         )
 
 
-async def setup(bot: SpacebriefBot) -> None:
+async def setup(bot: CogBot) -> None:
     await bot.add_cog(SourcesCog(bot))
     await bot.add_cog(SettingsCog(bot))

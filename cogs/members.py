@@ -2,37 +2,36 @@
 
 Thin on purpose: validate what can be judged at once (answered ephemerally before deferring),
 defer, fetch through the bot's Fetcher, run the CPU work in a worker thread, render with
-``bot.render``. Failures are raised as ``UserFacingError`` and answered by ``cogs.errors``.
+``cogs.render``. Failures are raised as ``UserFacingError`` and answered by ``cogs.errors``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
-from cogs.errors import (
+from cogs import render
+from cogs.shared import (
     NO_MENTIONS,
+    CogBot,
     UserFacingError,
     checked_url,
+    comments_from_messages,
     fetch_failure_text,
-    mark_answered,
+    guild_settings,
+    reply,
     require_range,
 )
-from cogs.news import comments_from_messages, guild_settings
 from feeds.article import summarize_url
 from feeds.comments import CommentsUnavailableError, fetch_comments
 from feeds.fetch import FetchError
 from summarizer.debate import Comment, condense, count_authors
 from summarizer.errors import NoTextError
 from summarizer.summary import Summary
-
-if TYPE_CHECKING:
-    from bot.app import SpacebriefBot
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +51,13 @@ MESSAGE_CONTENT_MISSING = (
 
 
 class MembersCog(commands.Cog):
-    def __init__(self, bot: SpacebriefBot) -> None:
+    def __init__(self, bot: CogBot) -> None:
         self.bot = bot
 
     # ---- helpers -------------------------------------------------------------------------
 
     def _checked_url(self, url: str) -> str:
-        return checked_url(url, allow_private=self.bot.config.fetch.allow_private_networks)
+        return checked_url(url, allow_private=self.bot.options.allow_private_networks)
 
     async def _summarize(self, url: str, *, sentences: int, max_quotes: int) -> Summary:
         try:
@@ -69,10 +68,6 @@ class MembersCog(commands.Cog):
             raise UserFacingError(fetch_failure_text(exc)) from None
         except NoTextError:
             raise UserFacingError("I could not find any article text on that page.") from None
-
-    async def _send(self, interaction: discord.Interaction[Any], embed: discord.Embed) -> None:
-        await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
-        mark_answered(interaction)
 
     # ---- /summarize ------------------------------------------------------------------------
 
@@ -96,7 +91,7 @@ class MembersCog(commands.Cog):
             target, sentences=sentences or settings.sentences, max_quotes=settings.max_quotes
         )
         embed = render.summary_embed(summary, target, title=summary.title)
-        await self._send(interaction, embed)
+        await reply(interaction, ephemeral=False, embed=embed)
 
     # ---- /quotes ---------------------------------------------------------------------------
 
@@ -107,7 +102,8 @@ class MembersCog(commands.Cog):
         target = self._checked_url(url)
         await interaction.response.defer(thinking=True)
         summary = await self._summarize(target, sentences=1, max_quotes=QUOTES_LIMIT)
-        await self._send(interaction, render.quotes_embed(summary.quotes, target, title=summary.title))
+        embed = render.quotes_embed(summary.quotes, target, title=summary.title)
+        await reply(interaction, ephemeral=False, embed=embed)
 
     # ---- /news -----------------------------------------------------------------------------
 
@@ -206,7 +202,7 @@ class MembersCog(commands.Cog):
         stats = render.DebateStats(
             comments=len(comments), authors=count_authors(comments), origin=origin
         )
-        await self._send(interaction, render.debate_embed(arguments, stats))
+        await reply(interaction, ephemeral=False, embed=render.debate_embed(arguments, stats))
 
     async def _web_comments(self, url: str) -> list[Comment]:
         try:
@@ -228,5 +224,5 @@ class MembersCog(commands.Cog):
         return comments_from_messages(messages)
 
 
-async def setup(bot: SpacebriefBot) -> None:
+async def setup(bot: CogBot) -> None:
     await bot.add_cog(MembersCog(bot))

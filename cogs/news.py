@@ -23,23 +23,19 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord.ext import commands, tasks
 
-from bot import render
+from cogs import render
+from cogs.shared import NO_MENTIONS, CogBot, comments_from_messages, guild_settings
 from db.models import Entry, GuildSettings, Source, ThreadRecord
 from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
 from feeds.poller import poll_source, prepare_entry, record_failure
-from summarizer.debate import Comment, condense, count_authors
-
-if TYPE_CHECKING:
-    from bot.app import SpacebriefBot
+from summarizer.debate import condense, count_authors
 
 log = logging.getLogger(__name__)
-
-NO_MENTIONS = discord.AllowedMentions.none()
 
 #: Recent messages searched for our own post of a pending entry (DESIGN: reconcile, then send).
 RECONCILE_HISTORY = 50
@@ -58,32 +54,6 @@ CLAIM_TOLERANCE = timedelta(seconds=1)
 #: A new entry is compared with what its channel got this far back: one article arriving from
 #: several sources (an agency's feed, an aggregator, the Spaceflight News API) is posted once.
 DUPLICATE_WINDOW = timedelta(days=30)
-
-
-async def guild_settings(bot: SpacebriefBot, guild_id: int | None) -> GuildSettings:
-    """This server's settings (config defaults with its overrides); the defaults outside servers."""
-    if not guild_id:
-        return bot.server_defaults
-    return await bot.store.get_guild_settings(guild_id, bot.server_defaults)
-
-
-def comments_from_messages(messages: list[discord.Message]) -> list[Comment]:
-    """Human messages with text, oldest first, as debate comments (authors by user id, not name:
-    two people may share a display name, and support counts distinct people)."""
-    comments: list[Comment] = []
-    for message in messages:
-        if message.author.bot or message.webhook_id is not None:
-            continue
-        text = message.content.strip()
-        if not text:
-            continue
-        reference = message.reference
-        reply_to = str(reference.message_id) if reference is not None and reference.message_id else None
-        comments.append(
-            Comment(author=str(message.author.id), text=text, id=str(message.id), reply_to=reply_to)
-        )
-    comments.sort(key=lambda comment: int(comment.id or 0))
-    return comments
 
 
 def thread_name(title: str) -> str:
@@ -105,13 +75,13 @@ class IterationReport:
 
 
 class NewsCog(commands.Cog):
-    def __init__(self, bot: SpacebriefBot) -> None:
+    def __init__(self, bot: CogBot) -> None:
         self.bot = bot
         self._gate = asyncio.Semaphore(POLL_CONCURRENCY)
         self._channel_locks: dict[int, asyncio.Lock] = {}
 
     async def cog_load(self) -> None:
-        self.news_loop.change_interval(minutes=self.bot.config.news.interval_minutes)
+        self.news_loop.change_interval(minutes=self.bot.options.interval_minutes)
         self.news_loop.start()
 
     async def cog_unload(self) -> None:
@@ -363,7 +333,7 @@ class NewsCog(commands.Cog):
 
     async def post_due_digests(self, report: IterationReport) -> None:
         """Post the main arguments in each discussion thread that is old and busy enough, once."""
-        news = self.bot.config.news
+        news = self.bot.options
         now = self.bot.clock()
         due = await self.bot.store.threads_due_for_digest(now, timedelta(hours=news.digest_after_hours))
         if not due:
@@ -399,5 +369,5 @@ class NewsCog(commands.Cog):
         return True
 
 
-async def setup(bot: SpacebriefBot) -> None:
+async def setup(bot: CogBot) -> None:
     await bot.add_cog(NewsCog(bot))

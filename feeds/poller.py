@@ -98,7 +98,7 @@ class PollResult:
 
 @dataclass(frozen=True)
 class EntryView:
-    """What a post shows of an entry (the shape ``bot.render`` reads): the feed's own fields."""
+    """What a post shows of an entry (the shape ``cogs.render`` reads): the feed's own fields."""
 
     title: str
     link: str | None

@@ -1,4 +1,4 @@
-"""bot.render: Discord limits on hostile input, escaping, URL filtering, the 6000 total."""
+"""cogs.render: Discord limits on hostile input, escaping, URL filtering, the 6000 total."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import discord
 import pytest
 
-from bot import render
-from bot.render import (
+from cogs import render
+from cogs.render import (
     DebateStats,
     NewsListItem,
     SourceLine,
@@ -438,7 +438,7 @@ def test_property_random_unicode_renders_within_limits_and_inert(seed: int) -> N
 def test_quotes_already_in_the_summary_are_not_repeated_as_fields() -> None:
     from dataclasses import dataclass, field
 
-    from bot.render import summary_embed
+    from cogs.render import summary_embed
 
     @dataclass
     class Q:
