@@ -97,8 +97,13 @@ class ClaimQueries(Queries):
         check_id(channel_id, "channel_id")
         who, stamp, expires = _owner(owner), ts(now), ts(now) + _lease(lease)
         async with self._db.writing() as tx:
-            entry = await tx.one("SELECT state FROM entries WHERE id = ?", (entry_id,))
-            if entry is None or entry["state"] != "pending":
+            # Lock the entry row first (a no-op write takes the lock on both databases): a post
+            # being recorded by another process commits before this reads the state, so a post
+            # recorded a moment ago is never claimed afresh.
+            pending = await tx.one(
+                "UPDATE entries SET state = state WHERE id = ? AND state = 'pending' RETURNING id", (entry_id,)
+            )
+            if pending is None:
                 return None
             if await tx.one("SELECT 1 FROM posts WHERE entry_id = ? AND channel_id = ?", (entry_id, channel_id)):
                 return None

@@ -123,3 +123,22 @@ async def test_concurrent_post_claims_let_exactly_one_process_send(store: Store,
             )
         )
     assert sorted(map(str, answers)) == sorted(["first", "None"] * 20)
+
+
+async def test_a_post_recorded_meanwhile_is_never_claimed_afresh(store: Store, store_target: str) -> None:
+    # Two processes each claim and record every post: a claim racing a record must see "posted".
+    [source_id] = await add_sources(store, 1)
+    entry_ids = [await pending_entry(store, source_id, f"k{n}") for n in range(60)]
+    async with Store.open(store_target) as other:
+
+        async def post(by: Store, owner: str, entry_id: int) -> int:
+            if await by.claim_post(entry_id, 5, owner=owner, now=NOW, lease=LEASE) is None:
+                return 0
+            await by.mark_posted(entry_id, 5, entry_id + 1000, NOW)
+            return 1
+
+        wins = await asyncio.gather(
+            *(post(store, "a", entry_id) for entry_id in entry_ids),
+            *(post(other, "b", entry_id) for entry_id in reversed(entry_ids)),
+        )
+    assert sum(wins) == len(entry_ids)
