@@ -189,11 +189,6 @@ def short_failure(exc: FetchError) -> str:
         return f"HTTP {exc.status}"
     if isinstance(exc, NoArticleTextError):
         return "no article text" if exc.is_feed or not exc.why else f"no article text: {exc.why}"
-    if isinstance(exc, FetchTimeoutError):
-        return "timed out"
-    if isinstance(exc, TooLargeError):
-        return "too large"
-    if isinstance(exc, BlockedAddressError):
-        return "not a public address"
-    return "unreachable"
+    words = {FetchTimeoutError: "timed out", TooLargeError: "too large", BlockedAddressError: "not a public address"}
+    return next((text for kind, text in words.items() if isinstance(exc, kind)), "unreachable")
 
