@@ -134,17 +134,11 @@ def _from_row(cls: type[T], row: Row, *, prefix: str = "", **convert: Converter 
 
 
 def source_from_row(row: Row) -> Source:
+    keywords = keywords_from_json
     return _from_row(
-        Source,
-        row,
-        include_keywords=keywords_from_json,
-        exclude_keywords=keywords_from_json,
-        next_poll_at=dt,
-        disabled_notified=bool,
-        created_at=dt_required,
-        last_polled_at=dt,
-        last_success_at=dt,
-    )
+        Source, row, include_keywords=keywords, exclude_keywords=keywords, disabled_notified=bool,
+        created_at=dt_required, next_poll_at=dt, last_polled_at=dt, last_success_at=dt,
+    )  # fmt: skip
 
 
 ENTRY_COLUMNS = (
@@ -157,14 +151,9 @@ ENTRY_COLUMNS_E = ", ".join(f"e.{column.strip()}" for column in ENTRY_COLUMNS.sp
 
 def entry_from_row(row: Row) -> Entry:
     return _from_row(
-        Entry,
-        row,
-        published=dt,
-        is_teaser=bool,
-        summary=("summary_json", _strings),
-        quotes=("quotes_json", quotes_from_json),
-        created_at=dt_required,
-    )
+        Entry, row, published=dt, is_teaser=bool, created_at=dt_required,
+        summary=("summary_json", _strings), quotes=("quotes_json", quotes_from_json),
+    )  # fmt: skip
 
 
 def post_from_row(row: Row, prefix: str = "") -> Post:
@@ -173,10 +162,6 @@ def post_from_row(row: Row, prefix: str = "") -> Post:
 
 def thread_from_row(row: Row) -> ThreadRecord:
     return _from_row(
-        ThreadRecord,
-        row,
-        created_at=dt_required,
-        digest_posted=bool,
-        digest_posted_at=dt,
+        ThreadRecord, row, created_at=dt_required, digest_posted=bool, digest_posted_at=dt,
         digest_attempts=lambda value: int(value or 0),
-    )
+    )  # fmt: skip
