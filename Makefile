@@ -14,8 +14,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# `spacebrief run` explains its own failures (exit 1 or 2) in one line; make's "Error 2" line after it
+# would only repeat that, so the recipe ends quietly then. Scripts and service managers should call
+# $(VENV)/bin/spacebrief run, whose exit codes are the contract (docs/DESIGN.md).
 run: $(STAMP)
-	@$(VENV)/bin/spacebrief run $(if $(CONFIG),--config $(CONFIG),)
+	@$(VENV)/bin/spacebrief run $(if $(CONFIG),--config $(CONFIG),) || { status=$$?; [ $$status -le 2 ] || exit $$status; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -245,6 +245,10 @@ class SpacebriefBot(commands.Bot):
         extensions: Sequence[str] = EXTENSIONS,
         **options: Any,
     ) -> None:
+        # spacebrief never joins voice: without this discord.py warns at every start that PyNaCl and
+        # davey (its voice dependencies) are missing.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             # Slash commands only; a prefix is required by commands.Bot, a mention never needs content.
             command_prefix=commands.when_mentioned,

@@ -29,12 +29,40 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _add_config_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
+#: The names `--algorithm` accepts, for its help text (importing the summarizer to ask would make
+#: `--help` slow); tests/bot/test_cli.py checks this against summarizer.ALGORITHM_NAMES.
+ALGORITHM_HELP_NAMES = (
+    "news", "lead3", "lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic", "reduction",
+)  # fmt: skip
+
+
+def version_text() -> str:
+    """`spacebrief --version`: ours, and the two versions that matter when reporting a bug."""
+    from importlib import metadata
+
+    def installed(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    python = ".".join(str(part) for part in sys.version_info[:3])
+    return f"{PROG} {installed('spacebrief')} (discord.py {installed('discord.py')}, Python {python})"
+
+
+def _add_common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Accepted before or after the subcommand; SUPPRESS keeps a subcommand from resetting the top's value.
     parser.add_argument(
         "--config",
         metavar="FILE",
         default=None if top else argparse.SUPPRESS,
         help="TOML configuration file (default: $SPACEBRIEF_CONFIG, else built-in defaults)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="show tracebacks (and for run, debug logs) instead of one-line errors",
     )
 
 
@@ -43,29 +71,87 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Space news for Discord: summaries with key quotes, feed watching, debate condensation.",
     )
-    _add_config_option(parser, top=True)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.add_argument(
+        "--version", action="version", version=version_text(), help="show the version and exit"
+    )
+    _add_common_options(parser, top=True)
+    commands = parser.add_subparsers(
+        dest="command",
+        metavar="COMMAND",
+        parser_class=_Parser,
+        help="spacebrief COMMAND --help shows its options",
+    )
     commands.required = True
 
-    summarize = commands.add_parser("summarize", help="summarize an article (file, - for stdin, or URL)")
-    _add_config_option(summarize, top=False)
-    summarize.add_argument("--json", action="store_true", help="print one JSON object")
-    summarize.add_argument("--sentences", type=_sentence_count, default=3, metavar="N", help="summary length (1-20)")
-    summarize.add_argument("--algorithm", metavar="NAME", default=None, help="news (default), lead3, or a sumy algorithm")
-    summarize.add_argument("source", metavar="SOURCE")
+    summarize = commands.add_parser(
+        "summarize",
+        help="summarize an article (file, - for stdin, or URL)",
+        description="Print an extractive summary of an article (sentences taken from it) and its key quotes "
+        "with who said them.",
+        epilog="exit codes: 0 done, 2 bad input (one line on stderr: no such file, a page without article "
+        "text, a feed instead of an article...), 1 unexpected failure",
+    )
+    _add_common_options(summarize, top=False)
+    summarize.add_argument(
+        "--json", action="store_true", help="print one JSON object (shape: docs/DESIGN.md)"
+    )
+    summarize.add_argument(
+        "--sentences",
+        type=_sentence_count,
+        default=3,
+        metavar="N",
+        help="summary length in sentences, 1-20 (default 3)",
+    )
+    summarize.add_argument(
+        "--algorithm",
+        metavar="NAME",
+        default=None,
+        help=f"{ALGORITHM_HELP_NAMES[0]} (default, ours), {', '.join(ALGORITHM_HELP_NAMES[1:])}",
+    )
+    summarize.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="a text or HTML file, - to read stdin, or an http(s) URL of an article page",
+    )
 
-    debate = commands.add_parser("debate", help="condense a comment thread into its main arguments")
-    _add_config_option(debate, top=False)
-    debate.add_argument("--json", action="store_true", help="print one JSON object")
-    debate.add_argument("--max-arguments", type=_argument_count, default=5, metavar="K", help="at most K arguments (1-25)")
-    debate.add_argument("source", metavar="SOURCE")
+    debate = commands.add_parser(
+        "debate",
+        help="condense a comment thread into its main arguments",
+        description="Condense a comment thread into its main arguments, how many people made each, and a "
+        "quote for each.",
+    )
+    _add_common_options(debate, top=False)
+    debate.add_argument("--json", action="store_true", help="print one JSON object (shape: docs/DESIGN.md)")
+    debate.add_argument(
+        "--max-arguments",
+        type=_argument_count,
+        default=5,
+        metavar="K",
+        help="at most K arguments, 1-25 (default 5)",
+    )
+    debate.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="a JSON file (a list of {author, text, id?, reply_to?}), a plain-text file (comments separated "
+        "by blank lines, an optional first line 'author:'), - for stdin, or a thread URL (Hacker News, "
+        "Reddit, or a page with comments)",
+    )
 
-    preview = commands.add_parser("preview", help="poll every configured source once and print what would be posted")
-    _add_config_option(preview, top=False)
+    preview = commands.add_parser(
+        "preview",
+        help="poll every configured source once and print what would be posted",
+        description="Poll every [[sources]] entry of the config file once and print what the bot would post, "
+        "without Discord. What it prints is recorded as seen in the configured database.",
+    )
+    _add_common_options(preview, top=False)
     preview.add_argument("--json", action="store_true", help="one JSON object per line")
 
-    run = commands.add_parser("run", help="run the Discord bot")
-    _add_config_option(run, top=False)
+    run = commands.add_parser(
+        "run",
+        help="run the Discord bot",
+        description="Run the Discord bot (token from DISCORD_TOKEN); SIGTERM or Ctrl-C stop it cleanly.",
+    )
+    _add_common_options(run, top=False)
     return parser
 
 
@@ -239,7 +325,7 @@ def _preview(args: argparse.Namespace, config: Config) -> int:
 def _run(args: argparse.Namespace, config: Config) -> int:
     from bot.run import main_run
 
-    return main_run(config)
+    return main_run(config, debug=args.debug)
 
 
 def _print(text: str) -> None:
@@ -252,6 +338,7 @@ _COMMANDS = {"summarize": _summarize, "debate": _debate, "preview": _preview, "r
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.debug = args.debug or bool(os.environ.get("SPACEBRIEF_DEBUG"))
     try:
         config = load_config(args.config)
         return _COMMANDS[args.command](args, config)
@@ -265,9 +352,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # the last line of defence: one line, exit 1
-        if os.environ.get("SPACEBRIEF_DEBUG"):
+        if args.debug or os.environ.get("SPACEBRIEF_DEBUG"):
             raise
-        sys.stderr.write(f"{PROG}: unexpected error: {_one_line(f'{type(exc).__name__}: {exc}')}\n")
+        sys.stderr.write(
+            f"{PROG}: unexpected error: {_one_line(f'{type(exc).__name__}: {exc}')} (--debug shows where)\n"
+        )
         return 1
 
 

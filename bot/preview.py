@@ -17,8 +17,8 @@ from typing import Any, TextIO
 from bot.config import Config
 from bot.render import news_embed
 from bot.wiring import config_sources, fetch_limits
-from db.models import Source
-from db.store import Store, StoreError
+from db.models import Source, StoreError
+from db.store import Store
 from feeds.fetch import Fetcher
 from feeds.poller import PollSettings, PreparedEntry, entry_payload, poll_source, prepare_entry
 
@@ -40,12 +40,31 @@ def poll_settings(config: Config) -> PollSettings:
     )
 
 
+NO_SOURCES_MESSAGE = (
+    "nothing to preview: the configuration lists no sources; add a [[sources]] table with name and url "
+    "to a config file (see config.example.toml) and pass it with --config FILE"
+)
+
+
+def _line(text: str | None) -> str:
+    """Feed text on one line (titles and sentences may hold newlines); "" when there is nothing."""
+    return " ".join((text or "").split())
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """ "1 source", "2 sources", "0 entries" ."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
 def _human(source: Source, prepared: PreparedEntry) -> str:
     payload = entry_payload(prepared)
-    lines = [f"[{source.name}] {payload['title']}", f"  {payload['url']}"]
-    lines.extend(f"  • {sentence}" for sentence in payload["summary"])
+    # An entry may lack a title or a link: no empty lines for them.
+    lines = [f"[{source.name}] {_line(payload['title']) or '(untitled)'}"]
+    if _line(payload["url"]):
+        lines.append(f"  {_line(payload['url'])}")
+    lines.extend(f"  • {_line(sentence)}" for sentence in payload["summary"] if _line(sentence))
     for quote in payload["quotes"]:
-        lines.append(f"  “{quote['text']}” — {quote['speaker'] or 'unattributed'}")
+        lines.append(f"  “{_line(quote['text'])}” — {_line(quote['speaker']) or 'unattributed'}")
     if source.channel_id:
         lines.append(f"  -> channel {source.channel_id}")
     return "\n".join(lines) + "\n"
@@ -76,6 +95,10 @@ async def run_preview(
     out = out or sys.stdout
     err = err or sys.stderr
     moment = now or datetime.now(UTC)
+    if not config.sources:
+        # Checked before the store opens: without sources there is nothing to record, and no
+        # database file should appear in the current directory.
+        raise PreviewError(NO_SOURCES_MESSAGE)
     try:
         store = await Store.open(config.database.path)
     except (StoreError, OSError) as exc:
@@ -118,7 +141,9 @@ async def run_preview(
             await asyncio.gather(*(one(source) for source in sources))
         if not as_json:
             failures = f", {failed} failed" if failed else ""
-            out.write(f"{shown} new {'entry' if shown == 1 else 'entries'} from {len(sources)} sources{failures}\n")
+            out.write(
+                f"{plural(shown, 'new entry', 'new entries')} from {plural(len(sources), 'source')}{failures}\n"
+            )
             out.flush()
     finally:
         await store.close()

@@ -1,7 +1,9 @@
 """`spacebrief run`: start the bot, stop it cleanly on SIGTERM/SIGINT.
 
-Exit codes (DESIGN.md): 0 after a clean shutdown, 2 for a missing or rejected token, a bad
-``[discord]`` setting or an unusable database (one line on stderr), 1 for an unexpected failure.
+Exit codes (DESIGN.md): 0 after a clean shutdown; 2 for a missing or rejected token, a bad
+``[discord]`` setting (including an ``api_base`` where no Discord API answers) or an unusable
+database; 1 when Discord cannot be reached (API or gateway) or for an unexpected failure. Every
+failure is one line on stderr; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -37,10 +40,110 @@ NO_CONTENT_INTENT_MESSAGE = (
 
 SignalHandler = Callable[[int, FrameType | None], Any] | int | None
 
+#: Our loggers; `--debug` lowers them to DEBUG. discord.py's stay at WARNING unless debugging.
+OWN_LOGGERS = ("bot", "cogs", "feeds", "db", "summarizer")
+_LOG_FORMAT = "[{asctime}] [{levelname:<8}] {name}: {message}"
+_LOG_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: What discord.py logs (with a traceback) each time a connection to the gateway fails and it retries.
+_RECONNECT_MESSAGES = ("Attempting a reconnect", "Failed to connect for shard_id")
+_MAX_SHOWN_BODY = 160
+
 
 def _fail(message: str) -> None:
     # One line whatever the exception text holds (aiohttp and sqlite messages can span lines).
     print(" ".join(message.split()), file=sys.stderr, flush=True)
+
+
+def setup_logging(*, debug: bool = False, stream: Any = None) -> None:
+    """Log to stderr; colours only when it is a terminal (and NO_COLOR is unset).
+
+    discord.py's own set-up also colours output inside Docker, whatever the stream, which puts
+    ANSI codes into files and pipes; so the formatter is chosen here.
+    """
+    stream = stream if stream is not None else sys.stderr
+    colour = bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+    formatter = (
+        discord.utils.MISSING if colour else logging.Formatter(_LOG_FORMAT, _LOG_DATE_FORMAT, style="{")
+    )
+    discord.utils.setup_logging(
+        handler=logging.StreamHandler(stream), formatter=formatter, level=logging.INFO, root=True
+    )
+    logging.getLogger("discord").setLevel(logging.INFO if debug else logging.WARNING)
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.INFO)
+
+
+class GatewayWatch(logging.Filter):
+    """Turns a failed first connection to the gateway into an answer instead of an endless retry.
+
+    Before the bot was ever ready, discord.py meets an unreachable gateway by logging a traceback
+    and retrying forever. Until the first READY this filter (on discord.py's loggers) records the
+    error, sets `failed`, and keeps the traceback out of the log unless `debug`. After the first
+    READY it lets everything through: a running bot should ride out Discord's outages.
+    """
+
+    LOGGERS = ("discord.client", "discord.shard")
+
+    def __init__(self, bot: discord.Client, *, debug: bool = False) -> None:
+        super().__init__()
+        self.bot = bot
+        self.debug = debug
+        self.error: BaseException | None = None
+        self.failed = asyncio.Event()
+        self._was_ready = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self._was_ready = self._was_ready or self.bot.is_ready()
+        if self._was_ready or not record.exc_info or not str(record.msg).startswith(_RECONNECT_MESSAGES):
+            return True
+        if self.error is None:
+            self.error = record.exc_info[1]
+            self.failed.set()
+        return self.debug
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[GatewayWatch]:
+        loggers = [logging.getLogger(name) for name in self.LOGGERS]
+        for logger in loggers:
+            logger.addFilter(self)
+        try:
+            yield self
+        finally:
+            for logger in loggers:
+                logger.removeFilter(self)
+
+
+def describe_error(exc: BaseException) -> str:
+    """An exception as one short line: its message, or its type when it has none."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def http_failure_message(exc: discord.HTTPException, api_base: str) -> tuple[str, int]:
+    """(one line, exit code) for an HTTP error from Discord's API during start-up.
+
+    A 404 means nothing at `api_base` speaks Discord's API: configuration, exit 2. The body is
+    shown only when it is Discord's JSON message, never an HTML error page.
+    """
+    response = exc.response
+    method = getattr(response, "method", "") or ""
+    url = str(getattr(response, "url", "") or "")
+    path = url[len(api_base.rstrip("/")) :] if url.startswith(api_base.rstrip("/")) else url
+    reason = getattr(response, "reason", None) or ""
+    status = f"{exc.status} {reason}".strip()
+    request = f"{method} {path}".strip() or "a request"
+    if exc.status == 404 and exc.code == 0:
+        return (
+            f"spacebrief: no Discord API at {api_base}: {request} answered {status}; "
+            "check [discord] api_base (it ends with /api/v10)",
+            2,
+        )
+    detail = " ".join((exc.text or "").split())
+    if detail.startswith("<") or not detail:
+        detail = ""
+    elif len(detail) > _MAX_SHOWN_BODY:
+        detail = detail[: _MAX_SHOWN_BODY - 1] + "…"
+    return f"spacebrief: Discord answered {status} to {request}{': ' + detail if detail else ''}", 1
 
 
 @contextlib.contextmanager
@@ -83,6 +186,7 @@ async def run_bot(
     bot: SpacebriefBot | None = None,
     stop: asyncio.Event | None = None,
     handle_signals: bool = True,
+    debug: bool = False,
 ) -> int:
     """Run the bot until `stop` is set (or SIGTERM/SIGINT); returns the exit code.
 
@@ -101,12 +205,20 @@ async def run_bot(
     stop = stop or asyncio.Event()
     use_worker_threads(asyncio.get_running_loop())
     bot = bot or SpacebriefBot(config)
-    with stop_on_signals(stop) if handle_signals else contextlib.nullcontext():
+
+    async def announce_ready() -> None:
+        _log.info("connected to Discord as %s (%d servers)", bot.user, len(bot.guilds))
+
+    bot.add_listener(announce_ready, "on_ready")
+    watch = GatewayWatch(bot, debug=debug)
+    with stop_on_signals(stop) if handle_signals else contextlib.nullcontext(), watch.installed():
         async with bot:
             runner = asyncio.create_task(bot.start(token), name="spacebrief-bot")
             stopper = asyncio.create_task(stop.wait(), name="spacebrief-stop")
-            await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            gateway_failed = asyncio.create_task(watch.failed.wait(), name="spacebrief-gateway-watch")
+            await asyncio.wait({runner, stopper, gateway_failed}, return_when=asyncio.FIRST_COMPLETED)
             stopper.cancel()
+            gateway_failed.cancel()
             if not runner.done():
                 _log.info("shutting down")
                 await bot.close()
@@ -116,6 +228,12 @@ async def run_bot(
                     # Closing mid-login or mid-connect fails whatever request was in flight;
                     # the shutdown was asked for, so that is still a clean exit.
                     _log.debug("start-up interrupted by the shutdown", exc_info=True)
+                if watch.error is not None and not stop.is_set():
+                    reason = describe_error(watch.error)
+                    _fail(
+                        f"spacebrief: cannot connect to the Discord gateway at {config.discord.gateway_url}: {reason}"
+                    )
+                    return 1
                 return 0
             try:
                 await runner
@@ -131,6 +249,12 @@ async def run_bot(
                     return 2
                 _fail(f"spacebrief: Discord closed the connection (code {exc.code}): {exc.reason or 'no reason'}")
                 return 1
+            except discord.HTTPException as exc:  # e.g. a 404 from an api_base that is not Discord's API
+                message, code = http_failure_message(exc, config.discord.api_base)
+                if debug:
+                    _log.error("Discord's API refused a start-up request", exc_info=True)
+                _fail(message)
+                return code
             except StoreError as exc:  # not a usable database, or one from a newer version
                 _fail(f"spacebrief: database {config.database.path}: {exc}")
                 return 2
@@ -140,18 +264,20 @@ async def run_bot(
     return 0
 
 
-def main_run(config: Config) -> int:
+def main_run(config: Config, *, debug: bool = False) -> int:
     """The CLI's `run` entry (synchronous): logging, the event loop, the exit code."""
     if config.discord_token() is None:
         _fail(NO_TOKEN_MESSAGE)
         return 2
-    discord.utils.setup_logging(level=logging.INFO, root=True)
+    setup_logging(debug=debug)
     try:
-        return asyncio.run(run_bot(config))
+        return asyncio.run(run_bot(config, debug=debug))
     except KeyboardInterrupt:  # a second Ctrl-C: the clean shutdown was cut short
         _fail("spacebrief: interrupted during shutdown")
         return 130
     except Exception as exc:
-        _log.error("unexpected failure", exc_info=True)
-        _fail(f"spacebrief: unexpected failure: {type(exc).__name__}: {exc}")
+        if debug:
+            _log.error("unexpected failure", exc_info=True)
+        hint = "" if debug else " (--debug shows where)"
+        _fail(f"spacebrief: unexpected failure: {type(exc).__name__}: {describe_error(exc)}{hint}")
         return 1

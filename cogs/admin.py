@@ -30,7 +30,7 @@ from cogs.errors import (
 )
 from cogs.news import guild_settings
 from db.models import DuplicateSourceError, InvalidSettingError, Source, SourceKind
-from db.store import validate_guild_setting
+from db.validation import validate_guild_setting
 from feeds.article import fetch_article
 from feeds.fetch import FetchError
 from feeds.parse import FeedEntry, FeedParseError, ParsedFeed, parse_feed

@@ -1,4 +1,10 @@
-"""The aiosqlite store (the only SQL in spacebrief) and its typed rows."""
+"""The store (the only SQL in spacebrief): typed rows, validation, and one module per record kind.
+
+``models`` (rows, errors) and ``validation`` (cleaning, settings) are pure; ``rows`` maps database
+values to models; ``base`` is the interface a backend implements and ``sqlite`` the SQLite one;
+``sources``, ``entries`` (with posts), ``settings`` and ``threads`` hold the SQL of each kind;
+``store.Store`` composes them into the one object the rest of spacebrief uses.
+"""
 
 from db.models import (
     CONFIG_GUILD_ID,
@@ -17,6 +23,7 @@ from db.models import (
     ThreadRecord,
 )
 from db.store import Store
+from db.validation import SettingValue, validate_guild_setting
 
 __all__ = [
     "CONFIG_GUILD_ID",
@@ -29,9 +36,11 @@ __all__ = [
     "Post",
     "PostedItem",
     "SchemaTooNewError",
+    "SettingValue",
     "Source",
     "Store",
     "StoreError",
     "StoredQuote",
     "ThreadRecord",
+    "validate_guild_setting",
 ]

@@ -2,7 +2,7 @@
 
 Every datetime here is timezone-aware UTC. Keyword lists are tuples so rows stay hashable
 and immutable. Text that came from the network is cleaned (valid UTF-8, capped length)
-by the store before it is written, so what comes back out is always safe to render.
+by ``db.validation`` before it is written, so what comes back out is always safe to render.
 """
 
 from __future__ import annotations
@@ -104,34 +104,12 @@ class QuoteLike(Protocol):
     def speaker(self) -> str | None: ...
 
 
-class FeedEntryLike(Protocol):
-    """The fields of ``feeds.parse.FeedEntry`` the store keeps (duck-typed: db imports no feeds code)."""
-
-    @property
-    def title(self) -> str | None: ...
-
-    @property
-    def link(self) -> str | None: ...
-
-    @property
-    def published(self) -> datetime | None: ...
-
-    @property
-    def summary(self) -> str | None: ...
-
-    @property
-    def content(self) -> str | None: ...
-
-    @property
-    def image_url(self) -> str | None: ...
-
-    @property
-    def is_teaser(self) -> bool: ...
-
-
 @dataclass(frozen=True, slots=True)
 class NewEntry:
-    """An entry to record for a source: ``pending`` (to be posted) or ``skipped`` (seen, never posted)."""
+    """An entry to record for a source: ``pending`` (to be posted) or ``skipped`` (seen, never posted).
+
+    ``feeds.records.new_entry`` builds one from a parsed feed entry.
+    """
 
     key: str
     title: str
@@ -142,28 +120,6 @@ class NewEntry:
     is_teaser: bool = False
     state: Literal["pending", "skipped"] = "pending"
     skip_reason: str | None = None
-
-    @classmethod
-    def from_feed_entry(
-        cls,
-        key: str,
-        entry: FeedEntryLike,
-        *,
-        state: Literal["pending", "skipped"] = "pending",
-        skip_reason: str | None = None,
-    ) -> NewEntry:
-        """Build from a parsed feed entry; ``text`` is the entry's content, else its summary."""
-        return cls(
-            key=key,
-            title=entry.title or "",
-            url=entry.link or None,
-            published=entry.published,
-            image_url=entry.image_url or None,
-            text=entry.content or entry.summary or "",
-            is_teaser=bool(entry.is_teaser),
-            state=state,
-            skip_reason=skip_reason,
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,7 @@ decision is reproducible in a test. The poller (``feeds.poller``) wires these to
     first = not await store.has_any_entries(source.id)
     selection = select_new(parsed.entries, known_keys=known, first_poll=first, backfill=3,
                            filters=KeywordFilter.of(source_rule, server_rule))
-    await store.add_entries(source.id, [NewEntry.from_feed_entry(c.key, c.entry, state="skipped",
-        skip_reason=c.skip_reason) for c in selection.to_skip] + [NewEntry.from_feed_entry(c.key,
-        c.entry) for c in selection.to_post], now)
+    await store.add_entries(source.id, feeds.records.records_for(selection), now)
 """
 
 from __future__ import annotations

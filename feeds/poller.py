@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from db.models import Entry, NewEntry, Source, StoredQuote
+from db.models import Entry, Source, StoredQuote
 from db.store import Store
 from feeds.article import fetch_article
 from feeds.decide import (
@@ -30,6 +30,7 @@ from feeds.decide import (
 )
 from feeds.fetch import Fetcher, FetchError, HTTPStatusError
 from feeds.parse import FeedParseError, ParsedFeed, parse_feed
+from feeds.records import records_for
 from feeds.snapi import is_snapi_url, parse_snapi, snapi_request_url
 from summarizer.errors import NoTextError
 from summarizer.summary import Summary, summarize
@@ -179,10 +180,7 @@ async def poll_source(
     selection = select_new(
         parsed.entries, known_keys=known, first_poll=first_poll, backfill=settings.backfill, filters=filters
     )
-    records = [
-        NewEntry.from_feed_entry(c.key, c.entry, state="skipped", skip_reason=c.skip_reason)
-        for c in selection.to_skip
-    ] + [NewEntry.from_feed_entry(c.key, c.entry) for c in selection.to_post]
+    records = records_for(selection)
     if records:
         await store.add_entries(source.id, records, now)
     updated = await store.record_poll_success(

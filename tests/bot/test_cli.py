@@ -272,3 +272,49 @@ def test_readme_example_is_the_real_output(capsys: pytest.CaptureFixture[str], m
     monkeypatch.chdir(root)
     assert main(command.split()[2:]) == 0
     assert capsys.readouterr().out == expected
+
+
+def test_version_names_the_program_and_its_versions() -> None:
+    from importlib import metadata
+
+    result = run_cli("--version")
+    assert result.returncode == 0
+    line = result.stdout.decode()
+    assert line.startswith(f"spacebrief {metadata.version('spacebrief')} (discord.py {metadata.version('discord.py')}, ")
+    assert line.count("\n") == 1
+
+
+def test_every_argument_has_help_and_algorithms_are_listed() -> None:
+    import argparse
+
+    from bot.cli import ALGORITHM_HELP_NAMES, build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    parsers = {"spacebrief": parser, **subparsers.choices}
+    for name, each in parsers.items():
+        for action in each._actions:
+            assert action.help and action.help != argparse.SUPPRESS, f"{name}: {action.dest} has no help"
+    assert set(subparsers.choices) == {"summarize", "debate", "preview", "run"}
+    assert sorted(ALGORITHM_HELP_NAMES) == sorted(ALGORITHM_NAMES)  # the help lists exactly what summarize takes
+    text = " ".join(subparsers.choices["summarize"].format_help().split())
+    assert "SOURCE a text or HTML file, - to read stdin, or an http(s) URL" in text
+    assert all(algorithm in text for algorithm in ALGORITHM_NAMES)
+
+
+def test_debug_shows_the_traceback_of_an_unexpected_error(
+    article: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import summarizer.summary
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.delenv("SPACEBRIEF_DEBUG", raising=False)
+    monkeypatch.setattr(summarizer.summary, "summarize", broken)
+    assert main(["summarize", str(article)]) == 1
+    assert capsys.readouterr().err == "spacebrief: unexpected error: RuntimeError: boom (--debug shows where)\n"
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["summarize", "--debug", str(article)])
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["--debug", "summarize", str(article)])

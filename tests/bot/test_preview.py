@@ -203,7 +203,7 @@ async def test_human_output_and_keyword_filters(site: tuple[FeedSite, str], tmp_
     assert "[Feed tass] tass story 1" in text
     assert "Football" not in text
     assert "“The spacecraft is healthy and on course for its new orbit” — Elsa Montagnon" in text
-    assert text.rstrip().endswith("1 new entry from 1 sources")
+    assert text.rstrip().endswith("1 new entry from 1 source")
 
 
 async def test_database_keeps_what_was_seen(site: tuple[FeedSite, str], tmp_path: Path) -> None:
@@ -215,3 +215,41 @@ async def test_database_keeps_what_was_seen(site: tuple[FeedSite, str], tmp_path
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         states = conn.execute("SELECT state FROM entries").fetchall()
     assert states == [("skipped",)]
+
+
+async def test_entries_without_title_or_link_print_no_empty_lines(
+    site: tuple[FeedSite, str], tmp_path: Path
+) -> None:
+    feeds, base = site
+    feeds.add("bare", 1)
+    feeds.add("bare", 2)
+    feeds.items["bare"][0].update(title="", link="")
+    feeds.items["bare"][1].update(title="Multi\nline   title")
+    config = make_config(base, tmp_path / "db.sqlite3", ["bare"])
+    out = io.StringIO()
+    assert await run_preview(config, out=out, err=io.StringIO(), now=BASE_TIME) == 0
+    lines = out.getvalue().splitlines()
+    assert [line for line in lines if not line.strip()] == []
+    assert "[Feed bare] (untitled)" in lines
+    assert "[Feed bare] Multi line title" in lines
+    assert lines[-1] == "2 new entries from 1 source"
+
+
+@pytest.mark.parametrize("with_file", [False, True])
+def test_preview_without_sources_says_how_to_add_one_and_creates_no_database(
+    with_file: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SPACEBRIEF_CONFIG", raising=False)
+    args = ["preview"]
+    if with_file:
+        (tmp_path / "config.toml").write_text("[news]\nsentences = 2\n", encoding="utf-8")
+        args += ["--config", "config.toml"]
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert "[[sources]]" in captured.err and "--config FILE" in captured.err and "config.example.toml" in captured.err
+    assert sorted(path.name for path in tmp_path.iterdir()) == (["config.toml"] if with_file else [])

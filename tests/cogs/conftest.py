@@ -24,12 +24,6 @@ async def site() -> AsyncIterator[LocalSite]:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with Store.open(tmp_path / "spacebrief.sqlite3") as opened:
-        yield opened
-
-
-@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

@@ -93,29 +93,6 @@ async def test_naive_published_dates_are_taken_as_utc(store: Store, source: Sour
     assert entry.published == datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
 
-async def test_from_feed_entry(store: Store, source: Source) -> None:
-    @dataclass(frozen=True)
-    class FeedEntry:
-        guid: str | None
-        link: str | None
-        title: str
-        published: datetime | None
-        summary: str
-        content: str | None
-        image_url: str | None
-        is_teaser: bool
-
-    parsed = FeedEntry("g", "https://x.example/1", "Title", None, "Teaser.", None, None, True)
-    [entry] = await store.add_entries(source.id, [NewEntry.from_feed_entry("g", parsed)], NOW)
-    assert (entry.title, entry.url, entry.text, entry.is_teaser, entry.state) == (
-        "Title", "https://x.example/1", "Teaser.", True, "pending"
-    )
-    skipped = NewEntry.from_feed_entry("g2", parsed, state="skipped", skip_reason="backfill")
-    assert (skipped.state, skipped.skip_reason) == ("skipped", "backfill")
-    full = NewEntry.from_feed_entry("h", FeedEntry("h", None, "T", None, "short", "Long content", None, False))
-    assert full.text == "Long content" and full.state == "pending"
-
-
 async def test_hostile_text_is_cleaned_and_capped(store: Store, source: Source) -> None:
     huge = "A" * 3_000_000
     [entry] = await store.add_entries(

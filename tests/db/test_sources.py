@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from db import CONFIG_GUILD_ID, ConfigSource, DuplicateSourceError, NewEntry, Store
-from db.store import REMOVED_FROM_CONFIG
+from db.sources import REMOVED_FROM_CONFIG
 
 from .conftest import NOW
 

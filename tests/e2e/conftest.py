@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -19,8 +19,10 @@ from xml.sax.saxutils import escape
 import discord
 import pytest
 from aiohttp import web
+from discord import app_commands
+from discord.ext import commands
 
-from bot.app import EXTENSIONS, SpacebriefBot
+from bot.app import EXTENSIONS, SpacebriefBot, point_at_discord
 from bot.config import Config, parse_config
 from bot.run import run_bot
 from tests.fake_discord import FakeDiscord
@@ -44,12 +46,19 @@ def no_token_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    """The fake Discord, checking every request against Discord's OpenAPI description.
+
+    A test fails if anything was sent that Discord would refuse as invalid (or if the fake answered
+    in a shape Discord does not), unless the test took those violations itself on purpose.
+    """
     fake = FakeDiscord()
+    assert fake.validate_with_spec
     await fake.start()
     try:
         yield fake
     finally:
         await fake.close()
+    assert fake.spec_violations == [], "requests Discord would refuse:\n" + "\n".join(fake.spec_violations)
 
 
 @dataclass
@@ -227,3 +236,50 @@ class RunningBot:
 
 def make_config(data: dict[str, Any]) -> Config:
     return parse_config(data, origin="test config")
+
+
+NEWS_CHANNEL = 810000000000000001
+CHAT_CHANNEL = 810000000000000002
+
+Handler = Callable[[discord.Interaction], Awaitable[None]]
+
+
+PLANETS = ["Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune"]
+
+
+class PlainBot(commands.Bot):
+    """A plain discord.py bot (not spacebrief): checks the fake itself, independently of our code."""
+
+    def __init__(self, handler: Handler | None = None) -> None:
+        super().__init__(command_prefix="!", intents=discord.Intents.none(), guild_ready_timeout=0.05)
+        self.handler = handler
+        self.handler_errors: list[BaseException] = []
+
+        @self.tree.command(description="say something")
+        async def say(interaction: discord.Interaction, word: str, times: int = 1) -> None:
+            try:
+                if self.handler is not None:
+                    await self.handler(interaction)
+            except BaseException as exc:  # recorded for the test, which asserts on it
+                self.handler_errors.append(exc)
+
+        async def planets(interaction: discord.Interaction, typed: str) -> list[app_commands.Choice[str]]:
+            return [app_commands.Choice(name=p, value=p) for p in PLANETS if p.lower().startswith(typed.lower())]
+
+        @self.tree.command(description="pick a planet")
+        @app_commands.autocomplete(planet=planets)
+        async def pick(interaction: discord.Interaction, planet: str) -> None:
+            await interaction.response.send_message(planet, allowed_mentions=discord.AllowedMentions.none())
+
+
+@pytest.fixture
+async def plain_bot(fake_discord: FakeDiscord) -> AsyncIterator[PlainBot]:
+    point_at_discord(fake_discord.api_base, fake_discord.gateway_url)
+    bot = PlainBot()
+    async with bot:
+        runner: asyncio.Task[Any] = asyncio.create_task(bot.start(fake_discord.token))
+        await wait_ready(bot, runner)
+        await bot.tree.sync()
+        yield bot
+        await bot.close()
+        await runner

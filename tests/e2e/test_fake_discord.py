@@ -8,49 +8,15 @@ end-to-end tests would prove nothing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
 import discord
 import pytest
-from discord.ext import commands
 
 from bot.app import point_at_discord
-from tests.e2e.conftest import wait_ready
+from tests.e2e.conftest import NEWS_CHANNEL, PlainBot
 from tests.fake_discord import FakeDiscord, validate_commands, validate_message_payload
-
-NEWS_CHANNEL = 810000000000000001
-
-Handler = Callable[[discord.Interaction], Awaitable[None]]
-
-
-class PlainBot(commands.Bot):
-    def __init__(self, handler: Handler | None = None) -> None:
-        super().__init__(command_prefix="!", intents=discord.Intents.none(), guild_ready_timeout=0.05)
-        self.handler = handler
-        self.handler_errors: list[BaseException] = []
-
-        @self.tree.command(description="say something")
-        async def say(interaction: discord.Interaction, word: str, times: int = 1) -> None:
-            try:
-                if self.handler is not None:
-                    await self.handler(interaction)
-            except BaseException as exc:  # recorded for the test, which asserts on it
-                self.handler_errors.append(exc)
-
-
-@pytest.fixture
-async def plain_bot(fake_discord: FakeDiscord) -> AsyncIterator[PlainBot]:
-    point_at_discord(fake_discord.api_base, fake_discord.gateway_url)
-    bot = PlainBot()
-    async with bot:
-        runner: asyncio.Task[Any] = asyncio.create_task(bot.start(fake_discord.token))
-        await wait_ready(bot, runner)
-        await bot.tree.sync()
-        yield bot
-        await bot.close()
-        await runner
 
 
 def form_errors(response_body: Any) -> dict[str, Any]:
@@ -164,6 +130,8 @@ async def test_over_long_message_raises_in_discord_py(plain_bot: PlainBot, fake_
         await channel.send(embed=discord.Embed(title="t" * 257))
     assert raised.value.status == 400 and raised.value.code == 50035
     assert fake_discord.channel_posts == []
+    [violation] = fake_discord.take_spec_violations()
+    assert "embeds" in violation and "BASE_TYPE_MAX_LENGTH" in violation
 
 
 async def test_rate_limited_send_is_retried_and_lands_once(plain_bot: PlainBot, fake_discord: FakeDiscord) -> None:

@@ -1,9 +1,21 @@
 """A fake Discord: REST under /api/v10 plus a websocket gateway, on 127.0.0.1.
 
-It implements only what spacebrief's bot uses, but the way Discord does it: payloads Discord
-would reject are rejected here with Discord's status codes and error bodies, an interaction must
-be answered within the deadline (3 s) and only once, and every message or interaction response
-is recorded (allowed_mentions included) so end-to-end tests can assert on what users would see.
+It implements only what spacebrief's bot uses, but the way Discord does it:
+
+- every request is checked against Discord's OpenAPI description (spec.py) and the documented
+  limits the schema lacks (content 2000, embed totals 6000, command names and 8,000-character
+  commands, choice values, thread names); what Discord refuses is refused here with Discord's
+  status codes and error bodies, and listed in `spec_violations`;
+- permissions are computed as Discord does (server roles, channel overwrites, threads through their
+  parent): 50001 without View Channel, 50013 without Send Messages (Send Messages in Threads in a
+  thread) or Create Public Threads, embeds dropped without Embed Links, and an EMPTY history without
+  Read Message History (Discord does not answer an error there); locked threads refuse posts,
+  archived ones reopen on a post;
+- AutoMod-style permanent refusals for configured words (200000) and link domains (240000);
+- an interaction must be answered within 3 s, once, with a callback type that fits it (choices,
+  type 8, for autocomplete); its token works for 15 minutes;
+- every message or interaction response is recorded (allowed_mentions included) so end-to-end
+  tests can assert on what users would see.
 """
 
 from __future__ import annotations
@@ -20,6 +32,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fake_discord.spec import DiscordSpec, Operation, error_tree
+
 DISCORD_EPOCH_MS = 1420070400000
 EPHEMERAL_FLAG = 64
 
@@ -30,12 +44,36 @@ PERM_VIEW_CHANNEL = 1 << 10
 PERM_SEND_MESSAGES = 1 << 11
 PERM_EMBED_LINKS = 1 << 14
 PERM_READ_MESSAGE_HISTORY = 1 << 16
+PERM_MENTION_EVERYONE = 1 << 17
+PERM_MANAGE_THREADS = 1 << 34
 PERM_CREATE_PUBLIC_THREADS = 1 << 35
 PERM_SEND_MESSAGES_IN_THREADS = 1 << 38
+ALL_PERMISSIONS = (1 << 51) - 1
+# Lost with the right to send: Discord (and discord.py's permissions_for) drop these too.
+_SEND_DEPENDENT = PERM_EMBED_LINKS | PERM_MENTION_EVERYONE | (1 << 15) | (1 << 12)  # + attach files, TTS
 MEMBER_PERMISSIONS = PERM_VIEW_CHANNEL | PERM_SEND_MESSAGES | PERM_EMBED_LINKS | PERM_READ_MESSAGE_HISTORY
 BOT_PERMISSIONS = MEMBER_PERMISSIONS | PERM_CREATE_PUBLIC_THREADS | PERM_SEND_MESSAGES_IN_THREADS
 
 INTENT_MESSAGE_CONTENT = 1 << 15
+
+# Discord's documented lifetimes: an interaction must be acknowledged within 3 s; its token
+# (follow-ups, editing or deleting the answer) works for 15 minutes.
+INTERACTION_DEADLINE_S = 3.0
+INTERACTION_TOKEN_LIFETIME_S = 15 * 60.0
+
+# Interaction types.
+INTERACTION_APPLICATION_COMMAND = 2
+INTERACTION_AUTOCOMPLETE = 4
+
+# JSON error codes the fake answers with (docs/topics/opcodes-and-status-codes.md).
+CODE_MISSING_ACCESS = 50001
+CODE_CANNOT_SEND_EMPTY = 50006
+CODE_MISSING_PERMISSIONS = 50013
+CODE_INVALID_WEBHOOK_TOKEN = 50027
+CODE_INVALID_FORM_BODY = 50035
+CODE_THREAD_LOCKED = 160005
+CODE_AUTOMOD_BLOCKED = 200000
+CODE_HARMFUL_LINK_BLOCKED = 240000
 
 # Gateway opcodes.
 OP_DISPATCH = 0
@@ -71,6 +109,11 @@ def _error(status: int, code: int, message: str, errors: Mapping[str, Any] | Non
     if errors is not None:
         body["errors"] = errors
     return _json(body, status=status)
+
+
+def _query_flag(request: web.Request, name: str) -> bool:
+    # Discord reads query booleans as true/false or 1/0, any case.
+    return request.query.get(name, "").lower() in ("1", "true")
 
 
 def _iso(moment: datetime) -> str:
@@ -226,7 +269,34 @@ def validate_commands(payload: Any) -> web.Response | None:
             seen.add((kind, name))
         if kind == 1:
             _validate_options(errors, (index,), command)
+            if _command_characters(command) > COMMAND_CHARACTER_LIMIT:
+                errors.add((index,), "APPLICATION_COMMAND_TOO_LARGE",
+                           f"Command exceeds maximum size ({COMMAND_CHARACTER_LIMIT})")
     return errors.response() if errors else None
+
+
+#: "The combined sum of characters for name, description, and value properties of a command, its
+#: options (including subcommands and groups), and choices" (docs/interactions/application-commands.md).
+COMMAND_CHARACTER_LIMIT = 8000
+#: A choice's string value, also in autocomplete results: up to 100 characters (same page).
+CHOICE_VALUE_LIMIT = 100
+
+
+def _command_characters(node: Mapping[str, Any]) -> int:
+    total = sum(len(str(node.get(key) or "")) for key in ("name", "description", "value"))
+    for child in [*(node.get("options") or []), *(node.get("choices") or [])]:
+        if isinstance(child, Mapping):
+            total += _command_characters(child)
+    return total
+
+
+def validate_choices(errors: _FormErrors, path: tuple[str | int, ...], choices: Any) -> None:
+    """Discord's limits on choices (a command option's, or an autocomplete answer's) the schema lacks."""
+    if not isinstance(choices, list):
+        return
+    for index, choice in enumerate(choices):
+        if isinstance(choice, Mapping) and isinstance(choice.get("value"), str):
+            errors.max_length((*path, index, "value"), choice["value"], CHOICE_VALUE_LIMIT)
 
 
 def _validate_options(errors: _FormErrors, path: tuple[str | int, ...], node: Mapping[str, Any]) -> None:
@@ -248,6 +318,7 @@ def _validate_options(errors: _FormErrors, path: tuple[str | int, ...], node: Ma
         if not isinstance(description, str) or not 1 <= len(description) <= 100:
             errors.add((*where, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
         errors.max_length((*where, "choices"), option.get("choices") or [], 25)
+        validate_choices(errors, (*where, "choices"), option.get("choices"))
         if option.get("required"):
             if optional_seen:
                 errors.add((*path, "options"), "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
@@ -257,12 +328,37 @@ def _validate_options(errors: _FormErrors, path: tuple[str | int, ...], node: Ma
 
 
 @dataclass
+class Overwrite:
+    """A channel permission overwrite, as Discord stores it: for a role (type 0) or a member (type 1)."""
+
+    id: int
+    type: int = 1
+    allow: int = 0
+    deny: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": str(self.id), "type": self.type, "allow": str(self.allow), "deny": str(self.deny)}
+
+
+THREAD_TYPES = (10, 11, 12)
+
+
+@dataclass
 class FakeChannel:
     id: int
     name: str
     type: int = 0  # 0 text, 11 public thread
     parent_id: int | None = None
     owner_id: int | None = None
+    # Discord keeps overwrites on channels only: a thread's permissions are its parent's.
+    overwrites: list[Overwrite] = field(default_factory=list)
+    archived: bool = False
+    locked: bool = False
+    auto_archive_duration: int = 1440
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in THREAD_TYPES
 
     def to_dict(self, guild_id: int, position: int = 0) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -270,25 +366,30 @@ class FakeChannel:
             "type": self.type,
             "guild_id": str(guild_id),
             "name": self.name,
-            "position": position,
-            "permission_overwrites": [],
-            "nsfw": False,
             "parent_id": str(self.parent_id) if self.parent_id else None,
-            "topic": None,
             "last_message_id": None,
             "rate_limit_per_user": 0,
+            "flags": 0,
         }
-        if self.type in (10, 11, 12):
+        if self.is_thread:
             data.update(
                 owner_id=str(self.owner_id or 0),
                 message_count=0,
                 member_count=1,
+                total_message_sent=0,
                 thread_metadata={
-                    "archived": False,
-                    "auto_archive_duration": 1440,
+                    "archived": self.archived,
+                    "auto_archive_duration": self.auto_archive_duration,
                     "archive_timestamp": _iso(datetime.now(UTC)),
-                    "locked": False,
+                    "locked": self.locked,
                 },
+            )
+        else:
+            data.update(
+                position=position,
+                permission_overwrites=[o.to_dict() for o in self.overwrites],
+                nsfw=False,
+                topic=None,
             )
         return data
 
@@ -307,6 +408,9 @@ class FakeMember:
             "discriminator": "0",
             "avatar": None,
             "bot": bot,
+            "public_flags": 0,
+            "flags": 0,
+            "primary_guild": None,
         }
 
 
@@ -316,6 +420,12 @@ class FakeGuild:
     name: str
     channels: list[FakeChannel]
     members: list[FakeMember] = field(default_factory=list)
+    everyone_permissions: int = MEMBER_PERMISSIONS
+    bot_role_permissions: int = BOT_PERMISSIONS
+
+    @property
+    def bot_role_id(self) -> int:
+        return self.id + 1
 
 
 @dataclass
@@ -369,6 +479,8 @@ class FakeInteraction:
     followups: list[RecordedMessage] = field(default_factory=list)
     response_type: int | None = None
     original_deleted: bool = False  # DELETE @original: the placeholder or answer was removed
+    kind: int = INTERACTION_APPLICATION_COMMAND  # or INTERACTION_AUTOCOMPLETE
+    choices: list[dict[str, Any]] | None = None  # an autocomplete answer (callback type 8)
 
     @property
     def deferred(self) -> bool:
@@ -385,7 +497,7 @@ class FakeInteraction:
     @property
     def answered(self) -> bool:
         """True once the member sees an answer: a message callback, or a defer later filled in."""
-        if self.response_type == 4:
+        if self.response_type in (4, 8):
             return True
         return self.response_type == 5 and (self.original is not None or bool(self.followups))
 
@@ -401,7 +513,7 @@ class FakeDiscord:
         *,
         token: str = "fake-bot-token",
         guilds: list[FakeGuild] | None = None,
-        interaction_deadline_s: float = 3.0,
+        interaction_deadline_s: float = INTERACTION_DEADLINE_S,
         application_id: int = 700000000000000001,
         bot_user_id: int = 700000000000000001,
     ) -> None:
@@ -410,6 +522,16 @@ class FakeDiscord:
         self.bot = FakeMember(bot_user_id, "spacebrief", permissions=BOT_PERMISSIONS)
         self.guilds: list[FakeGuild] = guilds if guilds is not None else [default_guild()]
         self.interaction_deadline_s = interaction_deadline_s
+        self.interaction_token_lifetime_s = INTERACTION_TOKEN_LIFETIME_S
+        # Every request is checked against Discord's OpenAPI description; what it refuses is
+        # answered 400/50035 and listed here (as is any answer of the fake the spec does not allow).
+        # tests/e2e/conftest.py fails a test that leaves anything in it.
+        self.validate_with_spec = True
+        self.spec_violations: list[str] = []
+        # AutoMod as a server configures it: a message containing a blocked word is refused
+        # (200000), one linking to a blocked domain too (240000): permanently, every retry alike.
+        self.automod_words: list[str] = []
+        self.automod_link_domains: list[str] = []
         # Privileged intents are switched on in the developer portal; off, IDENTIFY asking for
         # message content is closed with 4014, as Discord does.
         self.message_content_allowed = True
@@ -529,6 +651,104 @@ class FakeDiscord:
                 raise AssertionError(f"fake discord: timed out after {within}s waiting for {what}")
             await asyncio.sleep(0.01)
 
+    # ---- permissions ------------------------------------------------------------------------
+
+    def guild_permissions(self, guild: FakeGuild, member: FakeMember) -> int:
+        """A member's server-wide permissions: the bot has @everyone plus its managed role."""
+        if member.id == self.bot.id:
+            return guild.everyone_permissions | guild.bot_role_permissions
+        return member.permissions
+
+    def permissions_in(self, channel_id: int, member: FakeMember | None = None) -> int:
+        """What `member` (default: the bot) may do in a channel or thread, computed as Discord does.
+
+        Server permissions, then the channel's overwrites (@everyone, the member's roles, the member);
+        a thread uses its parent's. Without View Channel nothing is left; without the right to send
+        (Send Messages, or Send Messages in Threads in a thread) Embed Links and friends go too.
+        """
+        found = self.channel(channel_id)
+        if found is None:
+            return 0
+        guild, channel = found
+        member = member or self.bot
+        permissions = self.guild_permissions(guild, member)
+        if permissions & PERM_ADMINISTRATOR:
+            return ALL_PERMISSIONS
+        holder = channel
+        if channel.is_thread and channel.parent_id is not None:
+            parent = self.channel(channel.parent_id)
+            holder = parent[1] if parent is not None else channel
+        roles = {guild.bot_role_id} if member.id == self.bot.id else set()
+        for matches in (
+            lambda o: o.type == 0 and o.id == guild.id,
+            lambda o: o.type == 0 and o.id in roles,
+            lambda o: o.type == 1 and o.id == member.id,
+        ):
+            chosen = [o for o in holder.overwrites if matches(o)]
+            deny = allow = 0
+            for overwrite in chosen:
+                deny |= overwrite.deny
+                allow |= overwrite.allow
+            permissions = (permissions & ~deny) | allow
+        if not permissions & PERM_VIEW_CHANNEL:
+            return 0
+        send = PERM_SEND_MESSAGES_IN_THREADS if channel.is_thread else PERM_SEND_MESSAGES
+        if not permissions & send:
+            permissions &= ~_SEND_DEPENDENT
+        return permissions
+
+    async def set_overwrite(self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0) -> None:
+        """Put an overwrite on a channel (replacing the target's), as an admin editing the channel.
+
+        `target_id` is a member id (the bot's user id for the bot), the server id (@everyone) or a
+        role id (`guild.bot_role_id`). A connected bot gets CHANNEL_UPDATE, as from Discord.
+        """
+        found = self.channel(channel_id)
+        if found is None:
+            raise ValueError(f"no channel {channel_id}")
+        guild, channel = found
+        if channel.is_thread:
+            raise ValueError("Discord keeps overwrites on the parent channel, not on threads")
+        kind = 0 if target_id in (guild.id, guild.bot_role_id) else 1
+        channel.overwrites = [o for o in channel.overwrites if o.id != target_id]
+        channel.overwrites.append(Overwrite(target_id, kind, allow=allow, deny=deny))
+        if self._sockets:
+            await self.dispatch("CHANNEL_UPDATE", channel.to_dict(guild.id, guild.channels.index(channel)))
+
+    async def deny_bot(self, channel_id: int, permissions: int) -> None:
+        """Shorthand: a member overwrite on the channel that denies the bot `permissions`."""
+        await self.set_overwrite(channel_id, self.bot.id, deny=permissions)
+
+    def add_thread(self, parent_id: int, name: str, *, locked: bool = False, archived: bool = False) -> FakeChannel:
+        """A public thread under a text channel (started by someone else) for digest and /debate tests."""
+        found = self.channel(parent_id)
+        if found is None:
+            raise ValueError(f"no channel {parent_id}")
+        thread = FakeChannel(self.next_id(), name, type=11, parent_id=parent_id, owner_id=found[0].id,
+                             locked=locked, archived=archived)
+        found[0].channels.append(thread)
+        return thread
+
+    async def set_thread_state(self, thread_id: int, *, locked: bool | None = None, archived: bool | None = None) -> None:
+        """Lock or archive a thread as a moderator would; a connected bot gets THREAD_UPDATE."""
+        found = self.channel(thread_id)
+        if found is None or not found[1].is_thread:
+            raise ValueError(f"no thread {thread_id}")
+        guild, thread = found
+        if locked is not None:
+            thread.locked = locked
+        if archived is not None:
+            thread.archived = archived
+        if self._sockets:
+            await self.dispatch("THREAD_UPDATE", thread.to_dict(guild.id))
+
+    def take_spec_violations(self) -> list[str]:
+        """The violations recorded so far, cleared: for tests that send a bad request on purpose."""
+        taken, self.spec_violations = self.spec_violations, []
+        return taken
+
+    # ---- interactions --------------------------------------------------------------------------
+
     async def run_command(
         self,
         name: str,
@@ -544,6 +764,44 @@ class FakeDiscord:
         Option types come from the synced command definition, as Discord sends them; channel and
         user options carry their `resolved` objects.
         """
+        return await self._interact(
+            INTERACTION_APPLICATION_COMMAND, name, options or {}, subcommand=subcommand,
+            channel_id=channel_id, member=member, guild_id=guild_id,
+        )
+
+    async def run_autocomplete(
+        self,
+        name: str,
+        focused: str,
+        typed: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        subcommand: str | None = None,
+        channel_id: int | None = None,
+        member: FakeMember | None = None,
+    ) -> FakeInteraction:
+        """Dispatch an autocomplete interaction: `member` is typing `typed` into option `focused`.
+
+        The bot must answer with callback type 8 (choices) within the 3 s, as for a command.
+        """
+        values = {**(options or {}), focused: typed}
+        return await self._interact(
+            INTERACTION_AUTOCOMPLETE, name, values, subcommand=subcommand, channel_id=channel_id,
+            member=member, guild_id=None, focused=focused,
+        )
+
+    async def _interact(
+        self,
+        kind: int,
+        name: str,
+        options: Mapping[str, Any],
+        *,
+        subcommand: str | None,
+        channel_id: int | None,
+        member: FakeMember | None,
+        guild_id: int | None,
+        focused: str | None = None,
+    ) -> FakeInteraction:
         guild = self.guilds[0] if guild_id is None else next(g for g in self.guilds if g.id == guild_id)
         channel_id = channel_id if channel_id is not None else guild.channels[0].id
         found = self.channel(channel_id)
@@ -554,14 +812,21 @@ class FakeDiscord:
         command = self._synced_command(name, guild.id)
         option_defs = command.get("options") or []
         resolved: dict[str, dict[str, Any]] = {}
+        # While typing, required options may still be empty: Discord sends what there is.
+        partial = kind == INTERACTION_AUTOCOMPLETE
         if subcommand is not None:
             sub = next((o for o in option_defs if o["name"] == subcommand), None)
             if sub is None:
                 raise ValueError(f"/{name} has no subcommand {subcommand}")
-            inner = self._build_options(sub.get("options") or [], options or {}, guild, resolved)
+            inner = self._build_options(sub.get("options") or [], options, guild, resolved, partial=partial)
             data_options = [{"type": OPT_SUB_COMMAND, "name": subcommand, "options": inner}]
         else:
-            data_options = self._build_options(option_defs, options or {}, guild, resolved)
+            inner = data_options = self._build_options(option_defs, options, guild, resolved, partial=partial)
+        if focused is not None:
+            for option in inner:
+                if option["name"] == focused:
+                    option["focused"] = True
+                    option["value"] = str(option["value"])  # the text typed so far
         interaction_id = self.next_id()
         token = f"itoken-{interaction_id}"
         data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1, "options": data_options}
@@ -569,14 +834,15 @@ class FakeDiscord:
             data["guild_id"] = command["guild_id"]
         if resolved:
             data["resolved"] = resolved
+        member_permissions = str(self.permissions_in(channel_id, member))
         payload = {
             "id": str(interaction_id),
             "application_id": str(self.application_id),
-            "type": 2,
+            "type": kind,
             "data": data,
             "guild_id": str(guild.id),
             "channel_id": str(channel_id),
-            "channel": {**channel.to_dict(guild.id), "permissions": str(member.permissions)},
+            "channel": {**channel.to_dict(guild.id), "permissions": member_permissions},
             "member": {
                 "user": member.user_dict(),
                 "roles": [],
@@ -584,11 +850,11 @@ class FakeDiscord:
                 "deaf": False,
                 "mute": False,
                 "flags": 0,
-                "permissions": str(member.permissions),
+                "permissions": member_permissions,
             },
             "token": token,
             "version": 1,
-            "app_permissions": str(BOT_PERMISSIONS),
+            "app_permissions": str(self.permissions_in(channel_id)),
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],
@@ -598,7 +864,7 @@ class FakeDiscord:
         }
         interaction = FakeInteraction(
             id=interaction_id, token=token, name=name, channel_id=channel_id, guild_id=guild.id, user=member,
-            created_at=asyncio.get_running_loop().time(),
+            created_at=asyncio.get_running_loop().time(), kind=kind,
         )
         self.interactions[interaction_id] = interaction
         await self.dispatch("INTERACTION_CREATE", payload)
@@ -624,6 +890,8 @@ class FakeDiscord:
         values: Mapping[str, Any],
         guild: FakeGuild,
         resolved: dict[str, dict[str, Any]],
+        *,
+        partial: bool = False,
     ) -> list[dict[str, Any]]:
         by_name = {o["name"]: o for o in option_defs}
         built = []
@@ -637,7 +905,7 @@ class FakeDiscord:
                 if found is None:
                     raise ValueError(f"no channel {value}")
                 resolved.setdefault("channels", {})[str(value)] = {
-                    **found[1].to_dict(found[0].id), "permissions": str(BOT_PERMISSIONS),
+                    **found[1].to_dict(found[0].id), "permissions": str(self.permissions_in(int(value))),
                 }
                 value = str(value)
             elif kind == OPT_USER:
@@ -646,7 +914,7 @@ class FakeDiscord:
                 value = str(value)
             built.append({"name": name, "type": kind, "value": value})
         missing = [o["name"] for o in option_defs if o.get("required") and o["name"] not in values]
-        if missing:
+        if missing and not partial:
             raise ValueError(f"required options missing: {missing}")
         return built
 
@@ -660,11 +928,48 @@ class FakeDiscord:
         public = request.path == "/gateway" or request.path.startswith(("/api/v10/interactions/", "/api/v10/webhooks/"))
         if not public and request.headers.get("Authorization") != f"Bot {self.token}":
             return _error(401, 0, "401: Unauthorized")
-        response = await handler(request)
+        matched = DiscordSpec.load().match(request.method, request.path) if self.validate_with_spec else None
+        if matched is not None:
+            refused = await self._check_against_spec(request, *matched)
+            response: web.StreamResponse = refused if refused is not None else await handler(request)
+            self._check_answer(matched[0], response)
+        else:
+            if self.validate_with_spec and request.path.startswith("/api/"):
+                self.spec_violations.append(f"{request.method} {request.path}: no such route in Discord's API")
+            response = await handler(request)
         if response.status >= 400 and isinstance(response, web.Response) and response.body is not None:
             body = response.body
             self.rejected.append((request.path, response.status, json.loads(body) if isinstance(body, bytes) else body))
+        if response.status == 400 and isinstance(response, web.Response) and isinstance(response.body, bytes):
+            answer = json.loads(response.body)
+            if answer.get("code") in (CODE_INVALID_FORM_BODY, 50109):
+                # Refused by the spec or by a documented limit the schema lacks (embed totals, ...).
+                self.spec_violations.append(f"{request.method} {request.path}: {json.dumps(answer)[:600]}")
         return response
+
+    async def _check_against_spec(
+        self, request: web.Request, operation: Operation, path_values: dict[str, str]
+    ) -> web.Response | None:
+        raw = await request.read()  # cached: the handler reads the same body
+        body: Any = None
+        if raw:
+            try:
+                body = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                return _error(400, 50109, "The request body contains invalid JSON.")
+        problems = DiscordSpec.load().check_request(
+            operation, path_values, request.query, body, has_body=bool(raw)
+        )
+        if not problems:
+            return None
+        return _error(400, CODE_INVALID_FORM_BODY, "Invalid Form Body", error_tree(problems))
+
+    def _check_answer(self, operation: Operation, response: web.StreamResponse) -> None:
+        body: Any = None
+        if isinstance(response, web.Response) and response.body:
+            body = json.loads(response.body) if isinstance(response.body, bytes) else None
+        for problem in DiscordSpec.load().check_response(operation, response.status, body):
+            self.spec_violations.append(f"fake answered unlike Discord: {problem}")
 
     async def _read_json(self, request: web.Request) -> Any:
         try:
@@ -673,7 +978,7 @@ class FakeDiscord:
             return None
 
     async def _get_me(self, request: web.Request) -> web.Response:
-        return _json({**self.bot.user_dict(bot=True), "verified": True, "mfa_enabled": False, "flags": 0})
+        return _json({**self.bot.user_dict(bot=True), "verified": True, "mfa_enabled": False, "locale": "en-US"})
 
     async def _get_application(self, request: web.Request) -> web.Response:
         return _json({
@@ -686,7 +991,17 @@ class FakeDiscord:
             "owner": FakeMember(self.next_id(), "owner").user_dict(),
             "verify_key": "0" * 64,
             "flags": 0,
+            "flags_new": "0",
+            "type": None,
             "team": None,
+            "redirect_uris": [],
+            "interactions_endpoint_url": None,
+            "role_connections_verification_url": None,
+            "approximate_guild_count": len(self.guilds),
+            "approximate_user_install_count": 0,
+            "approximate_user_authorization_count": 0,
+            "explicit_content_filter": 0,
+            "eligible_oauth2_scopes": ["bot", "applications.commands"],
         })
 
     def _check_app(self, request: web.Request) -> web.Response | None:
@@ -707,11 +1022,16 @@ class FakeDiscord:
         stored = []
         for command in payload:
             old = previous.get(command["name"])
+            permissions = command.get("default_member_permissions")
+            # Discord answers with its defaults where the request left a field null or out.
             stored.append({
                 "type": 1,
-                "default_member_permissions": None,
                 "nsfw": False,
-                **command,
+                "integration_types": [0],
+                "contexts": None,
+                **{key: value for key, value in command.items() if value is not None},
+                # Sent as a string or an integer, always answered as a string (or null).
+                "default_member_permissions": None if permissions is None else str(permissions),
                 "id": old["id"] if old else str(self.next_id()),
                 "application_id": str(self.application_id),
                 "version": str(self.next_id()),
@@ -754,21 +1074,58 @@ class FakeDiscord:
             "components": [],
         }
 
-    async def _post_message(self, request: web.Request) -> web.Response:
-        channel_id = int(request.match_info["channel_id"])
+    def _refuse_access(self, channel_id: int, needed: int = 0) -> web.Response | None:
+        """Discord's answer when the bot may not do this here: 404 gone, 50001 unseen, 50013 missing."""
         if self.channel(channel_id) is None:
             return _error(404, 10003, "Unknown Channel")
+        granted = self.permissions_in(channel_id)
+        if not granted & PERM_VIEW_CHANNEL:
+            return _error(403, CODE_MISSING_ACCESS, "Missing Access")
+        if needed and granted & needed != needed:
+            return _error(403, CODE_MISSING_PERMISSIONS, "Missing Permissions")
+        return None
+
+    def _automod_refusal(self, payload: Mapping[str, Any]) -> web.Response | None:
+        """AutoMod's block: a configured word anywhere in the text, or a link to a blocked domain."""
+        text = json.dumps({k: payload.get(k) for k in ("content", "embeds")}, ensure_ascii=False).lower()
+        if any(word.lower() in text for word in self.automod_words):
+            return _error(400, CODE_AUTOMOD_BLOCKED, "Message was blocked by automatic moderation")
+        for host in re.findall(r"https?://([^/\s\"'?#:]+)", text):
+            if any(host == d or host.endswith("." + d) for d in self.automod_link_domains):
+                return _error(400, CODE_HARMFUL_LINK_BLOCKED, "Message blocked by harmful links filter")
+        return None
+
+    async def _post_message(self, request: web.Request) -> web.Response:
+        channel_id = int(request.match_info["channel_id"])
+        found = self.channel(channel_id)
+        if found is None:
+            return _error(404, 10003, "Unknown Channel")
+        channel = found[1]
+        send = PERM_SEND_MESSAGES_IN_THREADS if channel.is_thread else PERM_SEND_MESSAGES
+        if (refused := self._refuse_access(channel_id, send)) is not None:
+            return refused
+        if channel.is_thread and channel.locked and not self.permissions_in(channel_id) & PERM_MANAGE_THREADS:
+            return _error(403, CODE_THREAD_LOCKED, "Thread is locked")
         if self._rate_limit_posts > 0:
             self._rate_limit_posts -= 1
             retry = self._rate_limit_retry_after
             return _json(
-                {"message": "You are being rate limited.", "retry_after": retry, "global": False},
+                {"message": "You are being rate limited.", "retry_after": retry, "global": False, "code": 0},
                 status=429,
                 headers={"Via": "1.1 google", "Retry-After": str(max(1, round(retry))), "X-RateLimit-Scope": "user"},
             )
         payload = await self._read_json(request)
         if (problem := validate_message_payload(payload)) is not None:
             return problem
+        if (blocked := self._automod_refusal(payload)) is not None:
+            return blocked
+        if not self.permissions_in(channel_id) & PERM_EMBED_LINKS and payload.get("embeds"):
+            # Without Embed Links Discord drops the embeds and sends what is left, if anything.
+            payload = {**payload, "embeds": []}
+            if not payload.get("content"):
+                return _error(400, CODE_CANNOT_SEND_EMPTY, "Cannot send an empty message")
+        if channel.is_thread and channel.archived:
+            channel.archived = False  # a message in an archived (unlocked) thread reopens it
         message = RecordedMessage(
             id=self.next_id(), channel_id=channel_id, author_id=self.bot.id, payload=dict(payload),
             timestamp=datetime.now(UTC), via="channel", flags=int(payload.get("flags") or 0),
@@ -782,8 +1139,11 @@ class FakeDiscord:
 
     async def _get_messages(self, request: web.Request) -> web.Response:
         channel_id = int(request.match_info["channel_id"])
-        if self.channel(channel_id) is None:
-            return _error(404, 10003, "Unknown Channel")
+        if (refused := self._refuse_access(channel_id)) is not None:
+            return refused
+        if not self.permissions_in(channel_id) & PERM_READ_MESSAGE_HISTORY:
+            # Not an error: Discord answers 200 with no messages.
+            return _json([])
         try:
             limit = int(request.query.get("limit", "50"))
         except ValueError:
@@ -806,34 +1166,43 @@ class FakeDiscord:
     async def _create_thread(self, request: web.Request) -> web.Response:
         channel_id = int(request.match_info["channel_id"])
         message_id = int(request.match_info["message_id"])
+        if (refused := self._refuse_access(channel_id, PERM_CREATE_PUBLIC_THREADS)) is not None:
+            return refused
         found = self.channel(channel_id)
-        if found is None:
-            return _error(404, 10003, "Unknown Channel")
+        assert found is not None
+        if found[1].is_thread:
+            return _error(400, 50024, "Cannot execute action on this channel type")
         if not any(m.id == message_id for m in self.messages.get(channel_id, [])):
             return _error(404, 10008, "Unknown Message")
         payload = await self._read_json(request)
         name = payload.get("name") if isinstance(payload, Mapping) else None
-        if not isinstance(name, str) or not 1 <= len(name) <= 100:
-            return _error(400, 50035, "Invalid Form Body", {"name": {"_errors": [
-                {"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be between 1 and 100 in length."}]}})
+        if not isinstance(name, str) or not name.strip():
+            # Discord trims names; one of only spaces is no name.
+            return _error(400, CODE_INVALID_FORM_BODY, "Invalid Form Body", {"name": {"_errors": [
+                {"code": "BASE_TYPE_REQUIRED", "message": "This field is required"}]}})
         if any(t.id == message_id for t in self.threads_created):
             return _error(400, 160004, "A thread has already been created for this message")
-        thread = FakeChannel(message_id, name, type=11, parent_id=channel_id, owner_id=self.bot.id)
+        thread = FakeChannel(
+            message_id, name.strip(), type=11, parent_id=channel_id, owner_id=self.bot.id,
+            auto_archive_duration=int(payload.get("auto_archive_duration") or 1440),
+        )
         found[0].channels.append(thread)
         self.threads_created.append(thread)
-        return _json(thread.to_dict(found[0].id))
+        return _json(thread.to_dict(found[0].id), status=201)
 
     async def _get_channel(self, request: web.Request) -> web.Response:
-        found = self.channel(int(request.match_info["channel_id"]))
-        if found is None:
-            return _error(404, 10003, "Unknown Channel")
-        return _json(found[1].to_dict(found[0].id))
+        channel_id = int(request.match_info["channel_id"])
+        if (refused := self._refuse_access(channel_id)) is not None:
+            return refused
+        found = self.channel(channel_id)
+        assert found is not None
+        return _json(found[1].to_dict(found[0].id, found[0].channels.index(found[1])))
 
     async def _get_guild_channels(self, request: web.Request) -> web.Response:
         guild = next((g for g in self.guilds if str(g.id) == request.match_info["guild_id"]), None)
         if guild is None:
             return _error(404, 10004, "Unknown Guild")
-        return _json([c.to_dict(guild.id, i) for i, c in enumerate(guild.channels)])
+        return _json([c.to_dict(guild.id, i) for i, c in enumerate(guild.channels) if not c.is_thread])
 
     # ---- interactions ----------------------------------------------------------------------------
 
@@ -849,19 +1218,31 @@ class FakeDiscord:
         if interaction.response_type is not None:
             interaction.rejected_callbacks.append((400, payload))
             return _error(400, 40060, "Interaction has already been acknowledged.")
-        if not isinstance(payload, Mapping) or payload.get("type") not in (4, 5):
-            return _error(400, 50035, "Invalid Form Body", {"type": {"_errors": [
-                {"code": "BASE_TYPE_CHOICES", "message": "Value must be one of {4, 5}."}]}})
+        allowed = (8,) if interaction.kind == INTERACTION_AUTOCOMPLETE else (4, 5)
+        if not isinstance(payload, Mapping) or payload.get("type") not in allowed:
+            interaction.rejected_callbacks.append((400, payload))
+            return _error(400, CODE_INVALID_FORM_BODY, "Invalid Form Body", {"type": {"_errors": [
+                {"code": "INTERACTION_CALLBACK_TYPE_INVALID",
+                 "message": f"Value must be one of {set(allowed)} for this interaction."}]}})
         kind = payload["type"]
         data = payload.get("data") or {}
-        if kind == 4 and (problem := validate_message_payload(data, prefix=("data",))) is not None:
-            interaction.rejected_callbacks.append((400, payload))
-            return problem
+        if kind == 8:
+            errors = _FormErrors()
+            validate_choices(errors, ("data", "choices"), data.get("choices"))
+            if errors:
+                interaction.rejected_callbacks.append((400, payload))
+                return errors.response()
+            interaction.callbacks.append(dict(payload))
+            interaction.response_type = kind
+            interaction.choices = [dict(c) for c in data.get("choices") or []]
+            if not _query_flag(request, "with_response"):
+                return web.Response(status=204)
+            return _json({"interaction": {"id": str(interaction.id), "type": interaction.kind}})
         interaction.callbacks.append(dict(payload))
         interaction.response_type = kind
         flags = int(data.get("flags") or 0)
         body: dict[str, Any] = {"interaction": {
-            "id": str(interaction.id), "type": 2,
+            "id": str(interaction.id), "type": interaction.kind,
             "response_message_loading": kind == 5,
             "response_message_ephemeral": bool(flags & EPHEMERAL_FLAG),
         }}
@@ -870,8 +1251,10 @@ class FakeDiscord:
             interaction.original = message
             body["interaction"]["response_message_id"] = str(message.id)
             body["resource"] = {"type": 4, "message": self._message_dict(message)}
-        else:
-            body["resource"] = {"type": 5}
+        # A defer creates no resource yet: the spec's resource shapes carry a message (type 4).
+        if not _query_flag(request, "with_response"):
+            # Without ?with_response Discord answers 204 and the message is only known later.
+            return web.Response(status=204)
         return _json(body)
 
     def _interaction_message(
@@ -893,6 +1276,8 @@ class FakeDiscord:
         # Before the interaction is acknowledged its webhook does not exist yet.
         if interaction is None or interaction.response_type is None:
             return _error(404, 10015, "Unknown Webhook")
+        if asyncio.get_running_loop().time() - interaction.created_at > self.interaction_token_lifetime_s:
+            return _error(401, CODE_INVALID_WEBHOOK_TOKEN, "Invalid Webhook Token")
         return interaction
 
     async def _followup(self, request: web.Request) -> web.Response:

@@ -415,9 +415,9 @@ class TestDisabling:
 
 
 def test_real_feed_entries_fit_the_decisions_and_the_store_record() -> None:
-    """Guards the seam with feeds.parse: its FeedEntry is what select_new and NewEntry read."""
-    from db.models import NewEntry
+    """Guards the seam with feeds.parse: its FeedEntry is what select_new and the store record read."""
     from feeds.parse import FeedEntry
+    from feeds.records import new_entry
 
     entries = [
         FeedEntry(
@@ -434,5 +434,5 @@ def test_real_feed_entries_fit_the_decisions_and_the_store_record() -> None:
     ]
     selection = select_new(entries, known_keys=set(), first_poll=True, backfill=2)
     assert [c.key for c in selection.to_post] == ["https://x.example/2", "https://x.example/3"]
-    record = NewEntry.from_feed_entry(selection.to_post[0].key, selection.to_post[0].entry)
+    record = new_entry(selection.to_post[0].key, selection.to_post[0].entry)
     assert (record.title, record.text, record.is_teaser) == ("Mars item 2", "A teaser.", True)

@@ -7,7 +7,6 @@ import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -75,13 +74,6 @@ async def site() -> AsyncIterator[tuple[Site, str]]:
     await server.start_server()
     yield state, f"http://127.0.0.1:{server.port}"
     await server.close()
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "spacebrief.sqlite3")
-    yield opened
-    await opened.close()
 
 
 @pytest.fixture
