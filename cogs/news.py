@@ -33,7 +33,7 @@ from bot.config import Config
 from db.models import Entry, GuildSettings, Source, ThreadRecord
 from feeds.decide import decide_failure, default_rng
 from feeds.poller import PollSettings, poll_source, prepare_entry
-from summarizer.debate import Comment, condense, count_authors
+from summarizer.debate import Comment, condense_debate
 
 if TYPE_CHECKING:
     from bot.app import SpacebriefBot
@@ -384,11 +384,9 @@ class NewsCog(commands.Cog):
             if now - record.created_at > timedelta(hours=after_hours) + DIGEST_GIVE_UP:
                 await self.bot.store.mark_digest_posted(record.thread_id, now)
             return False
-        arguments = await self.bot.cpu.run(condense, comments, max_arguments=DIGEST_MAX_ARGUMENTS)
-        stats = render.DebateStats(
-            comments=len(comments), authors=count_authors(comments), origin=record.url
-        )
-        await thread.send(embed=render.debate_embed(arguments, stats), allowed_mentions=NO_MENTIONS)
+        debate = await self.bot.cpu.run(condense_debate, comments, max_arguments=DIGEST_MAX_ARGUMENTS)
+        stats = render.DebateStats.of(debate.stats, record.url)
+        await thread.send(embed=render.debate_embed(debate.arguments, stats), allowed_mentions=NO_MENTIONS)
         await self.bot.store.mark_digest_posted(record.thread_id, now)
         return True
 

@@ -4,7 +4,7 @@ Pipeline (pure, synchronous; callers run `condense` in a worker thread):
 
 1. Bound the work: at most `MAX_COMMENTS` comments (the most replied-to, then the most recent) and
    `MAX_TOTAL_CHARS` characters are condensed, each comment cut to `text.MAX_COMMENT_CHARS`; the result
-   says what was cut (`DebateStats`).
+   says what was cut (`CondenseStats`).
 2. Clean every comment (`text.clean_comment_text`: quoted lines in every common style and the lines that
    introduce them, signatures, link-only lines, invisible characters); drop spam (the same text posted
    three or more times) and an author's own repeats.
@@ -47,8 +47,17 @@ from summarizer.debate.text import (
 )
 from summarizer.debate.vectors import IntArray, SparseRows, sentence_views
 
-__all__ = ["DEFAULT_MAX_ARGUMENTS", "MAX_COMMENTS", "MAX_TOTAL_CHARS", "Debate", "DebateStats", "condense",
-           "condense_debate", "count_authors", "count_unnamed"]
+__all__ = [
+    "DEFAULT_MAX_ARGUMENTS",
+    "MAX_COMMENTS",
+    "MAX_TOTAL_CHARS",
+    "CondenseStats",
+    "Debate",
+    "condense",
+    "condense_debate",
+    "count_authors",
+    "count_unnamed",
+]
 
 DEFAULT_MAX_ARGUMENTS = 5
 # At most this many comments are condensed (the most replied-to, then the most recent): bounds time and
@@ -75,7 +84,7 @@ POINT_MIN_SHAPE = 0.55
 
 
 @dataclass(frozen=True, slots=True)
-class DebateStats:
+class CondenseStats:
     """What was condensed: comments given, how many were condensed (the rest cut by `MAX_COMMENTS` or
     `MAX_TOTAL_CHARS`), how many of those were shortened to `MAX_COMMENT_CHARS`, distinct named authors
     and comments without an author among the comments given."""
@@ -104,7 +113,7 @@ class DebateStats:
 @dataclass(frozen=True, slots=True)
 class Debate:
     arguments: list[Argument] = field(default_factory=list)
-    stats: DebateStats = field(default_factory=lambda: DebateStats(0, 0, 0, 0, 0))
+    stats: CondenseStats = field(default_factory=lambda: CondenseStats(0, 0, 0, 0, 0))
 
 
 @dataclass(slots=True)
@@ -357,7 +366,7 @@ def _rank_key(thread: _Thread, argument: Argument, members: IntArray) -> tuple[i
 
 
 def condense_debate(comments: Iterable[object], *, max_arguments: int | None = None) -> Debate:
-    """`condense`, with what was condensed: the arguments and `DebateStats` (comments given, condensed,
+    """`condense`, with what was condensed: the arguments and `CondenseStats` (comments given, condensed,
     shortened; named authors, unnamed comments)."""
     limit = DEFAULT_MAX_ARGUMENTS if max_arguments is None else max_arguments
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
@@ -366,7 +375,7 @@ def condense_debate(comments: Iterable[object], *, max_arguments: int | None = N
         raise DebateInputError(f"expected a list of comments, got {json_kind(comments)}")
     items = [coerce_comment(item, number) for number, item in enumerate(comments, start=1)]
     kept, shortened = _select(items)
-    stats = DebateStats(
+    stats = CondenseStats(
         comments=len(items), condensed=len(kept), shortened=shortened,
         authors=count_authors(items), unnamed=count_unnamed(items),
     )

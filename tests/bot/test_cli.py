@@ -210,11 +210,16 @@ def test_debate_json_follows_the_schema(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["debate", "--json", str(path)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"arguments", "stats"}
-    assert set(data["stats"]) == {"comments", "authors", "elapsed_ms"}
+    # The contract's keys, and the keys added since (what was condensed and cut, unnamed comments).
+    assert set(data["stats"]) == {
+        "comments", "authors", "elapsed_ms",
+        "unnamed_comments", "comments_condensed", "comments_shortened", "truncated",
+    }
     assert data["stats"]["comments"] == 6 and data["stats"]["authors"] == 5
+    assert data["stats"]["comments_condensed"] == 6 and data["stats"]["truncated"] is False
     texts = [item["text"] for item in DEBATE]
     for argument in data["arguments"]:
-        assert set(argument) == {"claim", "support", "authors", "comment_ids", "quotes"}
+        assert set(argument) == {"claim", "support", "authors", "comment_ids", "quotes", "unnamed"}
         assert any(argument["claim"] in text for text in texts)
         assert argument["support"] == len(set(argument["authors"]))
     assert data["arguments"], "two positions were each argued by several people"

@@ -261,7 +261,7 @@ async def test_debate_reads_the_channel_skipping_bots(bot: CogTestBot) -> None:
     assert sent.kind == "followup" and not sent.ephemeral
     embed = sent.embed
     assert embed.description is not None
-    assert embed.description.startswith(f"{len(lines)} comments, 6 people in \\#launch-talk")
+    assert embed.description.startswith(f"{len(lines)} comments from 6 people in \\#launch-talk")
     assert 1 <= len(embed.fields) <= 3
 
 
@@ -342,7 +342,7 @@ async def test_debate_with_a_url_reads_the_pages_comments(bot: CogTestBot, site:
     sent = interaction.only()
     assert sent.kind == "followup" and not sent.ephemeral
     assert sent.embed.url == url
-    assert (sent.embed.description or "").startswith(f"{len(lines)} comments, 5 people")
+    assert (sent.embed.description or "").startswith(f"{len(lines)} comments from 5 people")
     assert 1 <= len(sent.embed.fields) <= 2
 
     bare = site.add(
