@@ -39,10 +39,13 @@ CLAIM_MAX_WORDS = 35
 
 # Openers that point back at something said before: the sentence cannot be read alone.
 _DANGLING = re.compile(
-    r"^\W*(?:that|this|these|those|it|its|they|them|their|he|she|his|her|which|such|so|but|and|or|also|"
-    r"plus|then|thus|hence|same|yes|yeah|no|nope|exactly|agreed|right)(?:'s|’s|'re|’re)?\b",
+    r"^\W*(?:that|this|these|those|it|its|they|them|their|he|she|his|her|which|such|same|yes|yeah|no|nope|"
+    r"exactly|agreed|right)(?:'s|’s|'re|’re)?\b",
     re.IGNORECASE,
 )
+# Openers that join the sentence to the one before it but leave it readable ("And at four billion a
+# launch, ..."): a small penalty, never excluded.
+_CONJOINED = re.compile(r"^\W*(?:so|but|and|or|also|plus|then|thus|hence|oh|still|again)\b", re.IGNORECASE)
 # Words that give a reason or a consequence: a claim with one argues rather than asserts.
 _REASON = re.compile(
     r"\b(?:because|since|so|therefore|means|otherwise|unless|if|would|will|cannot|can't|won't|instead|"
@@ -75,6 +78,8 @@ def claim_shape(sentence: str) -> float:
         factor *= 0.7  # a question raises a point rather than stating it
     if is_dangling(sentence):
         factor *= 0.6
+    elif _CONJOINED.match(sentence):
+        factor *= 0.85
     if not _REASON.search(sentence):
         factor *= 0.9
     return factor
@@ -119,9 +124,13 @@ def choose_claim(
     generic: FloatArray,
     pool: IntArray,
     earlier_claims: Sequence[int],
+    voices: IntArray | None = None,
 ) -> int:
-    """The sentence (a row of `members`; `sentences` holds every row's text) that names its group."""
-    centrality = rows.dot(members, normalized(rows.sum_rows(members)))
+    """The sentence (a row of `members`; `sentences` holds every row's text) that names its group.
+
+    `voices` (who said each row) balances the group's centroid: every voice weighs the same, so one
+    author repeating a phrasing six times does not make it the group's claim."""
+    centrality = rows.dot(members, normalized(_balanced_sum(rows, members, voices)))
     # The claim stands for its group, not for the whole debate: a sentence that restates the motion is
     # close to every group's centroid, so closeness to the debate's centroid counts against it.
     scores = centrality - GENERIC_PENALTY * rows.dot(members, generic)
@@ -146,6 +155,15 @@ def choose_claim(
         scores = np.where(complete, scores, -np.inf)
     best = max(range(len(members)), key=lambda i: (float(scores[i]), -int(members[i])))
     return int(members[best])
+
+
+def _balanced_sum(rows: SparseRows, members: IntArray, voices: IntArray | None) -> FloatArray:
+    if voices is None:
+        return rows.sum_rows(members)
+    _, inverse, counts = np.unique(voices[members], return_inverse=True, return_counts=True)
+    positions, local = rows.nnz_positions(members)
+    weights = rows.data[positions] / counts[inverse][local]
+    return np.asarray(np.bincount(rows.indices[positions], weights=weights, minlength=rows.n_cols), dtype=np.float64)
 
 
 def is_complete(sentence: str) -> bool:

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from summarizer.debate.claims import CLAIM_MIN_WORDS, choose_claim, claim_shape, is_dangling, normalized
+from summarizer.debate.claims import choose_claim, claim_shape, is_dangling, normalized
 from summarizer.debate.grouping import MIN_AUTHORS, rank_groups
 from summarizer.debate.inputs import ANONYMOUS, Argument, Comment, DebateInputError, coerce_comment, json_kind
 from summarizer.debate.text import (
@@ -45,7 +45,7 @@ from summarizer.debate.text import (
     opens_with_disagreement,
     split_sentences,
 )
-from summarizer.debate.vectors import IntArray, SparseRows, sentence_views
+from summarizer.debate.vectors import FloatArray, IntArray, SparseRows, sentence_views, with_context
 
 __all__ = [
     "DEFAULT_MAX_ARGUMENTS",
@@ -77,8 +77,18 @@ OPPOSED_SIMILARITY = 0.85
 OPPOSED_CHECKED = 300
 # One person's leftover sentence joins an earlier point of theirs at least this close (a repeated point).
 SAME_POINT_SIMILARITY = 0.35
-# A one-person point this close to a shown argument or an earlier point repeats it: left out.
+# A one-person point whose centroid is this close to a shown argument's or an earlier point's repeats it:
+# left out.
 POINT_REPEAT_SIMILARITY = 0.25
+# Each sentence is seen with this weight of its neighbours (up to CONTEXT_WINDOW sentences either side)
+# in the same comment (see `vectors.with_context`).
+CONTEXT_WEIGHT = 0.3
+CONTEXT_WINDOW = 2
+# A leftover sentence of a comment that supports a shown argument, at least this close to that argument,
+# belongs to it (it introduces or elaborates the point) and makes no point of its own.
+LINKED_SIMILARITY = 0.1
+# In one comment, a sentence this long starts a point of its own; shorter ones go with it.
+POINT_WORDS = 14
 # A one-person point needs a claim at least this well shaped (see `claims.claim_shape`).
 POINT_MIN_SHAPE = 0.55
 
@@ -241,9 +251,10 @@ def _prepare(comments: list[Comment]) -> _Thread:
     )
 
 
-def _supporters(thread: _Thread, rows: SparseRows, members: IntArray) -> IntArray:
-    """The members that argue for their group: without replies that open by disagreeing with a comment
-    in the group, and without members that say the group's words with the negation flipped."""
+def _supporters(thread: _Thread, rows: SparseRows, members: IntArray) -> tuple[IntArray, IntArray]:
+    """(the members that argue for their group, the members that argue against it): replies that open by
+    disagreeing with a comment in the group, and members that say the group's words with the negation
+    flipped, argue against it."""
     comment_of = np.asarray(thread.sentence_comment, dtype=np.int64)[members]
     in_group = {thread.ids[int(c)] for c in comment_of}
     keep = np.ones(len(members), dtype=bool)
@@ -260,7 +271,7 @@ def _supporters(thread: _Thread, rows: SparseRows, members: IntArray) -> IntArra
         block = rows.dense_block(np.concatenate([members[minority], members[majority]]))
         closest = (block[: len(minority)] @ block[len(minority):].T).max(axis=1)
         keep[minority[closest >= OPPOSED_SIMILARITY]] = False
-    return members[keep]
+    return members[keep], members[~keep]
 
 
 def _voices_of(thread: _Thread, members: IntArray) -> set[str]:
@@ -306,40 +317,69 @@ def _to_argument(thread: _Thread, rows: SparseRows, members: IntArray, claim_row
     )
 
 
-def _one_voice_points(thread: _Thread, rows: SparseRows, taken: np.ndarray, shown: list[int], wanted: int) -> list[tuple[IntArray, int]]:
+def _one_voice_points(
+    thread: _Thread, rows: SparseRows, groups: list[IntArray], wanted: int
+) -> list[tuple[IntArray, int]]:
     """Up to `wanted` (members, claim row) points made by one voice each, from the sentences no group
     took: a voice's sentence joins its earlier point when close to it (a repeat) or when it only
     elaborates the sentence before it in the same comment; points that repeat a shown claim or an
     earlier point, and points without a well-shaped claim, are left out."""
-    points: list[list[int]] = []
-    point_of_row: dict[int, int] = {}
-    by_voice: dict[str, list[int]] = {}
+    taken = np.zeros(rows.n_rows, dtype=bool)
+    shown_of_comment: dict[int, FloatArray] = {}
+    for members in groups:
+        taken[members] = True
+        unit = normalized(rows.sum_rows(members))
+        for row in members:
+            shown_of_comment.setdefault(thread.sentence_comment[int(row)], unit)
     texts = thread.sentence_texts
+    # Within a comment, a sentence of at least POINT_WORDS words starts a point; shorter ones (an
+    # introduction, an aside, a consequence) go with the nearest such sentence before them, else after.
+    pieces: list[list[int]] = []
+    current_comment = -1
+    pending: list[int] = []
     for row in (int(r) for r in np.flatnonzero(~taken)):
-        voice = thread.voices[thread.sentence_comment[row]]
-        mine = by_voice.setdefault(voice, [])
+        comment = thread.sentence_comment[row]
+        home = shown_of_comment.get(comment)
+        if home is not None and float(rows.dot(np.array([row], dtype=np.int64), home)[0]) >= LINKED_SIMILARITY:
+            continue  # a sentence of a comment already counted for a shown argument, on that argument's topic
+        if comment != current_comment:
+            if pending:
+                (pieces[-1].extend(pending) if pieces and thread.sentence_comment[pieces[-1][0]] == current_comment
+                 else pieces.append(pending))
+            current_comment, pending = comment, []
+        if len(texts[row].split()) >= POINT_WORDS and not is_dangling(texts[row]):
+            pieces.append([*pending, row])
+            pending = []
+        elif pieces and thread.sentence_comment[pieces[-1][0]] == comment:
+            pieces[-1].append(row)
+        else:
+            pending.append(row)
+    if pending:
+        (pieces[-1].extend(pending) if pieces and thread.sentence_comment[pieces[-1][0]] == current_comment
+         else pieces.append(pending))
+    # A voice's piece joins that voice's earlier point when close to it: the same point repeated.
+    points: list[list[int]] = []
+    by_voice: dict[str, list[int]] = {}
+    for piece in pieces:
+        mine = by_voice.setdefault(thread.voices[thread.sentence_comment[piece[0]]], [])
         target = -1
         if mine:
             units = np.column_stack([normalized(rows.sum_rows(np.asarray(points[p], dtype=np.int64))) for p in mine])
-            similarities = rows.dot(np.array([row], dtype=np.int64), units)[0]
+            similarities = rows.dot(np.asarray(piece, dtype=np.int64), units).max(axis=0)
             best = int(np.argmax(similarities))
             if similarities[best] >= SAME_POINT_SIMILARITY:
                 target = mine[best]
-        previous = row - 1
-        if (target < 0 and previous in point_of_row and thread.sentence_comment[previous] == thread.sentence_comment[row]
-                and (is_dangling(texts[row]) or len(texts[row].split()) < CLAIM_MIN_WORDS)):
-            target = point_of_row[previous]
         if target < 0:
-            target = len(points)
+            mine.append(len(points))
             points.append([])
-            mine.append(target)
-        points[target].append(row)
-        point_of_row[row] = target
+        points[target].extend(piece)
 
     candidates: list[tuple[tuple[int, float, int], IntArray, int]] = []
     for members_list in points:
+        members_list.sort()
         members = np.asarray(members_list, dtype=np.int64)
-        claim_row = max(members_list, key=lambda r: (claim_shape(texts[r]), -r))
+        # The sentence that started a point (a long one) names it, unless none did.
+        claim_row = max(members_list, key=lambda r: (len(texts[r].split()) >= POINT_WORDS, claim_shape(texts[r]), -r))
         shape = claim_shape(texts[claim_row])
         if shape < POINT_MIN_SHAPE:
             continue
@@ -347,16 +387,15 @@ def _one_voice_points(thread: _Thread, rows: SparseRows, taken: np.ndarray, show
         candidates.append(((-comments, -shape, members_list[0]), members, claim_row))
     candidates.sort(key=lambda item: item[0])
     chosen: list[tuple[IntArray, int]] = []
-    earlier = list(shown)
+    earlier = [normalized(rows.sum_rows(members)) for members in groups]
     for _, members, claim_row in candidates:
         if len(chosen) == wanted:
             break
-        if earlier:
-            block = rows.dense_block(np.asarray([claim_row, *earlier], dtype=np.int64))
-            if float((block[1:] @ block[0]).max()) >= POINT_REPEAT_SIMILARITY:
-                continue
+        centre = normalized(rows.sum_rows(members))
+        if earlier and max(float(centre @ other) for other in earlier) >= POINT_REPEAT_SIMILARITY:
+            continue  # the same point as a shown argument or an earlier point
         chosen.append((members, claim_row))
-        earlier.append(claim_row)
+        earlier.append(centre)
     return chosen
 
 
@@ -390,31 +429,33 @@ def condense_debate(comments: Iterable[object], *, max_arguments: int | None = N
 
 
 def _arguments(thread: _Thread, limit: int) -> list[Argument]:
-    stem_rows, rows = sentence_views(thread.sentence_texts)
+    stem_rows, own_rows = sentence_views(thread.sentence_texts)
+    rows = with_context(own_rows, np.asarray(thread.sentence_comment, dtype=np.int64), CONTEXT_WEIGHT, CONTEXT_WINDOW)
     voice_index: dict[str, int] = {}
     voices = np.fromiter(
         (voice_index.setdefault(thread.voices[c], len(voice_index)) for c in thread.sentence_comment),
         dtype=np.int64,
         count=len(thread.sentence_comment),
     )
-    groups = [_supporters(thread, rows, members) for members in rank_groups(rows, stem_rows, voices)]
-    groups = [members for members in groups if len(_voices_of(thread, members)) >= MIN_AUTHORS]
+    groups: list[IntArray] = []
+    for members in rank_groups(rows, stem_rows, voices):
+        supporting, opposing = _supporters(thread, rows, members)
+        # Several people arguing against a group make the opposite position: an argument of its own.
+        groups.extend(g for g in (supporting, opposing) if len(_voices_of(thread, g)) >= MIN_AUTHORS)
     generic = normalized(rows.sum_rows(np.arange(rows.n_rows, dtype=np.int64)))
     pool = np.unique(np.concatenate(groups)) if groups else np.zeros(0, dtype=np.int64)
     claims: list[int] = []
     ranked: list[tuple[tuple[int, int, int, int], Argument]] = []
     # Claims are chosen in the order the groups were ranked, each kept apart from the claims before it.
     for members in groups:
-        claim_row = choose_claim(thread.sentence_texts, rows, members, generic, pool, claims)
+        claim_row = choose_claim(thread.sentence_texts, rows, members, generic, pool, claims, voices)
         claims.append(claim_row)
         argument = _to_argument(thread, rows, members, claim_row)
         ranked.append((_rank_key(thread, argument, members), argument))
     ranked.sort(key=lambda pair: pair[0])
     arguments = [argument for _, argument in ranked[:limit]]
     if len(arguments) < limit:
-        taken = np.zeros(rows.n_rows, dtype=bool)
-        taken[pool] = True
-        for members, claim_row in _one_voice_points(thread, rows, taken, claims, limit - len(arguments)):
+        for members, claim_row in _one_voice_points(thread, own_rows, groups, limit - len(arguments)):
             arguments.append(_to_argument(thread, rows, members, claim_row))
     return arguments
 

@@ -57,6 +57,15 @@ _SIGN_OFF = re.compile(
     r"clear skies|take care)\b[^.!?]{0,40}$|^[ \t]*[-~][ \t]*\w[\w .'-]{0,40}$",
     re.IGNORECASE,
 )
+# The same attributions and quote marks when line breaks were collapsed into one line ("Mary wrote: |>
+# Cheap launch changes |> the economics completely Cheaper launch helps...").
+_INLINE_ATTRIBUTION = re.compile(
+    r"^[ \t]*(?:(?:on|in article|in message)\b.{0,300}?\b(?:wrote|writes|said)|[^!?:]{0,120}?\b(?:wrote|writes|said))"
+    r"[ \t]*:[ \t]*(?=>|&gt;|\|>?[ \t]|:[ \t])",
+    re.IGNORECASE,
+)
+_INLINE_MARK = re.compile(r"(?:^|[ \t])(?:>+|&gt;|\|>|\||:)(?=[ \t])")
+_SENTENCE_END = re.compile(r"[.!?](?=[ \t]+[A-Z\"“(]|[ \t]*$)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)[@#]\w+")
@@ -138,8 +147,20 @@ def clean_comment_text(text: str) -> str:
             # sentence across the quote.
             kept.append("")
             continue
-        kept.append(line)
+        kept.append(_without_inline_quote(line))
     return "\n".join(_without_sign_off(kept)).strip()
+
+
+def _without_inline_quote(line: str) -> str:
+    """A line that opens with a quotation whose line breaks were collapsed: the attribution and the
+    quoted words are dropped, up to the end of the sentence that holds the last quote mark."""
+    attribution = _INLINE_ATTRIBUTION.match(line)
+    rest = line[attribution.end():] if attribution else line
+    if not _QUOTED_LINE.match(rest):
+        return line
+    marks = list(_INLINE_MARK.finditer(rest))
+    end = _SENTENCE_END.search(rest, marks[-1].end()) if marks else None
+    return rest[end.end():].strip() if end else ""
 
 
 def _is_address_only(line: str) -> bool:
