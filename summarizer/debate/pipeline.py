@@ -42,6 +42,7 @@ from summarizer.debate.text import (
     has_negation,
     is_noise_sentence,
     normalize_for_match,
+    opens_with_agreement,
     opens_with_disagreement,
     split_sentences,
 )
@@ -74,19 +75,20 @@ QUOTATION_WORDS = 12
 # the opposite ("X is not Y" among "X is Y"): not a supporter. At most OPPOSED_CHECKED members a side are
 # compared.
 OPPOSED_SIMILARITY = 0.85
+# Each member of a group (of at most LINK_CHECKED members) must be at least this close to a member said
+# by someone else.
+LINK_SIMILARITY = 0.12
+LINK_CHECKED = 400
 OPPOSED_CHECKED = 300
 # One person's leftover sentence joins an earlier point of theirs at least this close (a repeated point).
-SAME_POINT_SIMILARITY = 0.35
+SAME_POINT_SIMILARITY = 0.15
 # A one-person point whose centroid is this close to a shown argument's or an earlier point's repeats it:
 # left out.
-POINT_REPEAT_SIMILARITY = 0.25
+POINT_REPEAT_SIMILARITY = 0.12
 # Each sentence is seen with this weight of its neighbours (up to CONTEXT_WINDOW sentences either side)
 # in the same comment (see `vectors.with_context`).
 CONTEXT_WEIGHT = 0.3
 CONTEXT_WINDOW = 2
-# A leftover sentence of a comment that supports a shown argument, at least this close to that argument,
-# belongs to it (it introduces or elaborates the point) and makes no point of its own.
-LINKED_SIMILARITY = 0.1
 # In one comment, a sentence this long starts a point of its own; shorter ones go with it.
 POINT_WORDS = 14
 # A one-person point needs a claim at least this well shaped (see `claims.claim_shape`).
@@ -135,6 +137,7 @@ class _Thread:
     names: list[str | None]  # display name per comment, None when it has no author
     voices: list[str]  # who said it: a named author's folded name, or the comment itself when unnamed
     disagrees: list[bool]  # the comment opens by disagreeing with what it answers
+    agrees: list[bool]  # the comment opens by agreeing with what it answers
     sentence_texts: list[str]
     sentence_comment: list[int]
 
@@ -246,6 +249,7 @@ def _prepare(comments: list[Comment]) -> _Thread:
         names=names,
         voices=voices,
         disagrees=[bool(comment.reply_to) and opens_with_disagreement(text) for comment, text in zip(comments, cleaned, strict=True)],
+        agrees=[bool(comment.reply_to) and opens_with_agreement(text) for comment, text in zip(comments, cleaned, strict=True)],
         sentence_texts=[sentence for _, sentence in kept],
         sentence_comment=[index for index, _ in kept],
     )
@@ -254,7 +258,7 @@ def _prepare(comments: list[Comment]) -> _Thread:
 def _supporters(thread: _Thread, rows: SparseRows, members: IntArray) -> tuple[IntArray, IntArray]:
     """(the members that argue for their group, the members that argue against it): replies that open by
     disagreeing with a comment in the group, and members that say the group's words with the negation
-    flipped, argue against it."""
+    flipped, argue against it. Members close to no other person's member are neither (leftovers)."""
     comment_of = np.asarray(thread.sentence_comment, dtype=np.int64)[members]
     in_group = {thread.ids[int(c)] for c in comment_of}
     keep = np.ones(len(members), dtype=bool)
@@ -262,6 +266,16 @@ def _supporters(thread: _Thread, rows: SparseRows, members: IntArray) -> tuple[I
         comment = thread.comments[int(index)]
         if thread.disagrees[int(index)] and comment.reply_to in in_group:
             keep[position] = False
+    if len(members) <= LINK_CHECKED:
+        # A shared point is shared: each member must be close to some other person's member. A sentence
+        # the clustering put here only because its author also made the group's point elsewhere leaves.
+        voice_of = np.array([thread.voices[int(c)] for c in comment_of])
+        block = rows.dense_block(members)
+        similarity = block @ block.T
+        similarity[voice_of[:, None] == voice_of[None, :]] = -1.0
+        linked = similarity.max(axis=1) >= LINK_SIMILARITY
+    else:
+        linked = np.ones(len(members), dtype=bool)
     negated = np.array([has_negation(thread.sentence_texts[int(m)]) for m in members], dtype=bool)
     flagged = int(negated[keep].sum())
     others = int(keep.sum()) - flagged
@@ -271,7 +285,7 @@ def _supporters(thread: _Thread, rows: SparseRows, members: IntArray) -> tuple[I
         block = rows.dense_block(np.concatenate([members[minority], members[majority]]))
         closest = (block[: len(minority)] @ block[len(minority):].T).max(axis=1)
         keep[minority[closest >= OPPOSED_SIMILARITY]] = False
-    return members[keep], members[~keep]
+    return members[keep & linked], members[~keep]
 
 
 def _voices_of(thread: _Thread, members: IntArray) -> set[str]:
@@ -340,8 +354,8 @@ def _one_voice_points(
     for row in (int(r) for r in np.flatnonzero(~taken)):
         comment = thread.sentence_comment[row]
         home = shown_of_comment.get(comment)
-        if home is not None and float(rows.dot(np.array([row], dtype=np.int64), home)[0]) >= LINKED_SIMILARITY:
-            continue  # a sentence of a comment already counted for a shown argument, on that argument's topic
+        if home is not None:
+            continue  # a comment already counted for a shown argument: the rest of it introduces or elaborates
         if comment != current_comment:
             if pending:
                 (pieces[-1].extend(pending) if pieces and thread.sentence_comment[pieces[-1][0]] == current_comment
@@ -373,6 +387,17 @@ def _one_voice_points(
             mine.append(len(points))
             points.append([])
         points[target].extend(piece)
+    # A reply that opens by agreeing ("Exactly.", "Seconded.") makes its parent's point: one point, two people.
+    point_of_comment = {thread.sentence_comment[row]: index for index, rows_ in enumerate(points) for row in rows_}
+    index_of_id = {comment_id: index for index, comment_id in enumerate(thread.ids)}
+    for index, members_list in enumerate(points):
+        comment = thread.sentence_comment[members_list[0]]
+        parent = index_of_id.get(thread.comments[comment].reply_to or "")
+        target = point_of_comment.get(parent, -1) if parent is not None and thread.agrees[comment] else -1
+        if 0 <= target != index and points[target]:
+            points[target].extend(members_list)
+            members_list.clear()
+    points = [members_list for members_list in points if members_list]
 
     candidates: list[tuple[tuple[int, float, int], IntArray, int]] = []
     for members_list in points:

@@ -50,6 +50,7 @@ _ATTRIBUTION_LINE = re.compile(
 _ATTRIBUTION_START = re.compile(r"^[ \t]*(?:in article|in message)\b", re.IGNORECASE)
 # "-- " is the e-mail/Usenet signature separator; everything after it is the signature.
 _SIGNATURE_SEPARATOR = re.compile(r"^[ \t]*(?:--|—|__+|-{3,}|={3,})[ \t]*$")
+_INLINE_SIGNATURE = re.compile(r"^[ \t]*-- \S")
 _SENT_FROM = re.compile(r"^[ \t]*(?:sent from my|get outlook for)\b", re.IGNORECASE)
 # A sign-off line that ends the author's own words: "Cheers,", "Regards", "Thanks, Bob", "-- Bob".
 _SIGN_OFF = re.compile(
@@ -135,6 +136,8 @@ def clean_comment_text(text: str) -> str:
     for number, line in enumerate(lines):
         if _SIGNATURE_SEPARATOR.match(line):
             break
+        if _INLINE_SIGNATURE.match(line) and (number == 0 or not lines[number - 1].strip()) and any(kept):
+            break  # "-- Name, place" opening a paragraph: a signature whose line breaks were collapsed
         following = lines[number + 1] if number + 1 < len(lines) else ""
         if (
             _QUOTED_LINE.match(line)
@@ -271,3 +274,15 @@ def has_negation(sentence: str) -> bool:
 def opens_with_disagreement(text: str) -> bool:
     """True when a comment opens by disagreeing ("No,", "Wrong.", "I disagree", "That's not true")."""
     return bool(_DISAGREEMENT.match(text))
+
+
+_AGREEMENT = re.compile(
+    r"^\W*(?:exactly|agreed|i agree|agree|seconded|yes|yep|yeah|absolutely|indeed|true|this|same here|"
+    r"well said|good point|spot on|\+1|i'm with you|i am with you)\b",
+    re.IGNORECASE,
+)
+
+
+def opens_with_agreement(text: str) -> bool:
+    """True when a comment opens by agreeing ("Exactly.", "Agreed,", "Seconded.")."""
+    return bool(_AGREEMENT.match(text)) and not opens_with_disagreement(text)
