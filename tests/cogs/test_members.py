@@ -12,7 +12,7 @@ import pytest
 from db.models import ConfigSource, NewEntry
 from db.store import Store
 from tests.helpers.bots import CogTestBot, make_config, start_bot, stop_bot
-from tests.helpers.debates import REUSE_VS_SAFETY
+from tests.helpers.debates import FEW_PEOPLE, REUSE_VS_SAFETY
 from tests.helpers.discord_fakes import (
     GUILD_ID,
     OTHER_GUILD_ID,
@@ -394,3 +394,26 @@ async def test_debate_url_without_readable_comments_is_one_line(
     await invoke(bot.tree, interaction, "debate", url=url)
     line = interaction.ephemeral_line()
     assert line.startswith(("I could not read comments there", "I found no comments")), line
+
+
+async def test_debate_in_a_thread_where_few_people_argued_gives_their_points(bot: CogTestBot) -> None:
+    thread = bot.add_channel(GUILD_ID, name="artemis-iii-lander")
+    people = {name: make_user(name=name) for name in {author for author, _ in FEW_PEOPLE}}
+    for author, text in FEW_PEOPLE:
+        thread.add_history(people[author], text)
+    interaction = member_interaction(bot, channel=thread)
+    await invoke(bot.tree, interaction, "debate")
+    embed = interaction.only().embed
+    assert (embed.description or "").startswith("7 comments from 2 people")
+    assert len(embed.fields) >= 3  # one reader's separate points, not "no clear arguments"
+    assert (embed.fields[0].value or "").startswith("2 comments from 2 people")  # the refuelling point
+    assert all((field.value or "").startswith("1 comment from 1 person") for field in embed.fields[1:])
+
+
+async def test_debate_url_on_a_page_where_few_people_argued_gives_their_points(bot: CogTestBot, site: LocalSite) -> None:
+    url = site.add("/artemis", comment_page(list(FEW_PEOPLE)))
+    interaction = member_interaction(bot)
+    await invoke(bot.tree, interaction, "debate", url=url)
+    embed = interaction.only().embed
+    assert (embed.description or "").startswith("7 comments from 2 people")
+    assert len(embed.fields) >= 3
