@@ -100,9 +100,11 @@ def typicality(rows: SparseRows, candidates: IntArray, members: IntArray, pool: 
     pool_positions, pool_row = rows.nnz_positions(pool)
     shared = column_of[rows.indices[pool_positions]]
     kept = shared >= 0
+    # The pool made dense over the candidates' columns only: one matrix product gives every similarity.
     weights = rows.data[pool_positions[kept]]
     kept_rows = pool_row[kept]
     kept_columns = shared[kept]
+    # One bincount per candidate: memory O(non-zeros), never O(pool x columns).
     similarities = np.empty((len(candidates), len(pool)), dtype=np.float64)
     for index in range(len(candidates)):
         similarities[index] = np.bincount(

@@ -216,7 +216,7 @@ def _diverse(candidates: list[tuple[int, _Group]], limit: int) -> list[_Group]:
     return [candidates[index][1] for index in chosen]
 
 
-def _absorb(rows: SparseRows, heads: list[_Group], taken: IntArray | None = None) -> None:
+def _absorb(rows: SparseRows, heads: list[_Group], taken: IntArray | None = None, rounds: int = REFINE_ROUNDS) -> None:
     """Spherical k-means refinement seeded by the heads, with an outlier threshold per head: every
     sentence that is no head's seed joins the head whose centroid it is closest to, when close enough;
     centroids are then recomputed. O(non-zeros x heads) per round. A head's seed sentences always stay
@@ -239,7 +239,7 @@ def _absorb(rows: SparseRows, heads: list[_Group], taken: IntArray | None = None
     for members in seeds:
         free[members] = False
     everything = np.flatnonzero(free).astype(np.int64)
-    for _ in range(REFINE_ROUNDS):
+    for _ in range(rounds):
         units = np.column_stack([_normalized(head.centre) for head in heads])
         similarities = rows.dot(everything, units)
         best = np.argmax(similarities, axis=1)
@@ -284,5 +284,6 @@ def rank_groups(rows: SparseRows, coarse: SparseRows, voices: IntArray) -> list[
     first, rest = ranked[:FIRST_RANKED], ranked[FIRST_RANKED:]
     _absorb(rows, first, taken=np.concatenate([head.rows() for head in rest]) if rest else None)
     if rest:
-        _absorb(rows, rest, taken=np.concatenate([head.rows() for head in first]))
+        # One round for the lower-ranked groups: they share what the first left, and are rarely shown.
+        _absorb(rows, rest, taken=np.concatenate([head.rows() for head in first]), rounds=1)
     return [head.rows() for head in ranked]

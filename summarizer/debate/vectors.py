@@ -121,9 +121,9 @@ class SparseRows:
         positions, local_row = self.nnz_positions(rows)
         columns = self.indices[positions]
         used, local_col = np.unique(columns, return_inverse=True)
-        block = np.zeros((len(rows), len(used)), dtype=np.float64)
-        np.add.at(block, (local_row, local_col), self.data[positions])
-        return block
+        # bincount over flat cells: much faster than np.add.at, and each (row, column) occurs once anyway.
+        flat = np.bincount(local_row * len(used) + local_col, weights=self.data[positions], minlength=len(rows) * len(used))
+        return np.asarray(flat, dtype=np.float64).reshape(len(rows), len(used))
 
 
 def tfidf_rows(term_lists: Sequence[Sequence[str]]) -> SparseRows:
@@ -264,7 +264,10 @@ def with_context(rows: SparseRows, comment_of: IntArray, weight: float, window: 
         return rows
     neighbours = np.bincount(target, minlength=n_rows).astype(np.float64)
     positions, local = rows.nnz_positions(source)
-    own_positions, own_rows = rows.nnz_positions(everything)
+    # Only rows with neighbours change: the others are copied as they are.
+    changed = np.flatnonzero(neighbours > 0).astype(np.int64)
+    own_positions, own_local = rows.nnz_positions(changed)
+    own_rows = changed[own_local]
     entry_rows = np.concatenate([own_rows, target[local]])
     entry_cols = np.concatenate([rows.indices[own_positions], rows.indices[positions]])
     entry_data = np.concatenate([
@@ -279,4 +282,16 @@ def with_context(rows: SparseRows, comment_of: IntArray, weight: float, window: 
     np.cumsum(np.bincount(row_of, minlength=n_rows), out=indptr[1:])
     norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n_rows))
     norms[norms == 0] = 1.0
-    return SparseRows(indptr=indptr, indices=(keys % width).astype(np.int64), data=data / norms[row_of], n_cols=rows.n_cols)
+    smoothed = SparseRows(indptr=indptr, indices=(keys % width).astype(np.int64), data=data / norms[row_of], n_cols=rows.n_cols)
+    # Merge: changed rows from `smoothed`, the rest from `rows`, in row order (CSR).
+    lengths = np.where(neighbours > 0, np.diff(smoothed.indptr), np.diff(rows.indptr))
+    merged_indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(lengths, out=merged_indptr[1:])
+    unchanged = np.flatnonzero(neighbours == 0).astype(np.int64)
+    keep_positions, keep_local = rows.nnz_positions(unchanged)
+    new_positions, new_local = smoothed.nnz_positions(changed)
+    row_of_entry = np.concatenate([unchanged[keep_local], changed[new_local]])
+    order = np.argsort(row_of_entry, kind="stable")
+    indices = np.concatenate([rows.indices[keep_positions], smoothed.indices[new_positions]])[order]
+    values = np.concatenate([rows.data[keep_positions], smoothed.data[new_positions]])[order]
+    return SparseRows(indptr=merged_indptr, indices=indices, data=values, n_cols=rows.n_cols)
