@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy summarizer db
+	$(VENV)/bin/mypy summarizer db feeds cogs bot
 
 pytest: $(STAMP)
 	$(VENV)/bin/pytest

@@ -35,9 +35,12 @@ import yarl
 from discord.ext import commands
 
 from bot.config import Config, DiscordSettings
-from bot.wiring import config_sources, fetch_limits
+from bot.wiring import cog_options, config_sources, default_settings, fetch_limits, poll_settings
+from cogs.shared import CogBot
+from db.models import GuildSettings
 from db.store import Store
 from feeds.fetch import Fetcher
+from feeds.poller import PollSettings
 
 _log = logging.getLogger(__name__)
 
@@ -258,6 +261,8 @@ class SpacebriefBot(commands.Bot):
             **options,
         )
         self.config = config
+        self.options = cog_options(config)
+        self.server_defaults = default_settings(config)
         self.clock = clock
         self.extensions_to_load: tuple[str, ...] = tuple(extensions)
         self.sync_hashes = SyncHashFile(config.database.path)
@@ -265,6 +270,10 @@ class SpacebriefBot(commands.Bot):
         self.shutting_down = asyncio.Event()
         self.cpu = CpuPool()  # opt-in alternative to asyncio.to_thread for heavy pure functions
         self._resources = AsyncExitStack()
+
+    def poll_settings(self, server: GuildSettings) -> PollSettings:
+        """How a source is polled under a server's settings (``bot.wiring.poll_settings``)."""
+        return poll_settings(self.config, server)
 
     async def setup_hook(self) -> None:
         """Open the store and fetcher, sync config sources, load the cogs, sync commands.
@@ -365,3 +374,8 @@ class SpacebriefBot(commands.Bot):
         finally:
             self.cpu.close()
             await self._resources.aclose()
+
+
+def as_cog_bot(bot: SpacebriefBot) -> CogBot:
+    """The bot as the cogs type it; mypy checks here that ``SpacebriefBot`` is a ``CogBot``."""
+    return bot

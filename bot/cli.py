@@ -195,13 +195,23 @@ def _read_local_text(source: str, config: Config) -> str:
     return decode_text(data)
 
 
-async def _fetch_text(url: str, config: Config) -> str:
+#: Where to send someone who gave `summarize` a feed: the tools made for feeds.
+FEED_HINT = (
+    "to see what spacebrief would post from a feed, add it as a [[sources]] url in a config file and run "
+    "`spacebrief preview --config FILE` (in Discord: /sources test)"
+)
+
+
+async def _summarize_url(url: str, config: Config, **options: Any) -> Any:
+    """``feeds.article.summarize_url``: the same fetch, decoding and refusals as the bot's."""
+    from feeds.article import NoArticleTextError, summarize_url
     from feeds.fetch import Fetcher, FetchError
 
     try:
         async with Fetcher(_fetch_limits(config)) as fetcher:
-            result = await fetcher.get(url, accept="text/html,application/xhtml+xml,text/plain;q=0.8,*/*;q=0.5")
-            return result.text()
+            return await summarize_url(fetcher, url, **options)
+    except NoArticleTextError as exc:
+        raise UsageError(f"{exc}; {FEED_HINT}" if exc.is_feed else str(exc)) from None
     except FetchError as exc:
         raise UsageError(str(exc)) from None
 
@@ -211,22 +221,24 @@ def _display(source: str) -> str:
 
 
 def _summarize(args: argparse.Namespace, config: Config) -> int:
-    from summarizer.errors import NoTextError, UnknownAlgorithmError
+    from summarizer.errors import NotAnArticleError, NoTextError, UnknownAlgorithmError
     from summarizer.summary import summarize
 
-    if _is_url(args.source):
-        text = asyncio.run(_fetch_text(args.source, config))
-    else:
-        text = _read_local_text(args.source, config)
+    options: dict[str, Any] = {
+        "sentences": args.sentences,
+        "algorithm": args.algorithm,
+        "max_quotes": config.news.max_quotes if config.news.max_quotes > 0 else 2,
+    }
     try:
-        result = summarize(
-            text,
-            sentences=args.sentences,
-            algorithm=args.algorithm,
-            max_quotes=config.news.max_quotes if config.news.max_quotes > 0 else 2,
-        )
+        if _is_url(args.source):
+            result = asyncio.run(_summarize_url(args.source, config, **options))
+        else:
+            result = summarize(_read_local_text(args.source, config), **options)
     except UnknownAlgorithmError as exc:
         raise UsageError(str(exc)) from None
+    except NotAnArticleError as exc:
+        hint = f"; {FEED_HINT}" if exc.is_feed else ""
+        raise UsageError(f"{_display(args.source)}: {exc}{hint}") from None
     except NoTextError as exc:
         raise UsageError(f"{_display(args.source)}: {exc}") from None
     if args.json:

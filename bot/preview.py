@@ -1,6 +1,6 @@
 """`spacebrief preview`: one poll of every configured source, printing what would be posted.
 
-It uses the same pipeline as the bot (``feeds.poller``) and the same embed (``bot.render``), and
+It uses the same pipeline as the bot (``feeds.poller``) and the same embed (``cogs.render``), and
 records what it printed as seen in the configured database, so the next run prints only what is
 new. Each line is written and flushed *before* its entry is recorded: a crash can repeat an
 item, never lose one.
@@ -11,16 +11,17 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from bot.config import Config
-from bot.render import news_embed
-from bot.wiring import config_sources, fetch_limits
+from bot.wiring import config_sources, fetch_limits, poll_settings
+from cogs.render import news_embed
 from db.models import Source, StoreError
 from db.store import Store
+from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
 from feeds.fetch import Fetcher
-from feeds.poller import PollSettings, PreparedEntry, entry_payload, poll_source, prepare_entry
+from feeds.poller import PreparedEntry, entry_payload, poll_source, prepare_entry
 
 #: Sources polled at once; each parse and summary runs in a worker thread.
 CONCURRENCY = 8
@@ -29,15 +30,6 @@ PREVIEW_SKIP_REASON = "shown by spacebrief preview"
 
 class PreviewError(Exception):
     """Bad configuration or database: one line, exit 2."""
-
-
-def poll_settings(config: Config) -> PollSettings:
-    return PollSettings(
-        interval=timedelta(minutes=config.news.interval_minutes),
-        backfill=config.news.backfill,
-        include_keywords=tuple(config.news.include_keywords),
-        exclude_keywords=tuple(config.news.exclude_keywords),
-    )
 
 
 NO_SOURCES_MESSAGE = (
@@ -65,6 +57,8 @@ def _human(source: Source, prepared: PreparedEntry) -> str:
     lines.extend(f"  • {_line(sentence)}" for sentence in payload["summary"] if _line(sentence))
     for quote in payload["quotes"]:
         lines.append(f"  “{_line(quote['text'])}” — {_line(quote['speaker']) or 'unattributed'}")
+    if prepared.article_problem:
+        lines.append(f"  (article page unavailable: {prepared.article_problem}; this is the feed's teaser)")
     if source.channel_id:
         lines.append(f"  -> channel {source.channel_id}")
     return "\n".join(lines) + "\n"
@@ -111,6 +105,8 @@ async def run_preview(
         shown = failed = 0
         # One writer for stdout: lines from concurrent sources never interleave.
         write_lock = asyncio.Lock()
+        # Links shown per channel: one article from two sources is shown once, as the bot posts it.
+        shown_links: dict[int, list[str]] = {}
         async with Fetcher(fetch_limits(config)) as fetcher:
 
             async def one(source: Source) -> None:
@@ -123,6 +119,9 @@ async def run_preview(
                             err.write(f"source {source.name}: {result.error}\n")
                             err.flush()
                     for entry in result.new_entries:
+                        if posted_before(entry.url, shown_links.get(source.channel_id, ())):
+                            await store.mark_skipped(entry.id, DUPLICATE_SKIP_REASON)
+                            continue
                         prepared = await prepare_entry(
                             entry,
                             fetcher=fetcher,
@@ -133,10 +132,15 @@ async def run_preview(
                         embed = news_embed(prepared, source.name, max_quotes=config.news.max_quotes).to_dict()
                         text = _json_line(source, prepared, dict(embed)) if as_json else _human(source, prepared)
                         async with write_lock:
-                            out.write(text)
-                            out.flush()
-                        await store.mark_skipped(entry.id, PREVIEW_SKIP_REASON)
-                        shown += 1
+                            links = shown_links.setdefault(source.channel_id, [])
+                            duplicate = posted_before(entry.url, links)  # another source got there first
+                            if not duplicate:
+                                out.write(text)
+                                out.flush()
+                                links.extend([entry.url] if entry.url else [])
+                        await store.mark_skipped(entry.id, DUPLICATE_SKIP_REASON if duplicate else PREVIEW_SKIP_REASON)
+                        if not duplicate:
+                            shown += 1
 
             await asyncio.gather(*(one(source) for source in sources))
         if not as_json:

@@ -207,7 +207,8 @@ async def run_bot(
     bot = bot or SpacebriefBot(config)
 
     async def announce_ready() -> None:
-        _log.info("connected to Discord as %s (%d servers)", bot.user, len(bot.guilds))
+        servers = len(bot.guilds)
+        _log.info("connected to Discord as %s (%d server%s)", bot.user, servers, "" if servers == 1 else "s")
 
     bot.add_listener(announce_ready, "on_ready")
     watch = GatewayWatch(bot, debug=debug)
@@ -255,6 +256,18 @@ async def run_bot(
                     _log.error("Discord's API refused a start-up request", exc_info=True)
                 _fail(message)
                 return code
+            except (TypeError, KeyError, ValueError) as exc:
+                if bot.user is not None:  # logged in: not a bad answer to the login, a real failure
+                    raise
+                # Something at api_base answered the login with a success that is not Discord's
+                # JSON (a web page, another API): discord.py then fails reading it.
+                if debug:
+                    _log.error("the login answer could not be read", exc_info=True)
+                _fail(
+                    f"spacebrief: no Discord API at {config.discord.api_base}: the login request did not get "
+                    f"Discord's JSON back ({describe_error(exc)}); check [discord] api_base"
+                )
+                return 2
             except StoreError as exc:  # not a usable database, or one from a newer version
                 _fail(f"spacebrief: database {config.database.path}: {exc}")
                 return 2

@@ -8,114 +8,50 @@ one server's admins never see or change another server's sources or settings.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
-from cogs.errors import (
-    NO_MENTIONS,
+from cogs import render
+from cogs.shared import (
+    CogBot,
     ManageGuildRequired,
     UserFacingError,
+    answer,
     checked_url,
     fetch_failure_text,
-    mark_answered,
+    guild_settings,
     require_range,
 )
-from cogs.news import guild_settings
-from db.models import DuplicateSourceError, InvalidSettingError, Source, SourceKind
+from db.models import DuplicateSourceError, InvalidSettingError, Source
 from db.validation import validate_guild_setting
-from feeds.article import fetch_article
+from feeds.entries import FeedParseError, ParsedFeed
 from feeds.fetch import FetchError
-from feeds.parse import FeedEntry, FeedParseError, ParsedFeed, parse_feed
-from feeds.poller import FEED_ACCEPT
-from feeds.snapi import is_snapi_url, parse_snapi, snapi_request_url
-from summarizer.errors import NoTextError
-from summarizer.summary import Summary, summarize
-
-if TYPE_CHECKING:
-    from bot.app import SpacebriefBot
+from feeds.probe import ProbedFeed, newest_entry, preview_entry, probe_feed
 
 log = logging.getLogger(__name__)
 
-SOURCE_NAME_LIMIT = 100
 AUTOCOMPLETE_LIMIT = 25
-#: Entries a probe of a SNAPI source asks for (only the newest matters).
-SNAPI_PROBE_LIMIT = 5
 #: Typed in /settings set to empty a keyword list (Discord does not send empty strings).
 CLEAR_WORDS = frozenset({"-", "none", "clear"})
-
-
-@dataclass(frozen=True)
-class ProbedFeed:
-    """A feed fetched and parsed once: what /sources add and /sources test need from it."""
-
-    url: str  # what to store: the permanent URL after a 301/308, else the URL given
-    kind: SourceKind
-    feed: ParsedFeed
-
-
-@dataclass(frozen=True)
-class PreviewEntry:
-    """The shape ``render.news_embed`` reads, for an entry that is shown but never stored."""
-
-    entry: FeedEntry
-    summary: Summary | None
-
-
-async def probe_feed(fetcher: Any, url: str) -> ProbedFeed:
-    """Fetch ``url`` once and parse it as a feed (or a Spaceflight News API URL).
-
-    Raises ``UserFacingError`` (one line) when it cannot be fetched or is not a feed.
-    """
-    snapi = is_snapi_url(url)
-    try:
-        if snapi:
-            result = await fetcher.get(
-                snapi_request_url(url, limit=SNAPI_PROBE_LIMIT), accept="application/json"
-            )
-            feed = await asyncio.to_thread(parse_snapi, result.body, url=result.url)
-        else:
-            result = await fetcher.get(url, accept=FEED_ACCEPT)
-            feed = await asyncio.to_thread(
-                parse_feed,
-                result.body,
-                url=result.url,
-                content_type=result.content_type,
-                charset=result.charset,
-            )
-    except FeedParseError as exc:
-        raise UserFacingError(f"That address does not serve a feed ({exc}).") from None
-    except FetchError as exc:
-        raise UserFacingError(fetch_failure_text(exc)) from None
-    stored = url if snapi else (result.permanent_url or url)
-    return ProbedFeed(url=stored, kind="snapi" if snapi else "feed", feed=feed)
-
-
-def newest_entry(feed: ParsedFeed) -> FeedEntry | None:
-    """The entry the next post would show: the newest by date, else the feed's first."""
-    if not feed.entries:
-        return None
-    dated = [(entry.published, index, entry) for index, entry in enumerate(feed.entries) if entry.published]
-    if dated:
-        # Ties keep the feed's order (first listed wins), as feeds list newest first.
-        return max(dated, key=lambda item: (item[0], -item[1]))[2]
-    return feed.entries[0]
+#: Longest source name (what /sources add stores when the admin gives none).
+SOURCE_NAME_LIMIT = 100
 
 
 def source_name(given: str | None, feed: ParsedFeed, url: str) -> str:
     """The name an admin typed, else the feed's title, else the host; at most 100 characters."""
     for candidate in (given, feed.title, yarl.URL(url).host):
-        cleaned = " ".join((candidate or "").split())
+        # The same cleaning as everything shown in Discord: an invisible feed title is no name.
+        cleaned = render.clean_text(candidate, single_line=True)
         if cleaned:
             return cleaned[:SOURCE_NAME_LIMIT]
     return "feed"
+
+
 
 
 POST_PERMISSIONS = (
@@ -145,28 +81,12 @@ def require_manage_guild(interaction: discord.Interaction[Any]) -> bool:
     return True
 
 
-async def answer(
-    interaction: discord.Interaction[Any], content: str | None = None, *, embed: discord.Embed | None = None
-) -> None:
-    """Reply to the admin only, through the response or, after a defer, a follow-up."""
-    kwargs: dict[str, Any] = {"ephemeral": True, "allowed_mentions": NO_MENTIONS}
-    if embed is not None:
-        kwargs["embed"] = embed
-    if content is not None:
-        kwargs["content"] = render.one_line(content)
-    if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)
-        mark_answered(interaction)
-    else:
-        await interaction.response.send_message(**kwargs)
-
-
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class SourcesCog(
     commands.GroupCog, group_name="sources", group_description="Manage this server's news sources"
 ):
-    def __init__(self, bot: SpacebriefBot) -> None:
+    def __init__(self, bot: CogBot) -> None:
         self.bot = bot
         super().__init__()
 
@@ -177,6 +97,15 @@ class SourcesCog(
         if interaction.guild_id is None:  # interaction_check already refused this
             raise app_commands.NoPrivateMessage()
         return interaction.guild_id
+
+    async def _probe(self, url: str) -> ProbedFeed:
+        """The feed at ``url``, fetched and parsed once; a ``UserFacingError`` when it is not one."""
+        try:
+            return await probe_feed(self.bot.fetcher, url, run_cpu=self.bot.cpu.run)
+        except FeedParseError as exc:
+            raise UserFacingError(f"That address does not serve a feed ({exc}).") from None
+        except FetchError as exc:
+            raise UserFacingError(fetch_failure_text(exc)) from None
 
     async def _find(self, guild_id: int, text: str) -> Source:
         found = await self.bot.store.find_source_by_name_or_id(guild_id, text)
@@ -201,10 +130,10 @@ class SourcesCog(
         guild_id = self._guild_id(interaction)
         if channel.guild.id != guild_id:
             raise UserFacingError("That channel is not on this server.")
-        target = checked_url(url, allow_private=self.bot.config.fetch.allow_private_networks)
+        target = checked_url(url, allow_private=self.bot.options.allow_private_networks)
         require_post_permissions(channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        probed = await probe_feed(self.bot.fetcher, target)
+        probed = await self._probe(target)
         chosen = source_name(name, probed.feed, probed.url)
         try:
             source = await self.bot.store.add_source(
@@ -228,7 +157,7 @@ class SourcesCog(
                 f" and post in <#{shown.channel_id}>.",
             )
             return
-        backfill = self.bot.config.news.backfill
+        backfill = self.bot.options.backfill
         count = len(probed.feed.entries)
         upcoming = min(backfill, count)
         await answer(
@@ -284,50 +213,29 @@ class SourcesCog(
     @app_commands.checks.cooldown(2, 30.0)
     async def test(self, interaction: discord.Interaction[Any], url: str) -> None:
         guild_id = self._guild_id(interaction)
-        target = checked_url(url, allow_private=self.bot.config.fetch.allow_private_networks)
+        target = checked_url(url, allow_private=self.bot.options.allow_private_networks)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        probed = await probe_feed(self.bot.fetcher, target)
+        probed = await self._probe(target)
         entry = newest_entry(probed.feed)
         if entry is None:
             raise UserFacingError("That feed has no entries yet, so there is nothing to preview.")
         settings = await guild_settings(self.bot, guild_id)
-        summary = await self._preview_summary(
-            entry, sentences=settings.sentences, max_quotes=settings.max_quotes
+        preview = await preview_entry(
+            self.bot.fetcher,
+            entry,
+            sentences=settings.sentences,
+            max_quotes=settings.max_quotes,
+            run_cpu=self.bot.cpu.run,
         )
         name = source_name(None, probed.feed, probed.url)
-        embed = render.news_embed(PreviewEntry(entry, summary), name, max_quotes=settings.max_quotes)
+        embed = render.news_embed(preview, name, max_quotes=settings.max_quotes)
         await answer(interaction, "Preview of the next post (nothing was posted or recorded):", embed=embed)
-
-    async def _preview_summary(self, entry: FeedEntry, *, sentences: int, max_quotes: int) -> Summary | None:
-        """The summary the news loop would make: the full article when the feed has a teaser."""
-        text = entry.content or entry.summary
-        if entry.is_teaser and entry.link:
-            try:
-                text = (await fetch_article(self.bot.fetcher, entry.link)).text
-            except FetchError as exc:
-                log.info("preview of %s: article page not used: %s", entry.link, exc)
-        if not text or not text.strip():
-            return None
-        try:
-            return await self.bot.cpu.run(summarize, text, sentences=sentences, max_quotes=max_quotes)
-        except NoTextError:
-            return None
-
-
-SETTING_NAMES = (
-    "interval_minutes",
-    "sentences",
-    "max_quotes",
-    "thread_per_article",
-    "include_keywords",
-    "exclude_keywords",
-)
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class SettingsCog(commands.GroupCog, group_name="settings", group_description="This server's news settings"):
-    def __init__(self, bot: SpacebriefBot) -> None:
+    def __init__(self, bot: CogBot) -> None:
         self.bot = bot
         super().__init__()
 
@@ -391,6 +299,6 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
         )
 
 
-async def setup(bot: SpacebriefBot) -> None:
+async def setup(bot: CogBot) -> None:
     await bot.add_cog(SourcesCog(bot))
     await bot.add_cog(SettingsCog(bot))

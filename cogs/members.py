@@ -2,39 +2,36 @@
 
 Thin on purpose: validate what can be judged at once (answered ephemerally before deferring),
 defer, fetch through the bot's Fetcher, run the CPU work in a worker thread, render with
-``bot.render``. Failures are raised as ``UserFacingError`` and answered by ``cogs.errors``.
+``cogs.render``. Failures are raised as ``UserFacingError`` and answered by ``cogs.errors``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
-from cogs.errors import (
+from cogs import render
+from cogs.shared import (
     NO_MENTIONS,
+    CogBot,
     UserFacingError,
     checked_url,
+    comments_from_messages,
     fetch_failure_text,
-    mark_answered,
+    guild_settings,
+    reply,
     require_range,
 )
-from cogs.news import comments_from_messages, guild_settings
-from feeds.article import fetch_article
+from feeds.article import summarize_url
 from feeds.comments import CommentsUnavailableError, fetch_comments
 from feeds.fetch import FetchError
 from summarizer.debate import Comment, condense_debate
 from summarizer.errors import NoTextError
-from summarizer.html import Article
-from summarizer.quotes import Quote, find_quotes, key_quotes
-from summarizer.summary import Summary, summarize
-
-if TYPE_CHECKING:
-    from bot.app import SpacebriefBot
+from summarizer.summary import Summary
 
 log = logging.getLogger(__name__)
 
@@ -53,37 +50,24 @@ MESSAGE_CONTENT_MISSING = (
 )
 
 
-def ranked_quotes(text: str, limit: int) -> list[Quote]:
-    """The article's key quotes, best first (pure; run it in a worker thread)."""
-    return key_quotes(text, find_quotes(text), limit)
-
-
 class MembersCog(commands.Cog):
-    def __init__(self, bot: SpacebriefBot) -> None:
+    def __init__(self, bot: CogBot) -> None:
         self.bot = bot
 
     # ---- helpers -------------------------------------------------------------------------
 
     def _checked_url(self, url: str) -> str:
-        return checked_url(url, allow_private=self.bot.config.fetch.allow_private_networks)
+        return checked_url(url, allow_private=self.bot.options.allow_private_networks)
 
-    async def _article(self, url: str) -> Article:
+    async def _summarize(self, url: str, *, sentences: int, max_quotes: int) -> Summary:
         try:
-            return await fetch_article(self.bot.fetcher, url)
+            return await summarize_url(
+                self.bot.fetcher, url, sentences=sentences, max_quotes=max_quotes, run_cpu=self.bot.cpu.run
+            )
         except FetchError as exc:
             raise UserFacingError(fetch_failure_text(exc)) from None
-
-    async def _summary(self, article: Article, *, sentences: int, max_quotes: int) -> Summary:
-        try:
-            return await self.bot.cpu.run(
-                summarize, article.text, sentences=sentences, max_quotes=max_quotes
-            )
         except NoTextError:
             raise UserFacingError("I could not find any article text on that page.") from None
-
-    async def _send(self, interaction: discord.Interaction[Any], embed: discord.Embed) -> None:
-        await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
-        mark_answered(interaction)
 
     # ---- /summarize ------------------------------------------------------------------------
 
@@ -103,12 +87,11 @@ class MembersCog(commands.Cog):
         target = self._checked_url(url)
         await interaction.response.defer(thinking=True)
         settings = await guild_settings(self.bot, interaction.guild_id)
-        article = await self._article(target)
-        summary = await self._summary(
-            article, sentences=sentences or settings.sentences, max_quotes=settings.max_quotes
+        summary = await self._summarize(
+            target, sentences=sentences or settings.sentences, max_quotes=settings.max_quotes
         )
-        embed = render.summary_embed(summary, target, title=article.title)
-        await self._send(interaction, embed)
+        embed = render.summary_embed(summary, target, title=summary.title)
+        await reply(interaction, ephemeral=False, embed=embed)
 
     # ---- /quotes ---------------------------------------------------------------------------
 
@@ -118,9 +101,9 @@ class MembersCog(commands.Cog):
     async def quotes_command(self, interaction: discord.Interaction[Any], url: str) -> None:
         target = self._checked_url(url)
         await interaction.response.defer(thinking=True)
-        article = await self._article(target)
-        quotes = await self.bot.cpu.run(ranked_quotes, article.text, QUOTES_LIMIT)
-        await self._send(interaction, render.quotes_embed(quotes, target, title=article.title))
+        summary = await self._summarize(target, sentences=1, max_quotes=QUOTES_LIMIT)
+        embed = render.quotes_embed(summary.quotes, target, title=summary.title)
+        await reply(interaction, ephemeral=False, embed=embed)
 
     # ---- /news -----------------------------------------------------------------------------
 
@@ -217,7 +200,7 @@ class MembersCog(commands.Cog):
         except ValueError as exc:
             raise UserFacingError(f"I could not read those comments: {exc}") from None
         stats = render.DebateStats.of(debate.stats, origin)
-        await self._send(interaction, render.debate_embed(debate.arguments, stats))
+        await reply(interaction, ephemeral=False, embed=render.debate_embed(debate.arguments, stats))
 
     async def _web_comments(self, url: str) -> list[Comment]:
         try:
@@ -239,5 +222,5 @@ class MembersCog(commands.Cog):
         return comments_from_messages(messages)
 
 
-async def setup(bot: SpacebriefBot) -> None:
+async def setup(bot: CogBot) -> None:
     await bot.add_cog(MembersCog(bot))

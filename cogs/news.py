@@ -23,24 +23,19 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord.ext import commands, tasks
 
-from bot import render
-from bot.config import Config
+from cogs import render
+from cogs.shared import NO_MENTIONS, CogBot, comments_from_messages, guild_settings
 from db.models import Entry, GuildSettings, Source, ThreadRecord
-from feeds.decide import decide_failure, default_rng
-from feeds.poller import PollSettings, poll_source, prepare_entry
-from summarizer.debate import Comment, condense_debate
-
-if TYPE_CHECKING:
-    from bot.app import SpacebriefBot
+from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
+from feeds.poller import poll_source, prepare_entry, record_failure
+from summarizer.debate import condense_debate
 
 log = logging.getLogger(__name__)
-
-NO_MENTIONS = discord.AllowedMentions.none()
 
 #: Recent messages searched for our own post of a pending entry (DESIGN: reconcile, then send).
 RECONCILE_HISTORY = 50
@@ -56,46 +51,9 @@ THREAD_NAME_LIMIT = 100
 #: Entries claimed by this iteration carry its ``now`` as created_at (up to storage rounding);
 #: anything older was left pending by an earlier run and is reconciled before sending.
 CLAIM_TOLERANCE = timedelta(seconds=1)
-
-
-def default_settings(config: Config) -> GuildSettings:
-    """The server settings that apply until an admin overrides them: the config's [news] table."""
-    news = config.news
-    return GuildSettings(
-        interval_minutes=news.interval_minutes,
-        sentences=news.sentences,
-        max_quotes=news.max_quotes,
-        thread_per_article=news.thread_per_article,
-        include_keywords=tuple(news.include_keywords),
-        exclude_keywords=tuple(news.exclude_keywords),
-    )
-
-
-async def guild_settings(bot: SpacebriefBot, guild_id: int | None) -> GuildSettings:
-    """This server's settings (config defaults with its overrides); the defaults outside servers."""
-    defaults = default_settings(bot.config)
-    if not guild_id:
-        return defaults
-    return await bot.store.get_guild_settings(guild_id, defaults)
-
-
-def comments_from_messages(messages: list[discord.Message]) -> list[Comment]:
-    """Human messages with text, oldest first, as debate comments (authors by user id, not name:
-    two people may share a display name, and support counts distinct people)."""
-    comments: list[Comment] = []
-    for message in messages:
-        if message.author.bot or message.webhook_id is not None:
-            continue
-        text = message.content.strip()
-        if not text:
-            continue
-        reference = message.reference
-        reply_to = str(reference.message_id) if reference is not None and reference.message_id else None
-        comments.append(
-            Comment(author=str(message.author.id), text=text, id=str(message.id), reply_to=reply_to)
-        )
-    comments.sort(key=lambda comment: int(comment.id or 0))
-    return comments
+#: A new entry is compared with what its channel got this far back: one article arriving from
+#: several sources (an agency's feed, an aggregator, the Spaceflight News API) is posted once.
+DUPLICATE_WINDOW = timedelta(days=30)
 
 
 def thread_name(title: str) -> str:
@@ -117,12 +75,13 @@ class IterationReport:
 
 
 class NewsCog(commands.Cog):
-    def __init__(self, bot: SpacebriefBot) -> None:
+    def __init__(self, bot: CogBot) -> None:
         self.bot = bot
         self._gate = asyncio.Semaphore(POLL_CONCURRENCY)
+        self._channel_locks: dict[int, asyncio.Lock] = {}
 
     async def cog_load(self) -> None:
-        self.news_loop.change_interval(minutes=self.bot.config.news.interval_minutes)
+        self.news_loop.change_interval(minutes=self.bot.options.interval_minutes)
         self.news_loop.start()
 
     async def cog_unload(self) -> None:
@@ -192,15 +151,6 @@ class NewsCog(commands.Cog):
         except (discord.NotFound, discord.Forbidden, discord.InvalidData):
             return None
 
-    async def poll_settings(self, source: Source) -> PollSettings:
-        settings = await guild_settings(self.bot, source.guild_id)
-        return PollSettings(
-            interval=timedelta(minutes=max(settings.interval_minutes, self.bot.config.news.interval_minutes)),
-            backfill=self.bot.config.news.backfill,
-            include_keywords=settings.include_keywords,
-            exclude_keywords=settings.exclude_keywords,
-        )
-
     async def process_source(self, source: Source, now: datetime, report: IterationReport) -> None:
         channel = await self._channel(source.channel_id)
         if channel is None or not hasattr(channel, "send"):
@@ -209,34 +159,26 @@ class NewsCog(commands.Cog):
             reason = f"channel {source.channel_id} is gone or I cannot see it"
             report.failed_sources.append(source.name)
             log.warning("news: source %s (#%d): %s", source.name, source.id, reason)
-            backoff = await self.poll_settings(source)
-            outcome = decide_failure(
-                source.consecutive_failures, now, reason, interval=backoff.interval, rng=default_rng()
-            )
-            await self.bot.store.record_poll_failure(
-                source.id,
-                now,
-                reason,
-                next_poll_at=outcome.next_poll_at,
-                disable_reason=outcome.disable_reason,
-            )
+            own = await guild_settings(self.bot, source.guild_id)
+            await record_failure(source, self.bot.store, now, self.bot.poll_settings(own), reason)
             return
+        # Posts follow the settings of the server they go to; polling, those of the source's
+        # owner (the defaults for config-file sources). Usually the same server: read once.
+        guild_id = getattr(getattr(channel, "guild", None), "id", None) or source.guild_id
+        settings = await guild_settings(self.bot, guild_id)
+        own = settings if guild_id == source.guild_id else await guild_settings(self.bot, source.guild_id)
         result = await poll_source(
             source,
             fetcher=self.bot.fetcher,
             store=self.bot.store,
             now=now,
-            settings=await self.poll_settings(source),
+            settings=self.bot.poll_settings(own),
             run_cpu=self.bot.cpu.run,
         )
         report.polled += 1
         if result.error:
             report.failed_sources.append(source.name)
             log.warning("news: source %s (#%d): %s", source.name, source.id, result.error)
-        if not result.new_entries:
-            return
-        guild_id = getattr(getattr(channel, "guild", None), "id", None) or source.guild_id
-        settings = await guild_settings(self.bot, guild_id)
         for entry in result.new_entries:
             if self._stopping():
                 return
@@ -267,6 +209,8 @@ class NewsCog(commands.Cog):
                     # The crash may also have come before the discussion thread was opened.
                     await self.open_thread(existing, entry, post.id)
                 return True
+        if await self.skip_if_posted_before(source, entry, channel.id, guild_id, now):
+            return True  # before the article page is fetched for nothing
         prepared = await prepare_entry(
             entry,
             fetcher=self.bot.fetcher,
@@ -276,6 +220,38 @@ class NewsCog(commands.Cog):
             run_cpu=self.bot.cpu.run,
         )
         embed = render.news_embed(prepared, source.name, max_quotes=settings.max_quotes)
+        # One channel's posts go out one at a time, so two sources bringing the same article
+        # cannot both pass the check below before either is recorded.
+        async with self._channel_locks.setdefault(channel.id, asyncio.Lock()):
+            if await self.skip_if_posted_before(source, entry, channel.id, guild_id, now):
+                return True
+            return await self.send_post(source, entry, channel, guild_id, settings, embed, report)
+
+    async def skip_if_posted_before(
+        self, source: Source, entry: Entry, channel_id: int, guild_id: int, now: datetime
+    ) -> bool:
+        """Skip `entry` when this channel already got the same article (same canonical link) from
+        another source within DUPLICATE_WINDOW (DESIGN.md "News delivery"). True when skipped."""
+        if not entry.url:
+            return False
+        links = await self.bot.store.posted_links(guild_id, channel_id, now - DUPLICATE_WINDOW)
+        if not posted_before(entry.url, links):
+            return False
+        await self.bot.store.mark_skipped(entry.id, DUPLICATE_SKIP_REASON)
+        log.info("news: %s: entry %d already posted in channel %s from another source", source.name, entry.id, channel_id)
+        return True
+
+    async def send_post(
+        self,
+        source: Source,
+        entry: Entry,
+        channel: Any,
+        guild_id: int,
+        settings: GuildSettings,
+        embed: discord.Embed,
+        report: IterationReport,
+    ) -> bool:
+        """Send the rendered post and record it. False: stop this source for this iteration."""
         try:
             message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
         except (discord.Forbidden, discord.NotFound) as exc:
@@ -357,7 +333,7 @@ class NewsCog(commands.Cog):
 
     async def post_due_digests(self, report: IterationReport) -> None:
         """Post the main arguments in each discussion thread that is old and busy enough, once."""
-        news = self.bot.config.news
+        news = self.bot.options
         now = self.bot.clock()
         due = await self.bot.store.threads_due_for_digest(now, timedelta(hours=news.digest_after_hours))
         if not due:
@@ -391,5 +367,5 @@ class NewsCog(commands.Cog):
         return True
 
 
-async def setup(bot: SpacebriefBot) -> None:
+async def setup(bot: CogBot) -> None:
     await bot.add_cog(NewsCog(bot))

@@ -2,13 +2,16 @@
 
 ``models`` (rows, errors) and ``validation`` (cleaning, settings) are pure; ``rows`` maps database
 values to models; ``base`` is the interface a backend implements and ``sqlite`` the SQLite one;
-``sources``, ``entries`` (with posts), ``settings`` and ``threads`` hold the SQL of each kind;
+``sources``, ``entries`` (with posts), ``deliveries`` (refused posts), ``settings`` and ``threads``
+hold the SQL of each kind;
 ``store.Store`` composes them into the one object the rest of spacebrief uses.
 """
 
 from db.models import (
     CONFIG_GUILD_ID,
     ConfigSource,
+    DeliveryOutcome,
+    DeliveryProblem,
     DuplicateSourceError,
     Entry,
     GuildSettings,
@@ -28,6 +31,8 @@ from db.validation import SettingValue, validate_guild_setting
 __all__ = [
     "CONFIG_GUILD_ID",
     "ConfigSource",
+    "DeliveryOutcome",
+    "DeliveryProblem",
     "DuplicateSourceError",
     "Entry",
     "GuildSettings",

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from db.base import Queries
-from db.models import CONFIG_GUILD_ID, Entry, NewEntry, Post, PostedItem, QuoteLike
+from db.models import CONFIG_GUILD_ID, Entry, NewEntry, Post, PostedItem, StoredQuote
 from db.rows import (
     ENTRY_COLUMNS,
     ENTRY_COLUMNS_E,
@@ -132,7 +132,7 @@ class EntryQueries(Queries):
         return entry_from_row(row) if row is not None else None
 
     async def save_entry_summary(
-        self, entry_id: int, summary: Sequence[str], quotes: Sequence[QuoteLike]
+        self, entry_id: int, summary: Sequence[str], quotes: Sequence[StoredQuote]
     ) -> None:
         """Keep the summary and key quotes with the entry (so a retry after a crash reuses them)."""
         values = (summary_json(summary), quotes_json(quotes), entry_id)
@@ -190,6 +190,18 @@ class EntryQueries(Queries):
                 "UPDATE entries SET state = 'skipped', skip_reason = ?, text = '' WHERE id = ? AND state = 'pending'",
                 (one_line(reason) or "skipped", entry_id),
             )
+
+    async def posted_links(self, guild_id: int, channel_id: int, since: datetime, limit: int = 5000) -> list[str]:
+        """The links of entries posted in ``channel_id`` (of ``guild_id``) since ``since``, newest first,
+        from every source: what a new entry is compared with so one article is posted once per channel."""
+        async with self._db.reading() as tx:
+            rows = await tx.all(
+                """SELECT e.url FROM posts p JOIN entries e ON e.id = p.entry_id
+                   WHERE p.guild_id = ? AND p.posted_at >= ? AND p.channel_id = ? AND e.url IS NOT NULL
+                   ORDER BY p.posted_at DESC LIMIT ?""",
+                (guild_id, ts(since), channel_id, max(1, int(limit))),
+            )
+        return [row[0] for row in rows]
 
     async def latest_posted(self, guild_id: int, limit: int, source: str | None = None) -> list[PostedItem]:
         """The newest posts in ``guild_id`` (one per entry, newest first), optionally of one source.

@@ -104,6 +104,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX threads_awaiting_digest ON threads (created_at) WHERE digest_posted = 0",
         "CREATE INDEX threads_by_post ON threads (post_id)",
     ),
+    # 2 -> 3: what Discord refuses. Attempts at posting an entry and, once it is given up (Discord
+    # refuses it for good: "failed"; or a crash left it unknowable whether it went out:
+    # "unconfirmed"), why, and whether the server's admins were told. Digest attempts per thread.
+    (
+        """
+        CREATE TABLE delivery_problems (
+            entry_id   INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
+            attempts   INTEGER NOT NULL DEFAULT 0,
+            reason     TEXT    NOT NULL,
+            outcome    TEXT    CHECK (outcome IN ('failed', 'unconfirmed')),
+            notified   INTEGER NOT NULL DEFAULT 0,
+            updated_at REAL    NOT NULL
+        )
+        """,
+        "CREATE INDEX delivery_problems_to_announce ON delivery_problems (entry_id) "
+        "WHERE outcome IS NOT NULL AND notified = 0",
+        "ALTER TABLE threads ADD COLUMN digest_attempts INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 
 #: The schema version this code writes.

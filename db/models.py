@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 SourceKind = Literal["feed", "snapi"]
 SourceState = Literal["active", "disabled"]
@@ -94,16 +94,6 @@ class StoredQuote:
         return {"text": self.text, "speaker": self.speaker}
 
 
-class QuoteLike(Protocol):
-    """Anything with ``text`` and ``speaker`` (``summarizer.Quote`` qualifies)."""
-
-    @property
-    def text(self) -> str: ...
-
-    @property
-    def speaker(self) -> str | None: ...
-
-
 @dataclass(frozen=True, slots=True)
 class NewEntry:
     """An entry to record for a source: ``pending`` (to be posted) or ``skipped`` (seen, never posted).
@@ -178,6 +168,28 @@ class ThreadRecord:
     created_at: datetime
     digest_posted: bool
     digest_posted_at: datetime | None
+    digest_attempts: int = 0
+
+
+#: ``failed``: Discord refused the post for good; ``unconfirmed``: a crash left it unknowable
+#: whether the post went out, and the channel's history could not be read to find out.
+DeliveryOutcome = Literal["failed", "unconfirmed"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryProblem:
+    """An entry given up on (no longer pending), with what the server's admins are told."""
+
+    entry_id: int
+    source_id: int
+    source_name: str
+    guild_id: int
+    channel_id: int
+    title: str
+    url: str | None
+    outcome: DeliveryOutcome
+    reason: str
+    attempts: int
 
 
 @dataclass(frozen=True, slots=True)

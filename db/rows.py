@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from db.base import Row
-from db.models import Entry, Post, QuoteLike, Source, StoredQuote, ThreadRecord
+from db.models import Entry, Post, Source, StoredQuote, ThreadRecord
 from db.validation import MAX_QUOTES, MAX_SUMMARY_SENTENCES, clean_keywords, clean_optional, clean_text
 
 # ---- times -----------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ def summary_json(summary: Sequence[str]) -> str:
     )
 
 
-def quotes_json(quotes: Sequence[QuoteLike]) -> str:
+def quotes_json(quotes: Sequence[StoredQuote]) -> str:
     return json.dumps(
         [
             {"text": clean_text(quote.text, 10_000), "speaker": clean_optional(quote.speaker, 500)}
@@ -188,4 +188,5 @@ def thread_from_row(row: Row) -> ThreadRecord:
         created_at=dt_required(row["created_at"]),
         digest_posted=bool(row["digest_posted"]),
         digest_posted_at=dt(row["digest_posted_at"]),
+        digest_attempts=int(row["digest_attempts"] or 0),
     )

@@ -7,7 +7,7 @@ Usage::
 
     store = await Store.open(path)   # same thing, closed later with ``await store.close()``
 
-The SQL lives in ``db.sources``, ``db.entries``, ``db.settings`` and ``db.threads``; the connection
+The SQL lives in ``db.sources``, ``db.entries``, ``db.deliveries``, ``db.settings`` and ``db.threads``; the connection
 in ``db.sqlite`` (behind ``db.base.Database``). All ``now`` arguments are injected by the caller
 (aware datetimes); nothing here reads the clock except through them.
 """
@@ -19,6 +19,7 @@ from os import PathLike, fspath
 from types import TracebackType
 from typing import Any
 
+from db.deliveries import DeliveryQueries
 from db.entries import EntryQueries
 from db.migrations import SCHEMA_VERSION
 from db.settings import GuildSettingsQueries
@@ -27,7 +28,7 @@ from db.sqlite import SqliteDatabase
 from db.threads import ThreadQueries
 
 
-class Store(SourceQueries, EntryQueries, GuildSettingsQueries, ThreadQueries):
+class Store(SourceQueries, EntryQueries, DeliveryQueries, GuildSettingsQueries, ThreadQueries):
     """Typed async access to the spacebrief database. Create it with ``Store.open(path)``."""
 
     @classmethod

@@ -10,7 +10,7 @@ from db.rows import thread_from_row, ts
 from db.validation import check_id
 
 _THREAD_SELECT = """
-    SELECT t.id, t.thread_id, t.post_id, t.created_at, t.digest_posted, t.digest_posted_at,
+    SELECT t.id, t.thread_id, t.post_id, t.created_at, t.digest_posted, t.digest_posted_at, t.digest_attempts,
            p.entry_id, p.guild_id, p.channel_id, e.title, e.url
     FROM threads t JOIN posts p ON p.id = t.post_id JOIN entries e ON e.id = p.entry_id
 """
@@ -52,3 +52,12 @@ class ThreadQueries(Queries):
                 "UPDATE threads SET digest_posted = 1, digest_posted_at = ? WHERE thread_id = ?",
                 (stamp, thread_id),
             )
+
+    async def count_digest_attempt(self, thread_id: int) -> int:
+        """One more failed attempt at a thread's digest; the attempts so far (0: unknown thread)."""
+        async with self._db.writing() as tx:
+            await tx.execute(
+                "UPDATE threads SET digest_attempts = digest_attempts + 1 WHERE thread_id = ?", (thread_id,)
+            )
+            row = await tx.one("SELECT digest_attempts FROM threads WHERE thread_id = ?", (thread_id,))
+        return int(row[0]) if row is not None else 0

@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from feeds.shapes import FeedEntryLike
+
 # ---- entry identity --------------------------------------------------------------------------
 
 #: Keys longer than this are replaced by their hash: a hostile feed must not bloat the index.
@@ -40,29 +42,7 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class EntryLike(Protocol):
-    """What decisions read of a parsed entry (``feeds.parse.FeedEntry`` qualifies)."""
-
-    @property
-    def guid(self) -> str | None: ...
-
-    @property
-    def link(self) -> str | None: ...
-
-    @property
-    def title(self) -> str | None: ...
-
-    @property
-    def published(self) -> datetime | None: ...
-
-    @property
-    def summary(self) -> str | None: ...
-
-    @property
-    def content(self) -> str | None: ...
-
-
-E = TypeVar("E", bound=EntryLike)
+E = TypeVar("E", bound=FeedEntryLike)
 
 
 def _is_tracking_param(name: str) -> bool:
@@ -103,6 +83,30 @@ def normalize_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+def canonical_link(url: str | None) -> str | None:
+    """The key under which one article is the same across sources (two feeds, the Spaceflight News
+    API and the site's own feed...): `normalize_url`, with http/https and a leading "www." made
+    alike. None for an entry without an http(s) link, which is then never taken for another."""
+    text = (url or "").strip()
+    if not _looks_like_url(text):
+        return None
+    normalized = normalize_url(text)
+    _, _, rest = normalized.partition("://")
+    host, slash, path = rest.partition("/")
+    host = host.removeprefix("www.")
+    return _bounded(f"//{host}{slash}{path}") if host else None
+
+
+#: Why an entry was not posted: its channel already has the same article from another source.
+DUPLICATE_SKIP_REASON = "the same article (same link) came from another source for this channel"
+
+
+def posted_before(url: str | None, posted_links: Iterable[str]) -> bool:
+    """True when `url` is the same article (by `canonical_link`) as one of `posted_links`."""
+    key = canonical_link(url)
+    return key is not None and any(canonical_link(link) == key for link in posted_links)
+
+
 def _looks_like_url(text: str) -> bool:
     return text.lower().startswith(("http://", "https://"))
 
@@ -113,7 +117,7 @@ def _bounded(key: str) -> str:
     return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def entry_key(entry: EntryLike) -> str:
+def entry_key(entry: FeedEntryLike) -> str:
     """The identity of an entry within its source: guid, else normalized link, else a hash.
 
     A guid that is a URL (RSS ``isPermaLink``) is normalized like a link, so a feed that later
@@ -244,7 +248,7 @@ class KeywordFilter:
 FILTER_TEXT_LIMIT = 20_000
 
 
-def filter_text(entry: EntryLike) -> str:
+def filter_text(entry: FeedEntryLike) -> str:
     """Title + summary (or content when there is no summary), what keyword filters look at."""
     body = entry.summary or entry.content or ""
     return f"{entry.title or ''}\n{body}"[:FILTER_TEXT_LIMIT]

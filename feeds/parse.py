@@ -16,13 +16,23 @@ import io
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 import lxml.html
 from lxml import etree
+
+from feeds.entries import (
+    CONTROL_CHARS,
+    FeedEntry,
+    FeedParseError,
+    ParsedFeed,
+    http_url,
+    parse_iso_datetime,
+    plain,
+)
+from feeds.snapi import parse_snapi_data
 
 __all__ = [
     "TEASER_MAX_WORDS",
@@ -32,37 +42,10 @@ __all__ = [
     "fragment_to_text",
     "is_teaser_text",
     "parse_feed",
+    "parse_iso_datetime",
 ]
 
 TEASER_MAX_WORDS = 80
-
-
-class FeedParseError(ValueError):
-    """The body is not a usable feed; `str()` is one line."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = " ".join(reason.split()) or "not a feed"
-        super().__init__(self.reason)
-
-
-@dataclass(frozen=True, slots=True)
-class FeedEntry:
-    guid: str | None
-    link: str | None
-    title: str
-    published: datetime | None  # aware, UTC
-    summary: str  # plain text, "" when the feed gives none
-    content: str | None  # plain text of the full content, None when the feed carries only a summary
-    image_url: str | None
-    is_teaser: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedFeed:
-    title: str
-    link: str | None
-    entries: list[FeedEntry] = field(default_factory=list)
-    format: str = ""  # feedparser's version ("rss20", "atom10", ...), "json1"/"json11", or "snapi"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -73,12 +56,10 @@ _BLOCK_TAGS = frozenset(
     "hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
 )
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg", "math")
-# XML 1.0 forbids these; lxml refuses strings containing them.
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def _clean_fragment(html: str) -> Any | None:
-    html = _CONTROL_CHARS.sub("", html)
+    html = CONTROL_CHARS.sub("", html)
     if not html.strip():
         return None
     try:
@@ -134,29 +115,10 @@ def _first_image(html: str, base: str | None) -> str | None:
 
 def _first_http(candidates: Iterable[str], base: str | None) -> str | None:
     for candidate in candidates:
-        found = _http_url(candidate, base)
+        found = http_url(candidate, base)
         if found:
             return found
     return None
-
-
-def _http_url(value: object, base: str | None = None) -> str | None:
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    if base and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
-        from urllib.parse import urljoin
-
-        value = urljoin(base, value)
-    if value.lower().startswith(("http://", "https://")):
-        return value
-    return None
-
-
-def _plain(value: str) -> str:
-    return " ".join(_CONTROL_CHARS.sub("", value).split())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -283,14 +245,14 @@ def parse_feed(
             raise FeedParseError("not a feed: got an HTML page")
         if not version:
             problem = parsed.get("bozo_exception")
-            detail = f" ({_plain(str(problem))[:120]})" if problem else ""
+            detail = f" ({plain(str(problem))[:120]})" if problem else ""
             raise FeedParseError(f"not a feed: no RSS, Atom or JSON Feed found{detail}")
     feed = parsed.get("feed") or {}
     base = url
     entries = [_entry_from_feedparser(entry, base) for entry in raw_entries]
     return ParsedFeed(
         title=_detail_text(feed.get("title_detail"), feed.get("title")),
-        link=_http_url(feed.get("link"), base),
+        link=http_url(feed.get("link"), base),
         entries=entries,
         format=version,
     )
@@ -306,9 +268,9 @@ def _detail_text(detail: Mapping[str, Any] | None, fallback: object = None) -> s
         value = detail.get("value") or ""
         kind = (detail.get("type") or "").lower()
         if "html" in kind:
-            return _plain(fragment_to_text(value))
-        return _plain(value)
-    return _plain(fallback) if isinstance(fallback, str) else ""
+            return plain(fragment_to_text(value))
+        return plain(value)
+    return plain(fallback) if isinstance(fallback, str) else ""
 
 
 def _struct_time_to_utc(value: Any) -> datetime | None:
@@ -331,7 +293,7 @@ def _render(detail: Mapping[str, Any] | None) -> tuple[str, list[str]]:
     value = detail.get("value") or ""
     if "html" in (detail.get("type") or "").lower():
         return _fragment_text_and_images(value)
-    lines = (" ".join(line.split()) for line in _CONTROL_CHARS.sub("", value).split("\n"))
+    lines = (" ".join(line.split()) for line in CONTROL_CHARS.sub("", value).split("\n"))
     return "\n".join(line for line in lines if line), []
 
 
@@ -354,19 +316,19 @@ def _entry_image(entry: Mapping[str, Any], inline_images: Iterable[str], base: s
                 continue
             if key == "media_content" and mime and not mime.startswith("image/"):
                 continue
-            found = _http_url(media.get("url"), base)
+            found = http_url(media.get("url"), base)
             if found:
                 return found
     for link in list(entry.get("enclosures") or []) + list(entry.get("links") or []):
         mime = (link.get("type") or "").lower()
         rel = link.get("rel") or "enclosure"
         if mime.startswith("image/") and rel == "enclosure":
-            found = _http_url(link.get("href") or link.get("url"), base)
+            found = http_url(link.get("href") or link.get("url"), base)
             if found:
                 return found
     image = entry.get("image")
     if isinstance(image, Mapping):
-        found = _http_url(image.get("href") or image.get("url"), base)
+        found = http_url(image.get("href") or image.get("url"), base)
         if found:
             return found
     return _first_http(inline_images, base)
@@ -378,14 +340,14 @@ def _entry_from_feedparser(entry: Mapping[str, Any], base: str) -> FeedEntry:
     if summary_detail:
         summary, summary_images = _render(summary_detail)
     else:
-        summary, summary_images = _plain(entry.get("summary") or ""), []
+        summary, summary_images = plain(entry.get("summary") or ""), []
     summary = _strip_trailer(summary)
     content = _strip_trailer(content_text) or None
     guid = entry.get("id") or entry.get("guid")
-    guid = _plain(guid) if isinstance(guid, str) and guid.strip() else None
+    guid = plain(guid) if isinstance(guid, str) and guid.strip() else None
     return FeedEntry(
         guid=guid,
-        link=_http_url(entry.get("link"), base),
+        link=http_url(entry.get("link"), base),
         title=_detail_text(entry.get("title_detail"), entry.get("title")),
         published=_struct_time_to_utc(entry.get("published_parsed"))
         or _struct_time_to_utc(entry.get("updated_parsed")),
@@ -410,33 +372,12 @@ def _parse_json(body: bytes, *, url: str) -> ParsedFeed:
     except RecursionError as exc:
         raise FeedParseError("not a feed: JSON nested too deeply") from exc
     except ValueError as exc:
-        raise FeedParseError(f"not a feed: invalid JSON ({_plain(str(exc))[:80]})") from exc
+        raise FeedParseError(f"not a feed: invalid JSON ({plain(str(exc))[:80]})") from exc
     if isinstance(data, dict) and str(data.get("version", "")).startswith(JSON_FEED_VERSION_PREFIX):
         return parse_json_feed(data, url=url)
     if isinstance(data, dict) and isinstance(data.get("results"), list):
-        from feeds.snapi import parse_snapi_data
-
         return parse_snapi_data(data, url=url)
     raise FeedParseError("not a feed: JSON that is neither a JSON Feed nor a Spaceflight News API response")
-
-
-def parse_iso_datetime(value: object) -> datetime | None:
-    """RFC 3339 / ISO 8601 to an aware UTC datetime; a naive value is taken as UTC; junk gives None."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None
 
 
 def parse_json_feed(data: Mapping[str, Any], *, url: str) -> ParsedFeed:
@@ -444,29 +385,29 @@ def parse_json_feed(data: Mapping[str, Any], *, url: str) -> ParsedFeed:
     items = data.get("items")
     if not isinstance(items, list):
         raise FeedParseError("not a feed: JSON Feed without an items list")
-    base = _http_url(data.get("home_page_url")) or url
+    base = http_url(data.get("home_page_url")) or url
     entries: list[FeedEntry] = []
     for item in items:
         if not isinstance(item, dict):
             continue
         raw_id = item.get("id")
-        guid = _plain(str(raw_id)) if isinstance(raw_id, str | int) and str(raw_id).strip() else None
-        link = _http_url(item.get("url"), base) or _http_url(item.get("external_url"), base)
-        title = _plain(item["title"]) if isinstance(item.get("title"), str) else ""
+        guid = plain(str(raw_id)) if isinstance(raw_id, str | int) and str(raw_id).strip() else None
+        link = http_url(item.get("url"), base) or http_url(item.get("external_url"), base)
+        title = plain(item["title"]) if isinstance(item.get("title"), str) else ""
         content_html = item.get("content_html") if isinstance(item.get("content_html"), str) else None
         content_text = item.get("content_text") if isinstance(item.get("content_text"), str) else None
         content: str | None = None
         if content_html:
             content = fragment_to_text(content_html) or None
         if content is None and content_text:
-            lines = (" ".join(line.split()) for line in _CONTROL_CHARS.sub("", content_text).split("\n"))
+            lines = (" ".join(line.split()) for line in CONTROL_CHARS.sub("", content_text).split("\n"))
             content = "\n".join(line for line in lines if line) or None
-        summary = _plain(item["summary"]) if isinstance(item.get("summary"), str) else ""
-        image = _http_url(item.get("image"), base) or _http_url(item.get("banner_image"), base)
+        summary = plain(item["summary"]) if isinstance(item.get("summary"), str) else ""
+        image = http_url(item.get("image"), base) or http_url(item.get("banner_image"), base)
         if image is None:
             for attachment in item.get("attachments") or []:
                 if isinstance(attachment, dict) and str(attachment.get("mime_type", "")).startswith("image/"):
-                    image = _http_url(attachment.get("url"), base)
+                    image = http_url(attachment.get("url"), base)
                     if image:
                         break
         if image is None and content_html:
@@ -486,8 +427,8 @@ def parse_json_feed(data: Mapping[str, Any], *, url: str) -> ParsedFeed:
         )
     version = str(data.get("version", ""))
     return ParsedFeed(
-        title=_plain(data["title"]) if isinstance(data.get("title"), str) else "",
-        link=_http_url(data.get("home_page_url")),
+        title=plain(data["title"]) if isinstance(data.get("title"), str) else "",
+        link=http_url(data.get("home_page_url")),
         entries=entries,
         format="json11" if version.rstrip("/").endswith("1.1") else "json1",
     )

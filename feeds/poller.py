@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from db.models import Entry, Source, StoredQuote
-from db.store import Store
-from feeds.article import fetch_article
+from db.models import Entry, GuildSettings, NewEntry, Source, StoredQuote
+from feeds.article import summarize_entry
 from feeds.decide import (
     KeywordFilter,
     KeywordRule,
@@ -28,29 +27,45 @@ from feeds.decide import (
     next_poll_after_success,
     select_new,
 )
+from feeds.entries import FeedParseError
 from feeds.fetch import Fetcher, FetchError, HTTPStatusError
-from feeds.parse import FeedParseError, ParsedFeed, parse_feed
+from feeds.kinds import kind_of
 from feeds.records import records_for
-from feeds.snapi import is_snapi_url, parse_snapi, snapi_request_url
-from summarizer.errors import NoTextError
-from summarizer.summary import Summary, summarize
+from feeds.shapes import CpuRunner, QuoteLike
+from summarizer.summary import Summary
 
 log = logging.getLogger(__name__)
 
-#: How CPU-heavy pure functions (feed parsing, summaries) are run off the event loop: by default
-#: a worker thread; the bot passes its process pool (``SpacebriefBot.cpu.run``), which keeps the
-#: loop's lag low under load (docs/benchmarks.md). The function must be picklable for a pool.
-CpuRunner = Callable[..., Awaitable[Any]]
 
-#: SNAPI is asked for entries published since the last success minus this overlap, so an
-#: article indexed late (published_at in the past) is still seen; keys dedupe the overlap.
-SNAPI_OVERLAP = timedelta(hours=6)
-SNAPI_PAGE = 30
+class PollStore(Protocol):
+    """The store operations the pipeline uses (``db.Store`` has them; tests may pass a fake)."""
 
-FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
-    "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-)
+    async def record_poll_not_modified(self, source_id: int, now: datetime, *, next_poll_at: datetime) -> Source | None: ...
+
+    async def record_poll_success(
+        self,
+        source_id: int,
+        now: datetime,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        next_poll_at: datetime,
+        new_url: str | None = None,
+    ) -> Source | None: ...
+
+    async def record_poll_failure(
+        self, source_id: int, now: datetime, reason: str, *, next_poll_at: datetime, disable_reason: str | None = None
+    ) -> Source | None: ...
+
+    async def has_any_entries(self, source_id: int) -> bool: ...
+
+    async def known_keys(self, source_id: int, keys: Sequence[str]) -> set[str]: ...
+
+    async def add_entries(self, source_id: int, entries: Sequence[NewEntry], now: datetime) -> list[Entry]: ...
+
+    async def pending_entries(self, source_id: int | None = None) -> list[Entry]: ...
+
+    async def save_entry_summary(self, entry_id: int, summary: Sequence[str], quotes: Sequence[StoredQuote]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,16 @@ class PollSettings:
     backfill: int = 3
     include_keywords: tuple[str, ...] = ()
     exclude_keywords: tuple[str, ...] = ()
+
+    @classmethod
+    def for_server(cls, server: GuildSettings, *, backfill: int, min_interval_minutes: float) -> PollSettings:
+        """A server's settings as poll settings; its interval never goes below the configured one."""
+        return cls(
+            interval=timedelta(minutes=max(server.interval_minutes, min_interval_minutes)),
+            backfill=backfill,
+            include_keywords=server.include_keywords,
+            exclude_keywords=server.exclude_keywords,
+        )
 
 
 @dataclass
@@ -73,7 +98,7 @@ class PollResult:
 
 @dataclass(frozen=True)
 class EntryView:
-    """What a post shows of an entry (the shape ``bot.render`` reads): the feed's own fields."""
+    """What a post shows of an entry (the shape ``cogs.render`` reads): the feed's own fields."""
 
     title: str
     link: str | None
@@ -102,12 +127,15 @@ class SavedSummary:
 @dataclass(frozen=True)
 class PreparedEntry:
     """An entry ready to render. ``summary`` is None when no text could be summarized;
-    ``problem`` says why (one line) for logs."""
+    ``problem`` says why (one line) for logs. ``article_problem`` says in a few words why the
+    article page of a teaser was not used ("HTTP 404"): the summary is then of the feed's own
+    text, and the post says so (DESIGN.md "News delivery")."""
 
     record: Entry
     entry: EntryView
     summary: Summary | SavedSummary | None
     problem: str | None = None
+    article_problem: str | None = None
 
 
 def entry_view(entry: Entry) -> EntryView:
@@ -115,24 +143,11 @@ def entry_view(entry: Entry) -> EntryView:
     return EntryView(entry.title, entry.url, entry.published, teaser, entry.image_url)
 
 
-def _request_url(source: Source) -> str:
-    if source.kind == "snapi" or is_snapi_url(source.url):
-        since = source.last_success_at - SNAPI_OVERLAP if source.last_success_at else None
-        return snapi_request_url(source.url, since=since, limit=SNAPI_PAGE)
-    return source.url
-
-
-def _parse(body: bytes, *, url: str, content_type: str | None, charset: str | None, snapi: bool) -> ParsedFeed:
-    if snapi:
-        return parse_snapi(body, url=url)
-    return parse_feed(body, url=url, content_type=content_type, charset=charset)
-
-
 async def poll_source(
     source: Source,
     *,
     fetcher: Fetcher,
-    store: Store,
+    store: PollStore,
     now: datetime,
     settings: PollSettings,
     rng: RandomSource | None = None,
@@ -143,15 +158,15 @@ async def poll_source(
     ``new_entries`` are every pending entry of the source (oldest first): those claimed by this
     poll, and any left pending by an earlier run that crashed before posting them.
     """
-    snapi = source.kind == "snapi" or is_snapi_url(source.url)
+    kind = kind_of(source.kind, source.url)
+    conditional = kind.conditional
     try:
-        if snapi:
-            # SNAPI does not do conditional GET; the published_at_gte window keeps it small.
-            result = await fetcher.get(_request_url(source), accept="application/json")
-        else:
-            result = await fetcher.get(
-                source.url, etag=source.etag, last_modified=source.last_modified, accept=FEED_ACCEPT
-            )
+        result = await fetcher.get(
+            kind.request_url(source.url, last_success_at=source.last_success_at),
+            etag=source.etag if conditional else None,
+            last_modified=source.last_modified if conditional else None,
+            accept=kind.accept,
+        )
         if result.not_modified:
             updated = await store.record_poll_not_modified(
                 source.id, now, next_poll_at=next_poll_after_success(now, settings.interval)
@@ -159,17 +174,14 @@ async def poll_source(
             pending = await store.pending_entries(source.id)
             return PollResult(updated or source, new_entries=pending, not_modified=True)
         parsed = await (run_cpu or asyncio.to_thread)(
-            _parse,
-            result.body,
-            url=result.url,
-            content_type=result.content_type,
-            charset=result.charset,
-            snapi=snapi,
+            kind.parser, result.body, url=result.url, content_type=result.content_type, charset=result.charset
         )
     except HTTPStatusError as exc:
-        return await _record_failure(source, store, now, settings, str(exc), rng, exc.status, exc.retry_after)
+        return await record_failure(
+            source, store, now, settings, str(exc), rng=rng, status=exc.status, retry_after=exc.retry_after
+        )
     except (FetchError, FeedParseError) as exc:
-        return await _record_failure(source, store, now, settings, str(exc), rng, None, None)
+        return await record_failure(source, store, now, settings, str(exc), rng=rng)
 
     first_poll = not await store.has_any_entries(source.id)
     known = await store.known_keys(source.id, [entry_key(entry) for entry in parsed.entries])
@@ -186,10 +198,10 @@ async def poll_source(
     updated = await store.record_poll_success(
         source.id,
         now,
-        etag=None if snapi else result.etag,
-        last_modified=None if snapi else result.last_modified,
+        etag=result.etag if conditional else None,
+        last_modified=result.last_modified if conditional else None,
         next_poll_at=next_poll_after_success(now, settings.interval),
-        new_url=None if snapi else result.permanent_url,
+        new_url=result.permanent_url if conditional else None,
     )
     if selection.notice:
         log.warning("source %s: %s", source.name, selection.notice)
@@ -197,16 +209,19 @@ async def poll_source(
     return PollResult(updated or source, new_entries=pending, notice=selection.notice)
 
 
-async def _record_failure(
+async def record_failure(
     source: Source,
-    store: Store,
+    store: PollStore,
     now: datetime,
     settings: PollSettings,
     reason: str,
-    rng: RandomSource | None,
-    status: int | None,
-    retry_after: float | None,
+    *,
+    rng: RandomSource | None = None,
+    status: int | None = None,
+    retry_after: float | None = None,
 ) -> PollResult:
+    """The one failure path of a source: back off (honouring Retry-After), disable after repeated
+    failures (410 at once); the source's admins are told by whoever announces disabled sources."""
     outcome = decide_failure(
         source.consecutive_failures,
         now,
@@ -230,7 +245,7 @@ async def prepare_entry(
     entry: Entry,
     *,
     fetcher: Fetcher,
-    store: Store,
+    store: PollStore,
     sentences: int,
     max_quotes: int,
     run_cpu: CpuRunner | None = None,
@@ -244,28 +259,23 @@ async def prepare_entry(
     if entry.summary is not None:
         saved = SavedSummary(entry.summary, entry.quotes or ())
         return PreparedEntry(entry, view, saved if entry.summary else None)
-    text = entry.text
-    problem: str | None = None
-    if entry.is_teaser and entry.url:
-        try:
-            article = await fetch_article(fetcher, entry.url)
-            text = article.text
-        except FetchError as exc:
-            problem = str(exc)
-            log.info("entry %s: article page not used: %s", entry.id, exc)
-    result: Summary | None = None
-    if text.strip():
-        try:
-            result = await (run_cpu or asyncio.to_thread)(
-                summarize, text, sentences=sentences, max_quotes=max_quotes
-            )
-        except NoTextError as exc:
-            problem = problem or str(exc)
-    if result is not None:
-        await store.save_entry_summary(entry.id, result.summary, result.quotes[:max_quotes])
-    else:
-        await store.save_entry_summary(entry.id, [], [])
-    return PreparedEntry(entry, view, result, problem)
+    made = await summarize_entry(
+        fetcher,
+        text=entry.text,
+        link=entry.url,
+        is_teaser=entry.is_teaser,
+        sentences=sentences,
+        max_quotes=max_quotes,
+        run_cpu=run_cpu,
+    )
+    result = made.summary
+    summary, quotes = (result.summary, result.quotes[:max_quotes]) if result is not None else ([], [])
+    await store.save_entry_summary(entry.id, summary, stored_quotes(quotes))
+    return PreparedEntry(entry, view, result, made.problem, made.page_problem)
+
+
+def stored_quotes(quotes: Sequence[QuoteLike]) -> list[StoredQuote]:
+    return [StoredQuote(quote.text, quote.speaker) for quote in quotes]
 
 
 def entry_payload(prepared: PreparedEntry) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from yarl import URL
 
-from feeds.parse import FeedEntry, FeedParseError, ParsedFeed, _http_url, _plain, parse_iso_datetime
+from feeds.entries import FeedEntry, FeedParseError, ParsedFeed, http_url, parse_iso_datetime, plain
 
 __all__ = [
     "SNAPI_HOST",
@@ -76,7 +76,7 @@ def snapi_request_url(url: str, *, since: datetime | None = None, limit: int = 2
     its scheme, host and path (mirrors and test servers work as long as the path ends in /v4/<kind>/).
     """
     if snapi_kind(url, any_host=True) is None:
-        raise ValueError(f"not a Spaceflight News API v4 URL: {_plain(url)[:200]}")
+        raise ValueError(f"not a Spaceflight News API v4 URL: {plain(url)[:200]}")
     parsed = URL(url.strip())
     query: dict[str, str] = {k: v for k, v in parsed.query.items() if k not in ("limit", "ordering")}
     query["ordering"] = "-published_at"
@@ -128,15 +128,15 @@ def _entry(item: Any, kind: str) -> FeedEntry | None:
     raw_id = item.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, int | str) or not str(raw_id).strip():
         return None
-    title = _plain(item["title"]) if isinstance(item.get("title"), str) else ""
-    summary = _plain(item["summary"]) if isinstance(item.get("summary"), str) else ""
+    title = plain(item["title"]) if isinstance(item.get("title"), str) else ""
+    summary = plain(item["summary"]) if isinstance(item.get("summary"), str) else ""
     return FeedEntry(
-        guid=f"snapi:{kind}:{_plain(str(raw_id))}",
-        link=_http_url(item.get("url")),
+        guid=f"snapi:{kind}:{plain(str(raw_id))}",
+        link=http_url(item.get("url")),
         title=title,
         published=parse_iso_datetime(item.get("published_at")) or parse_iso_datetime(item.get("updated_at")),
         summary=summary,
         content=None,
-        image_url=_http_url(item.get("image_url")),
+        image_url=http_url(item.get("image_url")),
         is_teaser=True,
     )

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-__all__ = ["NoTextError", "UnknownAlgorithmError"]
+__all__ = ["NavigationOnlyError", "NoTextError", "NotAnArticleError", "UnknownAlgorithmError"]
 
 
 class NoTextError(ValueError):
     """The input has no article text to summarize (empty, whitespace, binary junk, empty HTML)."""
+
+
+class NavigationOnlyError(NoTextError):
+    """HTML whose only text is its menus, links or scripts: a page, but no article on it."""
+
+
+class NotAnArticleError(NoTextError):
+    """The input is data, not an article: a news feed (`is_feed`) or JSON. `kind` says which,
+    e.g. "a news feed (RSS)" or "JSON data"."""
+
+    def __init__(self, kind: str, *, is_feed: bool) -> None:
+        self.kind = kind
+        self.is_feed = is_feed
+        super().__init__(f"no article text: the input is {kind}, not an article")
 
 
 class UnknownAlgorithmError(ValueError):

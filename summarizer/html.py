@@ -44,7 +44,7 @@ def html_to_article(html: str, url: str | None = None) -> Article | None:
         text = _clean(getattr(recall, "text", None))
     if not text:
         text = _clean(trafilatura.html2txt(html))
-    if not text:
+    if not text or _only_navigation(text, html):
         return None
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     if title and lines and lines[0].casefold() == title.casefold():
@@ -60,3 +60,30 @@ def _clean(value: object) -> str | None:
         return None
     value = value.strip()
     return value or None
+
+
+# Where a page keeps its menus and links. trafilatura falls back to them when a page has no article
+# ("Home News About us Contact"), which must read as no text, not as a four-word article.
+_NAVIGATION = "//nav | //header | //footer | //aside | //menu | //*[@role='navigation'] | //a | //button | //title"
+_WORD = re.compile(r"\w+")
+# Past this many words the extracted text is an article whatever the menus say; the check is skipped.
+_NAVIGATION_CHECK_WORDS = 150
+
+
+def _only_navigation(text: str, html: str) -> bool:
+    """True when every word of `text` also appears in the page's menus, links, buttons or title."""
+    words = set(_WORD.findall(text.casefold()))
+    if len(words) > _NAVIGATION_CHECK_WORDS:
+        return False
+    import lxml.etree
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return False
+    navigation: set[str] = set()
+    for element in tree.xpath(_NAVIGATION):
+        navigation.update(_WORD.findall(element.text_content().casefold()))
+    return words <= navigation
+

@@ -13,9 +13,9 @@ from typing import Any
 
 from summarizer.algorithms import ALGORITHMS, get_algorithm
 from summarizer.algorithms.document import Document, is_boilerplate, join_split_quotations
-from summarizer.errors import NoTextError, UnknownAlgorithmError
+from summarizer.errors import NavigationOnlyError, NotAnArticleError, NoTextError, UnknownAlgorithmError
 from summarizer.html import MAX_HTML_CHARS, html_to_article
-from summarizer.textio import decode_text, looks_binary, looks_like_html, readable_ratio
+from summarizer.textio import data_kind, decode_text, looks_binary, looks_like_html, readable_ratio
 from summarizer.tokenizer import Tokenizer, detect_language
 
 __all__ = [
@@ -113,6 +113,9 @@ def summarize(
         raise ValueError(f"max_quotes must be a whole number of at least 0, not {max_quotes!r}")
     name, select = get_algorithm(algorithm)  # a bad name fails before any work
     text = _as_text(text_or_html)
+    kind = data_kind(text)
+    if kind is not None:  # a feed's entries or a JSON document summarized as one article would be nonsense
+        raise NotAnArticleError(kind, is_feed=kind.startswith("a news feed"))
 
     title: str | None = None
     image_url: str | None = None
@@ -121,7 +124,7 @@ def summarize(
         html_cut = len(text) > MAX_HTML_CHARS
         article = html_to_article(text)
         if article is None:
-            raise NoTextError("no article text found in the HTML")
+            raise NavigationOnlyError("no article text in the HTML: nothing but menus, links or scripts")
         title, body, image_url = article.title, article.text, article.image_url
     else:
         body = text

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import json
 import re
 
-__all__ = ["decode_text", "looks_binary", "looks_like_html", "readable_ratio"]
+__all__ = ["data_kind", "declared_in_document", "decode_text", "looks_binary", "looks_like_html", "readable_ratio"]
 
 # BOMs first: a BOM is stronger evidence than a declared charset (servers often lie about charsets).
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -21,6 +22,25 @@ _SNIFF_BYTES = 64 * 1024
 _CONTROL_BYTES = frozenset(range(0, 9)) | frozenset(range(14, 32)) | {11, 127}
 
 
+# A document's own declaration, for servers (and files) that declare nothing: <meta charset="...">,
+# <meta http-equiv="Content-Type" content="text/html; charset=..."> or <?xml ... encoding="..."?>.
+_DOCUMENT_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})"""
+    rb"""|<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})""",
+    re.IGNORECASE,
+)
+_DECLARATION_BYTES = 4096
+# The WHATWG Encoding Standard (what every browser does): these labels mean windows-1252, which
+# agrees with Latin-1 on every printable character and adds the curly quotes, dashes, € and … that
+# pages labelled Latin-1 actually use in 0x80-0x9F.
+_MEANS_WINDOWS_1252 = frozenset(codecs.lookup(name).name for name in ("latin-1", "ascii", "cp1252"))
+# When charset_normalizer ranks several single-byte code pages equally (a short Western text gives no
+# evidence between cp1250 and cp1252: "naïve" in one is "naďve" in the other), the one the web uses
+# for Western languages wins.
+_TIE_BREAK_PREFERENCE = tuple(codecs.lookup(name).name for name in ("cp1252", "latin-1", "iso8859-15"))
+_TIE = 0.005
+
+
 def _known_codec(name: str | None) -> str | None:
     if not name:
         return None
@@ -30,33 +50,69 @@ def _known_codec(name: str | None) -> str | None:
         return None
 
 
+def declared_in_document(data: bytes) -> str | None:
+    """The charset an HTML or XML document declares in its first bytes (a known codec), else None."""
+    found = _DOCUMENT_CHARSET.search(data[:_DECLARATION_BYTES])
+    if not found:
+        return None
+    label = (found.group(1) or found.group(2)).decode("ascii", errors="replace")
+    return _known_codec(label)
+
+
 def decode_text(data: bytes, declared_charset: str | None = None) -> str:
-    """Decode `data`: BOM, else the declared charset, else UTF-8, else charset_normalizer's best guess,
-    else latin-1 (which never fails). Invalid bytes in a declared charset become U+FFFD rather than an
-    error, since a mostly-right declaration beats guessing."""
+    """Decode `data` the way a browser would, then better than one where it has to guess:
+
+    1. a byte-order mark;
+    2. the declared charset (an HTTP header, given as `declared_charset`), else the document's own
+       <meta charset> or XML encoding declaration; invalid bytes become U+FFFD rather than an error,
+       since a mostly-right declaration beats guessing; Latin-1 and ASCII labels read as windows-1252;
+    3. UTF-8 when the bytes are valid UTF-8;
+    4. charset_normalizer's detection (ties between Western code pages go to windows-1252);
+    5. windows-1252, else Latin-1 (which never fails).
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
-    declared = _known_codec(declared_charset)
+    declared = _known_codec(declared_charset) or declared_in_document(data)
     if declared is not None:
+        if declared in _MEANS_WINDOWS_1252:
+            return _decode_windows_1252(data)
         return data.decode(declared, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     guessed = _guess_charset(data[:_SNIFF_BYTES])
-    if guessed is not None:
+    if guessed is not None and guessed not in _MEANS_WINDOWS_1252:
         return data.decode(guessed, errors="replace")
-    return data.decode("latin-1")
+    return _decode_windows_1252(data)
+
+
+def _decode_windows_1252(data: bytes) -> str:
+    # Five bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) have no windows-1252 character; Latin-1 reads them all.
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _guess_charset(sample: bytes) -> str | None:
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # an optional nicety: latin-1 still decodes everything
+    """charset_normalizer's best guess for non-UTF-8 bytes, with Western ties going to windows-1252."""
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(sample)
+    best = matches.best()
+    if best is None:
         return None
-    best = from_bytes(sample).best()
-    return _known_codec(best.encoding) if best is not None else None
+    for preferred in _TIE_BREAK_PREFERENCE:
+        for match in matches:
+            if (
+                _known_codec(match.encoding) == preferred
+                and match.chaos <= best.chaos + _TIE
+                and match.coherence >= best.coherence - _TIE
+            ):
+                return preferred
+    return _known_codec(best.encoding)
 
 
 def looks_binary(data: bytes) -> bool:
@@ -101,3 +157,41 @@ def looks_like_html(text: str) -> bool:
         return False
     # Several tags, not one "<p>" quoted in an article about web pages.
     return len(_TAG.findall(sample, 0, 20000)) >= 3
+
+
+# What may precede a feed's root element: an XML declaration, processing instructions
+# (xml-stylesheet), comments, a doctype, whitespace.
+_XML_PROLOGUE = re.compile(r"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*", re.DOTALL | re.IGNORECASE)
+_FEED_ROOTS = (
+    (re.compile(r"<rss[\s>]", re.IGNORECASE), "RSS"),
+    (re.compile(r"<feed[\s>]", re.IGNORECASE), "Atom"),
+    (re.compile(r"<rdf:rdf[\s>]", re.IGNORECASE), "RSS 1.0"),
+)
+_JSON_FEED_VERSION = "jsonfeed.org/version/"
+
+
+def data_kind(text: str) -> str | None:
+    """What `text` is when it is data rather than an article or a web page: "a news feed (RSS)",
+    "a news feed (Atom)", "a news feed (RSS 1.0)", "a news feed (JSON Feed)" or "JSON data"; None
+    for prose and HTML. A news feed's kind starts with "a news feed"."""
+    head = text[:_DECLARATION_BYTES].lstrip("\ufeff")
+    start = _XML_PROLOGUE.match(head)
+    rest = head[start.end() if start else 0 :]
+    if rest.startswith("<"):
+        for root, name in _FEED_ROOTS:
+            if root.match(rest):
+                return f"a news feed ({name})"
+        return None
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped.startswith(("{", "[")):
+        return None
+    try:
+        data = json.loads(stripped)
+    except RecursionError:  # nested deeper than any article could be: data
+        return "JSON data"
+    except ValueError:  # "[Update] NASA said..." is prose that happens to start with a bracket
+        return None
+    if isinstance(data, dict) and _JSON_FEED_VERSION in str(data.get("version", "")):
+        return "a news feed (JSON Feed)"
+    return "JSON data"
+

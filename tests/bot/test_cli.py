@@ -167,8 +167,18 @@ async def page_server() -> AsyncIterator[str]:
     async def missing(request: web.Request) -> web.Response:
         return web.Response(status=404, text="not here")
 
+    # Declared only in the page itself, as many servers do: the HTTP header names no charset, and
+    # guessing takes the byte 0xA4 for latin-1's "¤" where ISO-8859-15 means "€".
+    latin9 = html.replace("<head>", '<head><meta charset="iso-8859-15">').replace(
+        "two weeks", "two weeks, at a cost of €40 million,"
+    )
+
+    async def latin9_page(request: web.Request) -> web.Response:
+        return web.Response(body=latin9.encode("iso-8859-15"), headers={"Content-Type": "text/html"})
+
     app = web.Application()
     app.router.add_get("/article", article_page)
+    app.router.add_get("/latin9", latin9_page)
     app.router.add_get("/missing", missing)
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
@@ -192,6 +202,20 @@ async def test_summarize_url_from_a_local_server(page_server: str, tmp_path: Pat
 
     refused = await asyncio.to_thread(run_cli, "summarize", f"{page_server}/article")
     assert_one_line_error(refused)
+
+
+async def test_summarize_url_honours_the_pages_meta_charset(page_server: str, tmp_path: Path) -> None:
+    import asyncio
+
+    config = tmp_path / "config.toml"
+    config.write_text("[fetch]\nallow_private_networks = true\ntimeout_s = 10\n")
+    result = await asyncio.to_thread(
+        run_cli, "summarize", "--json", "--sentences", "20", "--config", str(config), f"{page_server}/latin9"
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    shown = json.dumps(json.loads(result.stdout), ensure_ascii=False)
+    assert "€40 million" in shown
+    assert "¤" not in shown
 
 
 DEBATE = [

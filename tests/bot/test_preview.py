@@ -253,3 +253,32 @@ def test_preview_without_sources_says_how_to_add_one_and_creates_no_database(
     assert captured.err.count("\n") == 1
     assert "[[sources]]" in captured.err and "--config FILE" in captured.err and "config.example.toml" in captured.err
     assert sorted(path.name for path in tmp_path.iterdir()) == (["config.toml"] if with_file else [])
+
+
+async def test_one_article_from_two_sources_is_shown_once_per_channel(
+    site: tuple[FeedSite, str], tmp_path: Path
+) -> None:
+    feeds, base = site
+    for feed in ("agency", "aggregator", "elsewhere"):
+        feeds.add(feed, 1)
+    # The aggregator carries the agency's article under its own guid, with tracking parameters.
+    feeds.items["aggregator"][0]["link"] = "http://www.example.org/agency/1/?utm_source=aggregator"
+    feeds.items["elsewhere"][0]["link"] = "https://example.org/agency/1"
+    config = parse_config(
+        {
+            "database": {"path": str(tmp_path / "db.sqlite3")},
+            "fetch": {"allow_private_networks": True, "timeout_s": 5},
+            "sources": [
+                {"name": "Agency", "url": f"{base}/agency.xml", "channel_id": 7},
+                {"name": "Aggregator", "url": f"{base}/aggregator.xml", "channel_id": 7},
+                {"name": "Elsewhere", "url": f"{base}/elsewhere.xml", "channel_id": 8},
+            ],
+        }
+    )
+    lines, _ = await preview(config)
+    by_channel = sorted((line["channel"], line["source"]) for line in lines)
+    assert [channel for channel, _ in by_channel] == ["7", "8"]  # once in channel 7, once in channel 8
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+        reasons = [row[0] for row in conn.execute("SELECT skip_reason FROM entries ORDER BY id")]
+    assert sorted(reasons).count("the same article (same link) came from another source for this channel") == 1
+    assert (await preview(config, now=BASE_TIME + timedelta(hours=1)))[0] == []  # neither comes back

@@ -8,7 +8,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from cogs import errors
+from cogs import errors, shared
 from tests.helpers.bots import CogTestBot
 from tests.helpers.discord_fakes import GUILD_ID, FakeInteraction, http_error
 
@@ -20,7 +20,7 @@ def interaction(bot: CogTestBot) -> FakeInteraction:
 
 async def test_reply_before_any_answer_uses_the_response(bot: CogTestBot) -> None:
     fake = interaction(bot)
-    await errors.reply_ephemeral(fake.mock, "bad **input**\nsecond line")
+    await shared.reply_ephemeral(fake.mock, "bad **input**\nsecond line")
     sent = fake.only()
     assert sent.kind == "response" and sent.ephemeral
     assert sent.text == "bad \\*\\*input\\*\\* second line"
@@ -29,7 +29,7 @@ async def test_reply_before_any_answer_uses_the_response(bot: CogTestBot) -> Non
 async def test_reply_after_a_public_defer_removes_the_placeholder(bot: CogTestBot) -> None:
     fake = interaction(bot)
     await fake.mock.response.defer(thinking=True)
-    await errors.reply_ephemeral(fake.mock, "no article text")
+    await shared.reply_ephemeral(fake.mock, "no article text")
     assert fake.deleted_original
     assert fake.only().kind == "followup" and fake.ephemeral_line() == "no article text"
 
@@ -38,8 +38,8 @@ async def test_reply_after_the_result_was_sent_keeps_it(bot: CogTestBot) -> None
     fake = interaction(bot)
     await fake.mock.response.defer(thinking=True)
     await fake.mock.followup.send("result", allowed_mentions=discord.AllowedMentions.none())
-    errors.mark_answered(fake.mock)
-    await errors.reply_ephemeral(fake.mock, "late problem")
+    shared.mark_answered(fake.mock)
+    await shared.reply_ephemeral(fake.mock, "late problem")
     assert not fake.deleted_original
     assert [(s.kind, s.ephemeral) for s in fake.sent] == [("followup", False), ("followup", True)]
 
@@ -47,8 +47,8 @@ async def test_reply_after_the_result_was_sent_keeps_it(bot: CogTestBot) -> None
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
-        (errors.UserFacingError("That is not a web address."), "That is not a web address."),
-        (errors.ManageGuildRequired(), "You need the Manage Server permission to use this command."),
+        (shared.UserFacingError("That is not a web address."), "That is not a web address."),
+        (shared.ManageGuildRequired(), "You need the Manage Server permission to use this command."),
         (app_commands.MissingPermissions(["manage_guild"]), "You need the Manage Server permission"),
         (app_commands.BotMissingPermissions(["embed_links"]), "I am missing permissions here: embed links."),
         (app_commands.NoPrivateMessage(), "This command works only in a server."),
@@ -91,7 +91,7 @@ async def test_a_failing_answer_does_not_raise(bot: CogTestBot, caplog: pytest.L
         discord.NotFound, 404, "Unknown interaction", 10062
     )
     with caplog.at_level(logging.WARNING, logger="cogs.errors"):
-        await errors.on_app_command_error(fake.mock, errors.UserFacingError("x"))
+        await errors.on_app_command_error(fake.mock, shared.UserFacingError("x"))
     assert "could not report an error" in caplog.text
 
 
@@ -103,14 +103,37 @@ async def test_loading_installs_and_unloading_restores_the_tree_handler(bot: Cog
     assert bot.tree.on_error.__name__ == "on_app_command_error"
 
 
+async def test_errors_raised_by_other_cogs_are_recognised_after_a_reload(bot: CogTestBot) -> None:
+    """discord.py runs an extension's module afresh on each load; the shared errors live outside
+    the extensions, so the handler recognises them by class whatever was reloaded."""
+    import sys
+
+    await bot.reload_extension("cogs.errors")
+    await bot.reload_extension("cogs.members")
+    reloaded = sys.modules["cogs.errors"]
+    assert reloaded is not errors
+    error = app_commands.CommandInvokeError(
+        bot.tree.get_command("summarize"),  # type: ignore[arg-type]
+        sys.modules["cogs.members"].UserFacingError("Please give a web address (http or https)."),
+    )
+    assert reloaded.describe_error(error) == "Please give a web address (http or https)."
+
+
 def test_fetch_failure_lines() -> None:
     from feeds.article import NoArticleTextError
     from feeds.fetch import FetchTimeoutError, HTTPStatusError, TooLargeError
 
-    assert errors.fetch_failure_text(HTTPStatusError(503)) == "The page answered with an error (HTTP 503)."
+    assert shared.fetch_failure_text(HTTPStatusError(503)) == "The page answered with an error (HTTP 503)."
     assert (
-        errors.fetch_failure_text(NoArticleTextError("x"))
+        shared.fetch_failure_text(NoArticleTextError("x"))
         == "I could not find any article text on that page."
     )
-    assert errors.fetch_failure_text(TooLargeError("x")) == "That page is too large to fetch."
-    assert errors.fetch_failure_text(FetchTimeoutError("x")) == "That page took too long to answer."
+    assert (
+        shared.fetch_failure_text(NoArticleTextError("x", why="it is JSON data"))
+        == "I could not find any article text on that page: it is JSON data."
+    )
+    assert shared.fetch_failure_text(NoArticleTextError("x", why="it is a news feed (RSS)", is_feed=True)) == (
+        "That address is a news feed, not an article: /sources test shows what it would post."
+    )
+    assert shared.fetch_failure_text(TooLargeError("x")) == "That page is too large to fetch."
+    assert shared.fetch_failure_text(FetchTimeoutError("x")) == "That page took too long to answer."

@@ -142,6 +142,19 @@ async def test_name_resolving_to_a_private_address_is_refused_by_the_fetcher(str
             "could not find any article text",
         ),
         (200, b"\x89PNG\r\n\x1a\n" + bytes(200), "image/png", "could not find any article text"),
+        (
+            200,
+            "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>",
+            "text/html",
+            "could not find any article text on that page: it holds nothing but menus, links or scripts.",
+        ),
+        (200, '{"a": 1}', "application/json", "could not find any article text on that page: it is JSON data."),
+        (
+            200,
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>',
+            "text/xml",
+            "That address is a news feed, not an article: /sources test shows what it would post.",
+        ),
     ],
 )
 async def test_fetch_failures_are_one_ephemeral_line(

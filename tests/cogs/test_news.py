@@ -384,3 +384,39 @@ async def test_reconciled_post_gets_its_missing_thread(
     assert [t.thread_id for t in await store.threads_due_for_digest(clock(), timedelta(hours=24))] == [
         thread.channel_id
     ]
+
+
+async def test_one_article_from_two_sources_is_posted_once_per_channel(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    agency_items = items(site, "agency", 2)
+    # An aggregator carries the agency's two stories (its own guids, tracking parameters, http) and one of its own.
+    aggregator_items = [
+        RssItem(
+            guid=f"aggregator-{i}",
+            title=f"Aggregated: {item.title}",
+            link=item.link.replace("http://", "http://www.", 0) + "?utm_source=aggregator",
+            description=item.description,
+            published=item.published,
+        )
+        for i, item in enumerate(agency_items)
+    ] + items(site, "aggregator", 1, start=7)
+    news = bot.add_channel(GUILD_ID)
+    other_channel = bot.add_channel(GUILD_ID)
+    agency = await add_source(bot, store, serve_feed(site, "agency", agency_items), "Agency", news)
+    aggregator = await add_source(bot, store, serve_feed(site, "aggregator", aggregator_items), "Aggregator", news)
+    # The same aggregator feed sent to another channel of the server posts everything there.
+    copy_url = site.add("/aggregator-copy.xml", rss("copy", aggregator_items), content_type="application/rss+xml")
+    await add_source(bot, store, copy_url, "Aggregator copy", other_channel)
+
+    report = await cog(bot).run_once()
+    links = [sent.embed.url.replace("www.", "").split("?")[0] for sent in news.sent]
+    assert sorted(links) == sorted({item.link for item in agency_items} | {aggregator_items[2].link})
+    assert len(news.sent) == 3  # two stories once each (whichever source came first), and the aggregator's own
+    assert len(other_channel.sent) == 3
+    assert report.posted == 6
+    assert await store.pending_entries(agency.id) == [] and await store.pending_entries(aggregator.id) == []
+
+    # Nothing comes back on the next polls, from either source.
+    await next_iteration(bot, clock)
+    assert (len(news.sent), len(other_channel.sent)) == (3, 3)

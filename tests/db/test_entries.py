@@ -259,3 +259,24 @@ async def test_source_filter_folds_non_ascii_case(store: Store) -> None:
     [entry] = await store.add_entries(source.id, [new("a")], NOW)
     await store.mark_posted(entry.id, 10, 1, NOW)
     assert [i.entry.key for i in await store.latest_posted(GUILD_A, 5, source="éSPACE info")] == ["a"]
+
+
+async def test_posted_links_of_a_channel_from_every_source(store: Store, source: Source) -> None:
+    other = await store.add_source(GUILD_A, "https://y.example/rss", "Y", 10, now=NOW)
+    elsewhere = await store.add_source(GUILD_B, "https://z.example/rss", "Z", 30, now=NOW)
+    (first,) = await store.add_entries(source.id, [new("a")], NOW)
+    (second,) = await store.add_entries(other.id, [new("b")], NOW)
+    (third,) = await store.add_entries(elsewhere.id, [new("c")], NOW)
+    (old,) = await store.add_entries(other.id, [new("old")], NOW - timedelta(days=60))
+    (unposted,) = await store.add_entries(other.id, [new("pending")], NOW)
+    await store.mark_posted(first.id, 10, 1, NOW)
+    await store.mark_posted(second.id, 10, 2, NOW + timedelta(minutes=1))
+    await store.mark_posted(third.id, 30, 3, NOW)
+    await store.mark_posted(old.id, 10, 4, NOW - timedelta(days=60))
+    assert unposted.state == "pending"
+    since = NOW - timedelta(days=30)
+    assert await store.posted_links(GUILD_A, 10, since) == ["https://x.example/b", "https://x.example/a"]
+    assert await store.posted_links(GUILD_A, 30, since) == []  # another server's channel
+    assert await store.posted_links(GUILD_B, 30, since) == ["https://x.example/c"]
+    assert await store.posted_links(GUILD_A, 10, since, limit=1) == ["https://x.example/b"]
+    assert (await store.posted_links(GUILD_A, 10, NOW - timedelta(days=90)))[-1] == "https://x.example/old"

@@ -34,21 +34,45 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-async def html_404_server() -> AsyncIterator[TestServer]:
-    """A web server that is not Discord: every path answers 404 with an HTML page."""
+async def web_server(status: int, page: str) -> TestServer:
+    """A web server that is not Discord: every path answers `status` with an HTML page."""
 
-    async def not_found(request: web.Request) -> web.Response:
-        return web.Response(status=404, text=NOT_FOUND_PAGE, content_type="text/html")
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(status=status, text=page, content_type="text/html")
 
     app = web.Application()
-    app.router.add_route("*", "/{path:.*}", not_found)
+    app.router.add_route("*", "/{path:.*}", answer)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
+    return server
+
+
+@pytest.fixture
+async def html_404_server() -> AsyncIterator[TestServer]:
+    server = await web_server(404, NOT_FOUND_PAGE)
     try:
         yield server
     finally:
         await server.close()
+
+
+async def test_api_base_that_answers_a_web_page_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = await web_server(200, "<html><body><h1>Welcome to nginx!</h1></body></html>")
+    try:
+        base = f"http://127.0.0.1:{server.port}/api/v10"
+        config = make_config({
+            "discord": {"token": "t", "api_base": base, "gateway_url": f"ws://127.0.0.1:{server.port}/gateway"},
+            "database": {"path": str(tmp_path / "bot.sqlite3")},
+        })  # fmt: skip
+        assert await asyncio.wait_for(run_bot(config, handle_signals=False), 30) == 2
+    finally:
+        await server.close()
+    err = capsys.readouterr().err
+    assert err.startswith(f"spacebrief: no Discord API at {base}: the login request did not get Discord's JSON back")
+    assert err.endswith("check [discord] api_base\n") and err.count("\n") == 1
+    assert "nginx" not in err and "Traceback" not in err
 
 
 @pytest.fixture

@@ -436,3 +436,33 @@ def test_real_feed_entries_fit_the_decisions_and_the_store_record() -> None:
     assert [c.key for c in selection.to_post] == ["https://x.example/2", "https://x.example/3"]
     record = new_entry(selection.to_post[0].key, selection.to_post[0].entry)
     assert (record.title, record.text, record.is_teaser) == ("Mars item 2", "A teaser.", True)
+
+
+# ---- one article, several sources (issue 13) -------------------------------------------------------
+
+
+def test_canonical_link_makes_one_article_one_key() -> None:
+    from feeds.decide import canonical_link
+
+    same = [
+        "https://www.nasa.gov/news/artemis-ii/",
+        "http://nasa.gov/news/artemis-ii",
+        "https://NASA.gov:443/news/artemis-ii/?utm_source=rss&utm_medium=feed#comments",
+        "https://www.nasa.gov/news/artemis-ii?fbclid=abc",
+    ]
+    assert {canonical_link(url) for url in same} == {"//nasa.gov/news/artemis-ii"}
+    assert canonical_link("https://nasa.gov/news/artemis-iii") != canonical_link(same[0])
+    assert canonical_link("https://nasa.gov/news?id=2") != canonical_link("https://nasa.gov/news?id=3")
+    assert canonical_link("https://esa.int/news/artemis-ii") != canonical_link(same[0])  # another site
+    for nothing in (None, "", "   ", "urn:uuid:1234", "ftp://nasa.gov/news/artemis-ii", "/relative/path"):
+        assert canonical_link(nothing) is None
+
+
+def test_posted_before_compares_canonical_links() -> None:
+    from feeds.decide import posted_before
+
+    posted = ["https://spacenews.com/starship-flies/?utm_source=snapi", "https://esa.int/juice"]
+    assert posted_before("http://www.spacenews.com/starship-flies", posted)
+    assert not posted_before("https://spacenews.com/starship-lands", posted)
+    assert not posted_before(None, posted)  # no link: never taken for another entry
+    assert not posted_before("https://esa.int/juice", [])

@@ -296,6 +296,6 @@ async def test_cpu_work_can_run_in_worker_processes(
         prepared = await prepare_entry(
             result.new_entries[0], fetcher=fetcher, store=store, sentences=2, max_quotes=1, run_cpu=in_process
         )
-    assert calls == ["_parse", "summarize"]
+    assert calls == ["parse_feed", "summarize"]
     assert [entry.title for entry in result.new_entries] == ["Item 1", "Item 2"]
     assert prepared.summary is not None and len(prepared.summary.summary) == 2

@@ -7,7 +7,7 @@ the rules Discord enforces and this project promises:
 * an interaction is answered once (``InteractionResponded`` on a second answer), and a follow-up
   before any answer fails;
 * every message carries ``allowed_mentions`` with nothing allowed;
-* content and embeds stay within Discord's limits (``bot.render.embed_problems``).
+* content and embeds stay within Discord's limits (``cogs.render.embed_problems``).
 
 Tests read what was sent from ``FakeInteraction.sent`` / ``FakeChannel.sent``.
 """
@@ -23,7 +23,7 @@ from unittest.mock import AsyncMock, MagicMock, PropertyMock, create_autospec
 
 import discord
 
-from bot.render import MESSAGE_LIMIT, embed_problems
+from cogs.render import MESSAGE_LIMIT, embed_problems
 
 GUILD_ID = 111_111_111_111_111_111
 OTHER_GUILD_ID = 222_222_222_222_222_222

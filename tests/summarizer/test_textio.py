@@ -7,7 +7,14 @@ import random
 
 import pytest
 
-from summarizer.textio import decode_text, looks_binary, looks_like_html, readable_ratio
+from summarizer.textio import (
+    data_kind,
+    declared_in_document,
+    decode_text,
+    looks_binary,
+    looks_like_html,
+    readable_ratio,
+)
 
 CYRILLIC = "Ракета стартовала с космодрома Восточный. Запуск прошёл успешно."
 FRENCH = "La fusée a décollé de Kourou. Les ingénieurs étaient ravis de ce succès éclatant."
@@ -106,3 +113,85 @@ def test_looks_like_html(html: str) -> None:
 )
 def test_prose_is_not_html(text: str) -> None:
     assert not looks_like_html(text)
+
+
+# ---- Latin-1 and Windows-1252 (issue 13: "naïve" read as "naďve") -------------------------------
+
+WESTERN = [
+    "The naïve approach failed.",  # short: no statistical evidence between cp1250 and cp1252
+    "A naïve café owner wrote a résumé about the Noël festival in Zürich.",
+    "Die Raumfähre wird übermorgen in Köln erwartet, sagte der Sprecher. Größere Schäden gab es nicht.",
+    "Le lancement de la fusée Ariane 6 est prévu à Kourou. « C'est une étape majeure », a déclaré le ministre.",
+    "El cohete despegó desde la base en España. La misión durará años, según el señor Núñez.",
+    "Lanseringen skjedde fra Andøya. Været var bra, sa Øystein Ødegård.",
+]
+WINDOWS_1252_ONLY = "ESA’s “Juice” mission – launched in 2023 – will reach Jupiter in 2031… for €1.6 billion."
+
+
+@pytest.mark.parametrize("text", WESTERN)
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_undeclared_western_text_decodes_right(text: str, encoding: str) -> None:
+    assert decode_text(text.encode(encoding)) == text
+
+
+def test_undeclared_windows_1252_punctuation_decodes_right() -> None:
+    assert decode_text(WINDOWS_1252_ONLY.encode("cp1252")) == WINDOWS_1252_ONLY
+    assert decode_text(("Naïve. " + WINDOWS_1252_ONLY).encode("cp1252")).startswith("Naïve. ESA’s “Juice”")
+
+
+def test_central_european_and_cyrillic_are_still_told_apart() -> None:
+    czech = "Příliš žluťoučký kůň úpěl ďábelské ódy. Vláda schválila nový rozpočet na rok 2027."
+    assert decode_text(czech.encode("cp1250")) == czech
+    assert decode_text(CYRILLIC.encode("koi8-r")) == CYRILLIC
+
+
+@pytest.mark.parametrize("label", ["ISO-8859-1", "latin1", "us-ascii", "windows-1252"])
+def test_latin1_and_ascii_labels_read_as_windows_1252(label: str) -> None:
+    # What browsers do (WHATWG Encoding): pages labelled Latin-1 use 0x80-0x9F for quotes and dashes.
+    assert decode_text(WINDOWS_1252_ONLY.encode("cp1252"), label) == WINDOWS_1252_ONLY
+    assert decode_text(b"caf\xe9 \x81", label) == "café \x81"  # a byte cp1252 lacks: Latin-1 reads it
+
+
+def test_the_document_declares_its_charset_when_the_server_does_not() -> None:
+    page = '<html><head><meta charset="windows-1250"></head><body><p>Příliš žluťoučký kůň</p></body></html>'
+    assert decode_text(page.encode("cp1250")) == page
+    legacy = '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><p>“naïve”</p>'
+    assert decode_text(legacy.encode("cp1252")) == legacy
+    xml = '<?xml version="1.0" encoding="ISO-8859-15"?><p>€ naïve</p>'
+    assert decode_text(xml.encode("iso8859-15")) == xml
+    # The server's header wins over the page's own declaration, as in browsers.
+    assert decode_text(page.encode("utf-8"), "utf-8") == page
+    assert declared_in_document(b"<p>no declaration</p>") is None
+    assert declared_in_document(b'<meta charset="no-such-thing">') is None
+
+
+# ---- data that is not an article ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ('<?xml version="1.0"?>\n<!-- c --><rss version="2.0"><channel></channel></rss>', "a news feed (RSS)"),
+        ('<?xml-stylesheet href="s.xsl"?><feed xmlns="http://www.w3.org/2005/Atom"></feed>', "a news feed (Atom)"),
+        ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"></rdf:RDF>', "a news feed (RSS 1.0)"),
+        ('{"version": "https://jsonfeed.org/version/1.1", "items": []}', "a news feed (JSON Feed)"),
+        ('{"a": 1}', "JSON data"),
+        ("  [1, 2, 3]\n", "JSON data"),
+        ("[" * 100_000 + "]" * 100_000, "JSON data"),  # deeper than the decoder goes: still data
+    ],
+)
+def test_data_kind_names_feeds_and_json(text: str, kind: str | None) -> None:
+    assert data_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[Update] NASA said on Friday that the launch would slip.",
+        "{Draft} The rocket flew.",
+        "<html><body><p>An article about RSS feeds: <rss> is their root element.</p></body></html>",
+        "Plain prose mentioning <feed> in the middle.",
+    ],
+)
+def test_prose_and_pages_are_not_data(text: str) -> None:
+    assert data_kind(text) is None

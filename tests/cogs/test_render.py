@@ -1,4 +1,4 @@
-"""bot.render: Discord limits on hostile input, escaping, URL filtering, the 6000 total."""
+"""cogs.render: Discord limits on hostile input, escaping, URL filtering, the 6000 total."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import discord
 import pytest
 
-from bot import render
-from bot.render import (
+from cogs import render
+from cogs.render import (
     DebateStats,
     NewsListItem,
     SourceLine,
@@ -263,6 +263,33 @@ def test_control_bidi_and_surrogates_are_removed() -> None:
     escape_text(text).encode("utf-8")
 
 
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("\u200b\u200b", ""),
+        ("Moon\u200b landing\u2060\ufeff", "Moon landing"),
+        ("soft\u00adhyphen", "softhyphen"),
+        ("\u200dedge\u200d", "edge"),
+        ("tag\U000e0041", "tag"),
+        # Joiners that shape visible text stay: emoji sequences, Persian words.
+        ("\U0001f468\u200d\U0001f469", "\U0001f468\u200d\U0001f469"),
+        ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),
+    ],
+)
+def test_invisible_format_characters_are_removed(raw: str, shown: str) -> None:
+    assert render.clean_text(raw, single_line=True) == shown
+
+
+def test_an_invisible_title_falls_back_to_visible_text() -> None:
+    from cogs.news import thread_name
+
+    assert thread_name("\u200b\u200b") == "Discussion"
+    assert thread_name("\u2060Lunar \u200blander") == "Lunar lander"
+    embed = news_embed(Prepared(Entry("\u200b\ufeff", "https://e.com/a"), None), "\u200bAgency")
+    assert embed.title == "(untitled)"
+    assert "\u200b" not in json.dumps(embed.to_dict(), ensure_ascii=False).replace("@\u200b", "")
+
+
 def test_cut_never_leaves_a_dangling_escape() -> None:
     for limit in range(1, 12):
         result = cut("ab\\*\\*\\*\\*\\*\\*", limit)
@@ -427,7 +454,7 @@ def test_property_random_unicode_renders_within_limits_and_inert(seed: int) -> N
 def test_quotes_already_in_the_summary_are_not_repeated_as_fields() -> None:
     from dataclasses import dataclass, field
 
-    from bot.render import summary_embed
+    from cogs.render import summary_embed
 
     @dataclass
     class Q:

@@ -180,7 +180,13 @@ class SourceLine:
 
 
 def clean_text(text: object, *, single_line: bool = False) -> str:
-    """Printable text: no control/bidi characters or lone surrogates, whitespace tidied.
+    """Printable text: no control, format (Unicode Cf) or bidi characters, no lone surrogates,
+    whitespace tidied.
+
+    Format characters (zero-width spaces, word joiners, BOMs, soft hyphens, tags) are invisible:
+    left in, a title of only "\u200b" is an empty-looking embed or thread name. The two joiners
+    that shape visible text (ZWJ in emoji sequences, ZWNJ in Persian and Indic words) are kept
+    where they join two visible characters.
 
     ``single_line`` folds every run of whitespace (newlines included) into one space, for
     titles, names and footers, where a newline would either be dropped or break the layout.
@@ -191,13 +197,17 @@ def clean_text(text: object, *, single_line: bool = False) -> str:
     value = _SURROGATES.sub("\ufffd", value)
     value = _BIDI_CONTROLS.sub("", value)
     kept: list[str] = []
-    for char in value:
+    for index, char in enumerate(value):
+        category = unicodedata.category(char)
         if char in "\n\t" or char == " ":
             kept.append(char)
-        elif unicodedata.category(char) in ("Cc", "Cs"):
+        elif category in ("Cc", "Cs"):
             kept.append(" " if char in "\r\x0b\x0c\x85" else "")
         elif char in "\u2028\u2029":
             kept.append("\n")
+        elif category == "Cf":
+            if char in _JOINERS and _visible(value, index - 1) and _visible(value, index + 1):
+                kept.append(char)
         else:
             kept.append(char)
     value = "".join(kept)
@@ -207,6 +217,16 @@ def clean_text(text: object, *, single_line: bool = False) -> str:
     # At most one blank line in a row: a wall of newlines is a layout trick, not content.
     tidy = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
     return tidy.strip()
+
+
+_JOINERS = "\u200c\u200d"
+
+
+def _visible(text: str, index: int) -> bool:
+    if not 0 <= index < len(text):
+        return False
+    char = text[index]
+    return not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
 
 
 def _escape_token(match: re.Match[str]) -> str:
@@ -420,7 +440,12 @@ def news_embed(prepared: PreparedLike, source_name: str, *, max_quotes: int | No
     if summary is not None:
         _add_quote_fields(embed, summary.quotes, max_quotes, shown=summary.summary)
     footer_parts = [escape_text(source_name, single_line=True) or "news"]
-    if summary is not None:
+    # A teaser whose article page failed (a 404...) is still posted, but says what it is.
+    article_problem = escape_text(getattr(prepared, "article_problem", None) or "", single_line=True)
+    if article_problem:
+        used = "summary of the feed's teaser" if summary is not None else "the feed's teaser"
+        footer_parts.append(f"article page unavailable ({article_problem}): {used}")
+    elif summary is not None:
         reduction = _reduction(summary.stats)
         if reduction:
             footer_parts.append(reduction)
