@@ -98,9 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument(
         "--sentences",
         type=_sentence_count,
-        default=3,
+        default=None,
         metavar="N",
-        help="summary length in sentences, 1-20 (default 3)",
+        help="summary length in sentences, 1-20 (default: [news] sentences of the config, else 3)",
     )
     summarize.add_argument(
         "--algorithm",
@@ -225,9 +225,9 @@ def _summarize(args: argparse.Namespace, config: Config) -> int:
     from summarizer.summary import summarize
 
     options: dict[str, Any] = {
-        "sentences": args.sentences,
+        "sentences": args.sentences or config.news.sentences,
         "algorithm": args.algorithm,
-        "max_quotes": config.news.max_quotes if config.news.max_quotes > 0 else 2,
+        "max_quotes": config.news.max_quotes,
     }
     try:
         if _is_url(args.source):
@@ -259,8 +259,17 @@ def _summarize(args: argparse.Namespace, config: Config) -> int:
             lines.append(f"“{quote.text}” — {speaker}")
     lines.append("")
     lines.append(f"reduced by {result.stats.reduction_pct:.0f}% ({result.stats.words_in} → {result.stats.words_out} words)")
+    if result.stats.truncated:
+        lines.append(f"summarized {result.stats.read_description()} of {_size(result.stats.chars_in)}")
     _print("\n".join(lines))
     return 0
+
+
+def _size(count: int) -> str:
+    """A size for people: "5.4 MB", "312 KB" (characters of text, a byte each in ASCII)."""
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f} MB"
+    return f"{max(count // 1000, 1)} KB"
 
 
 def _load_debate_comments(args: argparse.Namespace, config: Config) -> list[Any]:

@@ -13,13 +13,13 @@ so async callers run it with `asyncio.to_thread`.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
 from summarizer.attribution import attribute_speakers, looks_like_attribution
+from summarizer.quote_marks import ALL_MARKS, SENTENCE_END, SPACE, WORD_RE, scan_quote_spans
 
-__all__ = ["MIN_KEY_QUOTE_WORDS", "Quote", "QuoteInputError", "find_quotes", "key_quotes"]
+__all__ = ["MIN_KEY_QUOTE_WORDS", "PART_JOINER", "Quote", "QuoteInputError", "find_quotes", "key_quotes"]
 
 # Quotes shorter than this are fragments or scare quotes ("so-called"), not key quotes.
 MIN_KEY_QUOTE_WORDS = 6
@@ -36,7 +36,8 @@ class Quote:
     From `find_quotes`: `text == article[start:end]` (no quote marks), `parts` empty, `score` 0.
     From `key_quotes`: `score` set, and `parts` lists the (start, end) of each quoted part; a
     quote interrupted by its attribution ("We are ready," he said, "and ...") is joined, so
-    `text` is the joined content and `start`/`end` span from its first part to its last.
+    `text` is its parts, each verbatim with whitespace normalised, joined by PART_JOINER (" … "),
+    and `start`/`end` span from its first part to its last.
     """
 
     text: str
@@ -48,170 +49,6 @@ class Quote:
 
     def to_dict(self) -> dict[str, str | None]:
         return {"text": self.text, "speaker": self.speaker}
-
-
-@dataclass(frozen=True)
-class QuoteSpan:
-    """A quoted span found by the scanner, before attribution.
-
-    `open_at`/`close_at` are the positions of the quote marks (`close_at` is None when a quote
-    runs on into the next paragraph, the convention for multi-paragraph quotes);
-    `continues` says this span is the next paragraph of the previous one.
-    """
-
-    start: int
-    end: int
-    open_at: int
-    close_at: int | None
-    continues: bool = False
-
-
-# Opening mark -> the marks that may close it.
-# Scraped text mixes typographic and straight marks ("“We are ready," he said"), so a
-# straight mark may close a curly one and the other way round.
-_DOUBLE_CLOSERS: dict[str, str] = {
-    '"': '"”',
-    "“": "”\"",
-    "„": "“”\"",
-    "‟": "”",
-    "«": "»",
-    "»": "«",  # German and Danish »so«
-    "「": "」",
-    "『": "』",
-}
-_SINGLE_CLOSERS: dict[str, str] = {
-    "‘": "’",
-    "‚": "‘’",
-    "'": "'",
-    "‹": "›",
-    "›": "‹",
-}
-_ALL_MARKS = "\"“”„‟«»「」『』‘’‚'‹›"
-_MARK_OR_NEWLINE_RE = re.compile("[" + re.escape(_ALL_MARKS) + "]|\n")
-_SPACE = " \t\r\n\u00a0\u2009\u202f\u2002\u2003\u3000"
-# Characters after which a quote may open / before which one may close.
-_OPEN_AFTER = _SPACE + "([{<—–-/:;,…" + _ALL_MARKS
-_CLOSE_BEFORE = _SPACE + ".,;:!?)]}>—–-/…" + _ALL_MARKS
-_SENTENCE_END = ".!?…:"
-_WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
-_LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
-
-
-def _can_open(text: str, i: int) -> bool:
-    before = text[i - 1] if i > 0 else "\n"
-    after = text[i + 1] if i + 1 < len(text) else "\n"
-    if not (before in _OPEN_AFTER or before.isspace()):
-        return False
-    if after.isspace():
-        # French « spaced » and a sloppy “ spaced ”, but never a straight mark before a space.
-        return after in " \u00a0\u202f\u2009" and text[i] not in "\"'"
-    return True
-
-
-def _can_close(text: str, i: int) -> bool:
-    before = text[i - 1] if i > 0 else "\n"
-    after = text[i + 1] if i + 1 < len(text) else "\n"
-    return before not in "\n\r" and (after in _CLOSE_BEFORE or not after.isalnum())
-
-
-def _paragraph_break(text: str, newline_at: int) -> tuple[bool, int]:
-    """Whether the newline at `newline_at` ends a paragraph, and where the next line starts.
-
-    A blank line always does; a single newline does when the line ends a sentence, else it is
-    hard-wrapped prose and a quote may go on across it.
-    """
-    j = newline_at + 1
-    n = len(text)
-    blank = False
-    while j < n and text[j] in _SPACE:
-        if text[j] == "\n":
-            blank = True
-        j += 1
-    if blank or j >= n:
-        return True, j
-    k = newline_at - 1
-    while k >= 0 and text[k] in " \t\r\u00a0":
-        k -= 1
-    ends_sentence = k < 0 or text[k] in _SENTENCE_END or text[k] in _ALL_MARKS
-    return ends_sentence or text[j] in _ALL_MARKS, j
-
-
-def scan_quote_spans(text: str) -> list[QuoteSpan]:
-    """Every quoted span in `text`, in order: one pass over the quote marks.
-
-    Double quotes of any script win over single ones (a single-quoted span is only looked for
-    outside double quotes, and a double quote opening inside a single-quoted span means that
-    "single quote" was an apostrophe). Unbalanced marks are dropped at the paragraph's end,
-    except a quote that runs on into a paragraph opening with the same mark.
-    """
-    spans: list[QuoteSpan] = []
-    open_at = -1
-    open_mark = ""
-    closers = ""
-    is_single = False
-    continues_next = False  # the span opening next continues the previous paragraph's quote
-    skip_until = -1
-
-    def emit(close_at: int | None, content_end: int) -> None:
-        nonlocal continues_next
-        start = open_at + 1
-        end = content_end
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
-            end -= 1
-        if (
-            end > start
-            and _LETTER_OR_DIGIT_RE.search(text, start, end)
-            and (not is_single or _is_single_quote_content(text, start, end))
-        ):
-            spans.append(QuoteSpan(start, end, open_at, close_at, continues_next))
-        continues_next = False
-
-    for match in _MARK_OR_NEWLINE_RE.finditer(text):
-        i = match.start()
-        if i < skip_until:
-            continue
-        mark = match.group()
-        if mark == "\n":
-            is_break, next_line = _paragraph_break(text, i)
-            skip_until = next_line
-            if not is_break:
-                continue
-            if open_at >= 0 and next_line < len(text) and text[next_line] == open_mark:
-                # A multi-paragraph quote: each paragraph opens with the mark, only the last closes.
-                emit(None, i)
-                continues_next = True
-            else:
-                continues_next = False  # an unclosed mark is dropped with its paragraph
-            open_at = -1
-            continue
-        if open_at >= 0:
-            if mark in closers and _can_close(text, i):
-                emit(i, i)
-                open_at = -1
-                continue
-            if mark == open_mark and _can_open(text, i) and not is_single:
-                # The earlier mark was never closed: start over from this one.
-                open_at = i
-                continues_next = False
-                continue
-            if is_single and mark in _DOUBLE_CLOSERS and _can_open(text, i):
-                open_at, open_mark, closers, is_single = i, mark, _DOUBLE_CLOSERS[mark], False
-                continues_next = False
-            continue
-        if mark in _DOUBLE_CLOSERS and _can_open(text, i):
-            open_at, open_mark, closers, is_single = i, mark, _DOUBLE_CLOSERS[mark], False
-        elif mark in _SINGLE_CLOSERS and _can_open(text, i) and not text[i + 1 : i + 2].isdigit():
-            open_at, open_mark, closers, is_single = i, mark, _SINGLE_CLOSERS[mark], True
-    # A quote still open at the end of the text was never closed: dropped like any other.
-    return spans
-
-
-def _is_single_quote_content(text: str, start: int, end: int) -> bool:
-    # 'n' in "rock 'n' roll" and other apostrophe pairs are one short token; a single-quoted
-    # quotation has at least two words.
-    return len(_WORD_RE.findall(text, start, min(end, start + 200))) >= 2
 
 
 def find_quotes(text: str) -> list[Quote]:
@@ -237,20 +74,23 @@ _STOPWORDS = frozenset(
 )
 
 
+# The parts of one quotation interrupted by its attribution ("We are ready," he said, "and the
+# rocket is too.") are shown verbatim with an ellipsis between them: glued with a comma they would
+# read as one sentence the speaker never said that way.
+PART_JOINER = " … "
+
+
+def _plain(text: str) -> str:
+    """Whitespace normalised: hard line breaks and runs of spaces become one space."""
+    return " ".join(text.split())
+
+
 def _join_parts(text: str, group: list[Quote]) -> Quote:
     if len(group) == 1:
         only = group[0]
-        return Quote(only.text, only.speaker, only.start, only.end, only.score, ((only.start, only.end),))
-    pieces: list[str] = []
-    for index, part in enumerate(group):
-        piece = part.text
-        if index + 1 < len(group) and piece and piece[-1] not in ".!?…:;,—–-":
-            # The comma before the attribution was stripped from the content; put it back.
-            piece += ","
-        pieces.append(piece)
-    joined = " ".join(pieces)
+        return Quote(_plain(only.text), only.speaker, only.start, only.end, only.score, ((only.start, only.end),))
     return Quote(
-        joined,
+        PART_JOINER.join(_plain(part.text) for part in group),
         group[0].speaker,
         group[0].start,
         group[-1].end,
@@ -264,11 +104,11 @@ _INTERRUPTION_MAX = 120
 def _opens_sentence(text: str, start: int) -> bool:
     """Whether the quote whose content starts at `start` opens a sentence (not a partial quote)."""
     i = start - 1
-    while i >= 0 and (text[i] in _SPACE or text[i] in _ALL_MARKS):
+    while i >= 0 and (text[i] in SPACE or text[i] in ALL_MARKS):
         if text[i] == "\n":
             return True
         i -= 1
-    return i < 0 or text[i] in _SENTENCE_END
+    return i < 0 or text[i] in SENTENCE_END
 
 
 def _is_continuation(text: str, previous: Quote, current: Quote) -> bool:
@@ -282,19 +122,19 @@ def _is_continuation(text: str, previous: Quote, current: Quote) -> bool:
     gap = text[previous.end : current.start]
     if len(gap) > _INTERRUPTION_MAX:
         return False
-    core = gap.strip(_SPACE + _ALL_MARKS + ",")
+    core = gap.strip(SPACE + ALL_MARKS + ",")
     if not core:
         return "\n" not in gap or _runs_on(text, previous, current)
     if "\n" in core or not _opens_sentence(text, previous.start):
         return False
-    return len(_WORD_RE.findall(core)) <= 10 and looks_like_attribution(core)
+    return len(WORD_RE.findall(core)) <= 10 and looks_like_attribution(core)
 
 
 def _runs_on(text: str, previous: Quote, current: Quote) -> bool:
     # A run-on paragraph has no closing mark: only whitespace between its end and the break.
     tail = text[previous.end : current.start]
     line_end = tail.find("\n")
-    return line_end >= 0 and tail[:line_end].strip(_SPACE) == "" and text[current.start - 1] in _ALL_MARKS
+    return line_end >= 0 and tail[:line_end].strip(SPACE) == "" and text[current.start - 1] in ALL_MARKS
 
 
 def _utterances(text: str, quotes: list[Quote]) -> list[Quote]:
@@ -323,18 +163,18 @@ def key_quotes(text: str, quotes: list[Quote], limit: int) -> list[Quote]:
     if limit <= 0 or not quotes:
         return []
     ordered = sorted(quotes, key=lambda q: (q.start, q.end))
-    candidates = [q for q in _utterances(text, ordered) if len(_WORD_RE.findall(q.text)) >= MIN_KEY_QUOTE_WORDS]
+    candidates = [q for q in _utterances(text, ordered) if len(WORD_RE.findall(q.text)) >= MIN_KEY_QUOTE_WORDS]
     if not candidates:
         return []
     article_words = Counter(
-        w for w in (m.group().lower() for m in _WORD_RE.finditer(text, 0, min(len(text), 200_000)))
+        w for w in (m.group().lower() for m in WORD_RE.finditer(text, 0, min(len(text), 200_000)))
         if w not in _STOPWORDS and len(w) > 2
     )
     top_terms = {w for w, _ in article_words.most_common(25)}
     length = max(len(text), 1)
     scored: list[Quote] = []
     for quote in candidates:
-        words = [w.lower() for w in _WORD_RE.findall(quote.text)]
+        words = [w.lower() for w in WORD_RE.findall(quote.text)]
         count = len(words)
         score = 0.0
         if quote.speaker is not None:
@@ -358,7 +198,7 @@ def key_quotes(text: str, quotes: list[Quote], limit: int) -> list[Quote]:
     seen_texts: set[str] = set()
     unique: list[Quote] = []
     for quote in scored:
-        normalized = " ".join(_WORD_RE.findall(quote.text.lower()))
+        normalized = " ".join(WORD_RE.findall(quote.text.lower()))
         if normalized not in seen_texts:
             seen_texts.add(normalized)
             unique.append(quote)

@@ -126,12 +126,17 @@ def stop_words_for(language: str) -> frozenset[str]:
     """sumy's stop words for `language` (our own short list for Russian); empty when none exist."""
     if language == "russian":
         return _RUSSIAN_STOP_WORDS
-    from sumy.utils import get_stop_words
+    # sumy's own lists, read as package data: importing sumy.utils would pull in `requests` (~0.1 s
+    # of start-up) for nothing.
+    import pkgutil
 
     try:
-        return frozenset(word.lower() for word in get_stop_words(language))
-    except LookupError:
+        data = pkgutil.get_data("sumy", f"data/stopwords/{language.lower()}.txt")
+    except OSError:
         return frozenset()
+    if data is None:
+        return frozenset()
+    return frozenset(line.rstrip().lower() for line in data.decode("utf-8").splitlines() if line.rstrip())
 
 
 # --- language detection ------------------------------------------------------------------------------
@@ -206,19 +211,33 @@ _WRAP_ENDINGS = frozenset(
 )
 
 
-def _is_heading_line(line: str, next_line: str) -> bool:
-    """A short line without final punctuation, followed by a capitalised line: a heading or a title.
-    A line that starts in lower case or ends on a function word ("at the") is prose wrapped short."""
+def _is_heading_line(line: str, next_line: str, width: int = 0) -> bool:
+    """A line without final punctuation, followed by a capitalised line: a heading, a headline, a
+    related-story link, a dateline or a caption, and so its own unit. A line that starts in lower case
+    or ends on a function word ("at the") is prose wrapped short, and so is one as long as the
+    paragraph's longest line `width` (hard-wrapped text breaks wherever the width runs out)."""
     stripped = line.strip()
     if not stripped or stripped[-1] in _TERMINAL + ",-–—":
         return False
     nxt = next_line.lstrip()
-    if not nxt or not (nxt[0].isupper() or nxt[0].isdigit()) or stripped[0].islower():
+    if not nxt or not (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "\"“‘'(") or stripped[0].islower():
         return False
     words = stripped.split()
-    if len(stripped) > 60 or len(words) > 10:
+    if words[-1].lower() in _WRAP_ENDINGS:
         return False
-    return words[-1].lower() not in _WRAP_ENDINGS
+    if len(stripped) <= 60 and len(words) <= 10:
+        return True
+    if len(words) <= 25 and _title_case_share(words) >= 0.6:
+        return True  # "Russia Plans at Least 30 Space Launches in 2017 - Roscosmos"
+    return width > 0 and len(stripped) < 0.7 * width
+
+
+def _title_case_share(words: list[str]) -> float:
+    """Share of a line's words, function words aside, that start with a capital or a digit."""
+    content = [word for word in words if word.lower() not in _WRAP_ENDINGS and word[:1].isalnum()]
+    if not content:
+        return 0.0
+    return sum(1 for word in content if word[0].isupper() or word[0].isdigit()) / len(content)
 
 
 def split_paragraphs(text: str) -> list[list[str]]:
@@ -235,13 +254,14 @@ def split_paragraphs(text: str) -> list[list[str]]:
             continue
         units: list[str] = []
         current: list[str] = []
+        width = max(len(line.strip()) for line in lines)
         for index, line in enumerate(lines):
             next_line = lines[index + 1] if index + 1 < len(lines) else ""
             if _BULLET.match(line) and current:
                 units.append(" ".join(current))
                 current = []
             current.append(line.strip())
-            if _is_heading_line(line, next_line) or (next_line and _BULLET.match(next_line)):
+            if _is_heading_line(line, next_line, width) or (next_line and _BULLET.match(next_line)):
                 units.append(" ".join(current))
                 current = []
         if current:
@@ -265,6 +285,22 @@ _OPENERS = "\"'«“‘„([¿¡"
 def _sentence_openers(language: str) -> frozenset[str]:
     # Capitalised stop words are the usual first words of a sentence ("The", "It", "Le", "Der").
     return stop_words_for(language) | _MARKERS.get(language, frozenset())
+
+
+# Sentences glued without a space by a careless copy ("renewable sources.The Delhi commission"): a
+# lower-case word, its full stop (and closing quote), then a capitalised word. "U.S.The" (capitals
+# before the stop) and "Space.com" (lower case after) stay whole.
+_GLUED = re.compile(r"(?<=[a-z][a-z][.!?])[\"”’]?(?=[A-Z][a-z])")
+
+
+def _split_glued(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    for match in _GLUED.finditer(text, start, end):
+        cut = match.end()
+        if text[start:cut].strip():
+            yield start, cut
+        start = cut
+    if text[start:end].strip():
+        yield start, end
 
 
 class Tokenizer:
@@ -313,10 +349,10 @@ class Tokenizer:
             end = match.end()
             if self._is_boundary(text, match.start(), match.group(), end):
                 if text[start:end].strip():
-                    yield start, end
+                    yield from _split_glued(text, start, end)
                 start = end
         if text[start:].strip():
-            yield start, len(text)
+            yield from _split_glued(text, start, len(text))
 
     def _split_unit(self, unit: str) -> Iterator[str]:
         for start, end in self.iter_sentence_spans(unit):

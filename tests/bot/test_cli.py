@@ -21,7 +21,7 @@ Roscosmos said on Friday that the launch of the Soyuz MS-29 crew ship would slip
 """
 
 SUMMARY_KEYS = {"title", "summary", "quotes", "stats"}
-STATS_KEYS = {"sentences_in", "words_in", "words_out", "reduction_pct", "algorithm", "elapsed_ms"}
+STATS_KEYS = {"sentences_in", "words_in", "words_out", "reduction_pct", "algorithm", "elapsed_ms", "truncated"}
 
 
 def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -145,6 +145,41 @@ def test_huge_input_under_a_raised_cap_still_answers(tmp_path: Path) -> None:
     result = run_cli("summarize", "--json", "--config", str(config), str(huge))
     assert result.returncode == 0, result.stderr.decode()
     assert json.loads(result.stdout)["summary"]
+
+
+def test_truncation_is_stated_in_the_json_and_the_human_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long = tmp_path / "long.txt"
+    long.write_text(ARTICLE + "\n" + "The rocket flew. " * 200_000 + "\n")  # 3.4 MB, one line
+    assert main(["summarize", "--json", str(long)]) == 0
+    assert json.loads(capsys.readouterr().out)["stats"]["truncated"] is True
+    assert main(["summarize", str(long)]) == 0
+    out = capsys.readouterr().out
+    assert "summarized the first" in out and "of 3.4 MB" in out
+    short = tmp_path / "short.txt"
+    short.write_text(ARTICLE)
+    capsys.readouterr()
+    assert main(["summarize", "--json", str(short)]) == 0
+    assert json.loads(capsys.readouterr().out)["stats"]["truncated"] is False
+    assert main(["summarize", str(short)]) == 0
+    assert "summarized the first" not in capsys.readouterr().out
+
+
+def test_summarize_follows_news_sentences_and_max_quotes_from_the_config(
+    tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[news]\nsentences = 2\nmax_quotes = 0\n")
+    assert main(["summarize", "--json", "--config", str(config), str(article)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["summary"]) == 2
+    assert data["quotes"] == []  # 0 means no quotes, not the default
+    assert main(["summarize", "--json", "--config", str(config), "--sentences", "4", str(article)]) == 0
+    assert len(json.loads(capsys.readouterr().out)["summary"]) == 4  # the flag wins over the config
+    config.write_text("[news]\nmax_quotes = 1\n")
+    assert main(["summarize", "--json", "--config", str(config), str(article)]) == 0
+    assert len(json.loads(capsys.readouterr().out)["quotes"]) == 1
 
 
 def test_bad_config_is_exit_2(tmp_path: Path, article: Path) -> None:

