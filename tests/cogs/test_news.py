@@ -425,7 +425,8 @@ async def test_one_article_from_two_sources_is_posted_once_per_channel(
 def test_permanent_refusals_are_told_apart_from_retryable_errors() -> None:
     from types import SimpleNamespace
 
-    from cogs.news import MAX_POST_ATTEMPTS, refusal
+    from cogs.news import MAX_POST_ATTEMPTS
+    from cogs.upkeep import refusal
 
     def http_error(status: int, code: int, text: str) -> discord.HTTPException:
         response = SimpleNamespace(status=status, reason="x")
