@@ -40,7 +40,7 @@ from cogs.shared import (
     lacking,
     need_text,
 )
-from cogs.upkeep import Digests, IterationReport, Notices, find_channel, refusal
+from cogs.upkeep import Digests, IterationReport, Notices, find_channel, holds_server, refusal
 from db.models import Entry, GuildSettings, Source
 from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
 from feeds.poller import poll_source, prepare_entry, record_failure
@@ -139,17 +139,8 @@ class NewsCog(commands.Cog):
                 log.exception("news: source %s (#%d) failed: %s", source.name, source.id, exc)
 
     def holds(self, source: Source) -> bool:
-        """Whether this process posts for the source: its server is on one of our shards.
-
-        A config-file source (guild 0) belongs to the server of its channel: when this process
-        runs only some shards, that is the case exactly when the channel is in our cache.
-        """
-        if source.guild_id:
-            return self.bot.holds_guild(source.guild_id)
-        if self.bot.runs_every_shard():
-            return True
-        guild = getattr(self.bot.get_channel(source.channel_id), "guild", None)
-        return guild is not None and self.bot.holds_guild(guild.id)
+        """Whether this process posts for the source: its server is on one of our shards."""
+        return holds_server(self.bot, source.guild_id, source.channel_id)
 
     def _stopping(self) -> bool:
         shutting_down = getattr(self.bot, "shutting_down", None)

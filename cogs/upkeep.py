@@ -81,6 +81,20 @@ async def find_channel(bot: CogBot, channel_id: int) -> Any | None:
         return None
 
 
+def holds_server(bot: CogBot, guild_id: int, channel_id: int) -> bool:
+    """Whether this process acts for that server: it runs the server's shard (then no other does).
+
+    Something of the config file (guild 0) belongs to the server of its channel: when this
+    process runs only some shards, that is the case exactly when the channel is in our cache.
+    """
+    if guild_id:
+        return bot.holds_guild(guild_id)
+    if bot.runs_every_shard():
+        return True
+    guild = getattr(bot.get_channel(channel_id), "guild", None)
+    return guild is not None and bot.holds_guild(guild.id)
+
+
 class Notices:
     """Tells a server's admins, once, what they need to act on."""
 
@@ -92,6 +106,8 @@ class Notices:
     async def announce_disabled_sources(self, report: IterationReport) -> None:
         """Tell each server once that one of its sources was disabled, and why."""
         for source in await self.bot.store.disabled_unnotified_sources():
+            if not holds_server(self.bot, source.guild_id, source.channel_id):
+                continue  # the process running that server's shard tells it
             target = await self._notice_channel(source)
             if target is None:
                 log.warning("news: source %s (#%d) disabled; no channel to tell", source.name, source.id)
@@ -122,6 +138,8 @@ class Notices:
     async def announce_delivery_problems(self, report: IterationReport) -> None:
         """Tell each server once about an entry Discord refused for good, or that went unconfirmed."""
         for problem in await self.bot.store.problems_to_announce():
+            if not holds_server(self.bot, problem.guild_id, problem.channel_id):
+                continue
             target = await self._notice_channel(problem)
             if target is None:
                 log.warning("news: entry %d %s (%s); no channel to tell", problem.entry_id, problem.outcome, problem.reason)
@@ -156,7 +174,11 @@ class Digests:
         """Post the main arguments in each discussion thread that is old and busy enough, once."""
         news = self.bot.options
         now = self.bot.clock()
-        due = await self.bot.store.threads_due_for_digest(now, timedelta(hours=news.digest_after_hours))
+        due = [
+            record
+            for record in await self.bot.store.threads_due_for_digest(now, timedelta(hours=news.digest_after_hours))
+            if self.bot.holds_guild(record.guild_id)  # one process per server: one digest
+        ]
         if not due:
             return
         if not self.bot.intents.message_content:

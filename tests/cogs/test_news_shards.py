@@ -83,3 +83,18 @@ async def test_a_source_claimed_by_another_process_is_left_to_it(
     clock.advance(minutes=6)  # the other process died: its claim expired
     report = await cog(bot).run_once()
     assert report.polled == 1 and len(titles(channel)) == 1
+
+
+async def test_a_disabled_source_is_announced_by_the_process_of_its_server_only(
+    shard_bot: CogTestBot, store: Store
+) -> None:
+    ours = shard_bot.add_channel(GUILD_ID)
+    theirs = shard_bot.add_channel(OTHER_SHARD_GUILD_ID)
+    now = shard_bot.clock()
+    for channel, guild_id in ((ours, GUILD_ID), (theirs, OTHER_SHARD_GUILD_ID)):
+        source = await store.add_source(guild_id, f"https://{guild_id}.example/rss", "Gone", channel.channel_id, now=now)
+        await store.record_poll_failure(source.id, now, "410 Gone", next_poll_at=now, disable_reason="410 Gone")
+    report = await cog(shard_bot).run_once()
+    assert report.notices == 1 and len(ours.sent) == 1 and theirs.sent == []
+    # The other server's notice still waits for the process that runs its shard.
+    assert [s.guild_id for s in await store.disabled_unnotified_sources()] == [OTHER_SHARD_GUILD_ID]
