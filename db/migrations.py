@@ -150,6 +150,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (entry_id, channel_id)
         )
         """,
+        # Entries left pending before this version may have been sent just before a crash: they
+        # get an expired claim, so their next attempt looks in the channel first (as it did before).
+        """
+        INSERT INTO post_claims (entry_id, channel_id, owner, claimed_at, expires_at)
+        SELECT e.id, s.channel_id, 'before claims', 0, 0
+        FROM entries e JOIN sources s ON s.id = e.source_id
+        WHERE e.state = 'pending' AND s.channel_id <> 0
+        """,
     ),
 )
 

@@ -495,6 +495,9 @@ async def test_a_pending_entry_is_not_sent_again_when_history_cannot_be_read(
         source.id, [NewEntry(key="nasa-0", title="nasa story 0", url=site.url("/nasa/story/0"), published=None)],
         clock(),
     )
+    await store.claim_post(  # the crashed run's claim, expired with it
+        left.id, channel.channel_id, owner="crashed-run", now=clock() - timedelta(hours=1), lease=timedelta(minutes=5)
+    )
     channel.bot_permissions = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
     await next_iteration(bot, clock)
     await next_iteration(bot, clock)

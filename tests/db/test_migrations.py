@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -125,3 +126,17 @@ async def test_two_stores_on_one_file_migrate_once(db_path: Path) -> None:
         await first.add_source(1, "https://a.example/feed", "A", 0, now=NOW)
         assert [s.name for s in await second.list_sources(1)] == ["A"]
     assert version(db_path) == SCHEMA_VERSION
+
+
+async def test_entries_pending_before_claims_are_reconciled_first(db_path: Path) -> None:
+    async with aiosqlite.connect(db_path, isolation_level=None) as conn:
+        assert await migrate(conn, target=SCHEMA_VERSION - 1) == SCHEMA_VERSION - 1
+        await conn.execute(
+            "INSERT INTO sources (guild_id, url, name, channel_id, created_at) VALUES (5, 'https://x.example/rss', 'X', 9, 0)"
+        )
+        await conn.execute(
+            "INSERT INTO entries (source_id, key, title, state, created_at) VALUES (1, 'k1', 'Maybe sent', 'pending', 0)"
+        )
+    async with Store.open(db_path) as store:
+        # It may have gone out just before the upgrade: whoever posts it looks in the channel first.
+        assert await store.claim_post(1, 9, owner="bot", now=NOW, lease=timedelta(minutes=5)) == "retry"
