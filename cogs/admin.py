@@ -18,6 +18,7 @@ from discord.ext import commands
 
 from cogs import render
 from cogs.shared import (
+    POST_IN_CHANNEL,
     CogBot,
     ManageGuildRequired,
     UserFacingError,
@@ -25,6 +26,7 @@ from cogs.shared import (
     checked_url,
     fetch_failure_text,
     guild_settings,
+    missing_permissions,
     require_range,
 )
 from db.models import DuplicateSourceError, InvalidSettingError, Source
@@ -52,13 +54,7 @@ def source_name(given: str | None, feed: ParsedFeed, url: str) -> str:
     return "feed"
 
 
-
-
-POST_PERMISSIONS = (
-    ("view_channel", "View Channel"),
-    ("send_messages", "Send Messages"),
-    ("embed_links", "Embed Links"),
-)
+POST_PERMISSIONS = POST_IN_CHANNEL
 
 
 def require_post_permissions(channel: discord.TextChannel) -> None:
@@ -66,8 +62,7 @@ def require_post_permissions(channel: discord.TextChannel) -> None:
     me = channel.guild.me
     if me is None:  # not cached: the news loop will report it instead
         return
-    permissions = channel.permissions_for(me)
-    missing = [label for flag, label in POST_PERMISSIONS if not getattr(permissions, flag)]
+    missing = missing_permissions(channel.permissions_for(me), POST_PERMISSIONS)
     if missing:
         raise UserFacingError(f"I cannot post in #{channel.name}: I need {', '.join(missing)} there.")
 

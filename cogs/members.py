@@ -17,12 +17,15 @@ from discord.ext import commands
 from cogs import render
 from cogs.shared import (
     NO_MENTIONS,
+    READ_HISTORY,
     CogBot,
     UserFacingError,
     checked_url,
     comments_from_messages,
     fetch_failure_text,
     guild_settings,
+    missing_permissions,
+    need_text,
     reply,
     require_range,
 )
@@ -188,6 +191,11 @@ class MembersCog(commands.Cog):
             channel = interaction.channel
             if channel is None or not isinstance(channel, discord.abc.Messageable):
                 raise UserFacingError("I cannot read messages in this kind of channel.")
+            # Discord answers a history read without Read Message History with NO messages, not an
+            # error: asked first (the interaction carries the bot's permissions here), named if missing.
+            missing = missing_permissions(interaction.app_permissions, READ_HISTORY)
+            if missing:
+                raise UserFacingError(f"I cannot read this discussion: {need_text(missing, channel)}.")
             await interaction.response.defer(thinking=True)
             comments = await self._channel_comments(channel)
             name = getattr(channel, "name", None)

@@ -29,8 +29,19 @@ import discord
 from discord.ext import commands, tasks
 
 from cogs import render
-from cogs.shared import NO_MENTIONS, CogBot, comments_from_messages, guild_settings
-from db.models import Entry, GuildSettings, Source, ThreadRecord
+from cogs.shared import (
+    NO_MENTIONS,
+    POST_IN_CHANNEL,
+    POST_IN_THREAD,
+    READ_HISTORY,
+    CogBot,
+    comments_from_messages,
+    guild_settings,
+    lacking,
+    my_permissions,
+    need_text,
+)
+from db.models import DeliveryProblem, Entry, GuildSettings, Source, ThreadRecord
 from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
 from feeds.poller import poll_source, prepare_entry, record_failure
 from summarizer.debate import condense, count_authors
@@ -54,12 +65,35 @@ CLAIM_TOLERANCE = timedelta(seconds=1)
 #: A new entry is compared with what its channel got this far back: one article arriving from
 #: several sources (an agency's feed, an aggregator, the Spaceflight News API) is posted once.
 DUPLICATE_WINDOW = timedelta(days=30)
+#: Discord's refusals that come back the same on every retry (JSON error codes), and how the
+#: admins' notice names them. The post is tried this many times in all (an admin may change the
+#: rule meanwhile), then given up: the source goes on with its next entries.
+PERMANENT_REFUSALS = {
+    200000: "AutoMod blocked the message",
+    240000: "Discord's harmful-link filter blocked the message",
+    50035: "Discord refused the message as invalid",
+}
+MAX_POST_ATTEMPTS = 3
+#: Iterations a thread's digest is tried while the bot may not read or post there, then given up.
+MAX_DIGEST_ATTEMPTS = 3
+
+def refusal(exc: discord.HTTPException) -> str | None:
+    """Why Discord refused a post for good, or None when a retry may succeed."""
+    meaning = PERMANENT_REFUSALS.get(exc.code)
+    if meaning is None:
+        return None
+    detail = render.clean_text(exc.text, single_line=True)
+    return f"{meaning} (code {exc.code}{': ' + detail[:200] if detail else ''})"
 
 
 def thread_name(title: str) -> str:
     """A thread name from an entry title: one line, 1-100 characters."""
     name = render.clean_text(title, single_line=True)
     return render.cut(name, THREAD_NAME_LIMIT) or "Discussion"
+
+
+#: ``find_existing_post``'s answer when the history could not be read.
+Unreadable: Any = object()
 
 
 @dataclass
@@ -118,7 +152,7 @@ class NewsCog(commands.Cog):
         now = self.bot.clock()
         sources = [source for source in await self.bot.store.due_sources(now) if source.channel_id]
         await asyncio.gather(*(self._guarded_source(source, now, report) for source in sources))
-        for step in (self.announce_disabled_sources, self.post_due_digests):
+        for step in (self.announce_disabled_sources, self.announce_delivery_problems, self.post_due_digests):
             try:
                 await step(report)
             except Exception:
@@ -153,10 +187,15 @@ class NewsCog(commands.Cog):
 
     async def process_source(self, source: Source, now: datetime, report: IterationReport) -> None:
         channel = await self._channel(source.channel_id)
+        unusable: str | None = None
         if channel is None or not hasattr(channel, "send"):
+            unusable = f"channel {source.channel_id} is gone or I cannot see it"
+        elif missing := lacking(channel, POST_IN_THREAD if isinstance(channel, discord.Thread) else POST_IN_CHANNEL):
+            unusable = f"{need_text(missing, channel)} to post there"
+        if unusable is not None:
             # Not polled (claiming entries would only strand them as pending), but counted as a
             # failure: it backs off, and after repeated failures it is disabled with a notice.
-            reason = f"channel {source.channel_id} is gone or I cannot see it"
+            reason = unusable
             report.failed_sources.append(source.name)
             log.warning("news: source %s (#%d): %s", source.name, source.id, reason)
             own = await guild_settings(self.bot, source.guild_id)
@@ -199,7 +238,15 @@ class NewsCog(commands.Cog):
         """Post one pending entry (or record the post a crash left behind). False: stop this source."""
         if entry.created_at < now - CLAIM_TOLERANCE:
             # Claimed by an earlier iteration and still pending: we may have sent it and crashed.
-            existing = await self.find_existing_post(channel, entry)
+            unreadable = lacking(channel, READ_HISTORY)
+            existing = None if unreadable else await self.find_existing_post(channel, entry)
+            if unreadable or existing is Unreadable:
+                # Sending again could post it twice: record it as unconfirmed, tell the admins once.
+                missing = unreadable or ["Read Message History"]
+                reason = f"{need_text(missing, channel)} to check whether it was already posted before a restart"
+                await self.bot.store.give_up_entry(entry.id, "unconfirmed", reason, self.bot.clock())
+                log.warning("news: %s: entry %d unconfirmed, not posted again: %s", source.name, entry.id, reason)
+                return True
             if existing is not None:
                 post = await self.bot.store.mark_posted(
                     entry.id, channel.id, existing.id, self.bot.clock(), guild_id=guild_id
@@ -255,15 +302,14 @@ class NewsCog(commands.Cog):
         try:
             message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
         except (discord.Forbidden, discord.NotFound) as exc:
-            # The channel refuses us (permissions) or is gone: retrying would fail the same way.
-            await self.bot.store.mark_skipped(entry.id, f"cannot post in channel {channel.id}: {exc.status}")
+            # The channel refuses us (permissions changed since the check) or is gone: this entry is
+            # given up and announced; the next iteration's check holds the source back instead.
+            reason = f"Discord refused the post in channel {channel.id} ({exc.status}, code {exc.code})"
+            await self.bot.store.give_up_entry(entry.id, "failed", reason, self.bot.clock())
             log.warning("news: %s: cannot post in channel %s: %s", source.name, channel.id, exc)
             return False
         except discord.HTTPException as exc:
-            log.warning(
-                "news: %s: send failed (%s); entry %d stays pending", source.name, exc.status, entry.id
-            )
-            return False
+            return await self.refused(source, entry, exc)
         post = await self.bot.store.mark_posted(
             entry.id, channel.id, message.id, self.bot.clock(), guild_id=guild_id
         )
@@ -272,11 +318,30 @@ class NewsCog(commands.Cog):
             await self.open_thread(message, entry, post.id)
         return True
 
+    async def refused(self, source: Source, entry: Entry, exc: discord.HTTPException) -> bool:
+        """A send Discord answered with an error: retry later, or give the entry up. True: go on."""
+        reason = refusal(exc)
+        if reason is None:
+            log.warning("news: %s: send failed (%s); entry %d stays pending", source.name, exc.status, entry.id)
+            return False  # keep the feed's order: what follows waits for the next iteration
+        attempts = await self.bot.store.count_delivery_attempt(entry.id, reason, self.bot.clock())
+        if attempts >= MAX_POST_ATTEMPTS:
+            await self.bot.store.give_up_entry(entry.id, "failed", reason, self.bot.clock())
+            log.warning("news: %s: entry %d given up after %d attempts: %s", source.name, entry.id, attempts, reason)
+        else:
+            log.warning("news: %s: entry %d refused (attempt %d of %d): %s",
+                        source.name, entry.id, attempts, MAX_POST_ATTEMPTS, reason)
+        # The same refusal would come back at once: the entries after it go ahead meanwhile.
+        return True
+
     async def find_existing_post(self, channel: Any, entry: Entry) -> Any | None:
-        """Our own message for ``entry`` among the channel's recent messages, if there is one."""
+        """Our own message for ``entry`` among the channel's recent messages, if there is one.
+
+        ``Unreadable`` when Discord refused to show the history (the caller must not send again).
+        """
         me = self.bot.user
         if me is None:
-            return None
+            return Unreadable
         wanted_url = render.safe_url(entry.url)
         wanted_title = render.safe(entry.title, render.TITLE_LIMIT, single_line=True) or "(untitled)"
         try:
@@ -289,8 +354,8 @@ class NewsCog(commands.Cog):
                     if wanted_url is None and embed.url is None and embed.title == wanted_title:
                         return message
         except discord.HTTPException as exc:
-            # Without history we cannot tell; sending risks a duplicate, not a loss.
             log.warning("news: cannot read history of channel %s to reconcile: %s", channel.id, exc)
+            return Unreadable
         return None
 
     async def open_thread(self, message: Any, entry: Entry, post_id: int) -> None:
@@ -322,12 +387,40 @@ class NewsCog(commands.Cog):
             await self.bot.store.mark_disabled_notified(source.id)
             report.notices += 1
 
-    async def _notice_channel(self, source: Source) -> Any | None:
+    async def _notice_channel(self, source: Source | DeliveryProblem) -> Any | None:
         channel = await self._channel(source.channel_id) if source.channel_id else None
-        if channel is not None and hasattr(channel, "send"):
+        if channel is not None and hasattr(channel, "send") and not lacking(channel, POST_IN_CHANNEL[:2]):
             return channel
         guild = self.bot.get_guild(source.guild_id) if source.guild_id else None
+        if guild is None and channel is not None:
+            guild = getattr(channel, "guild", None)  # a config-file source: its channel's server
         return guild.system_channel if guild is not None else None
+
+    # ---- entries given up ----------------------------------------------------------------------
+
+    async def announce_delivery_problems(self, report: IterationReport) -> None:
+        """Tell each server once about an entry Discord refused for good, or that went unconfirmed."""
+        for problem in await self.bot.store.problems_to_announce():
+            target = await self._notice_channel(problem)
+            if target is None:
+                log.warning("news: entry %d %s (%s); no channel to tell", problem.entry_id, problem.outcome, problem.reason)
+            elif await self._send_notice(target, render.delivery_problem_texts(problem)):
+                report.notices += 1
+            await self.bot.store.mark_problem_announced(problem.entry_id)
+
+    async def _send_notice(self, target: Any, texts: list[str]) -> bool:
+        """Send the first of ``texts`` Discord accepts: the fuller ones name the entry's title and link,
+        which the same AutoMod rule that refused the post may refuse again."""
+        for text in texts:
+            try:
+                await target.send(text, allowed_mentions=NO_MENTIONS)
+                return True
+            except discord.HTTPException as exc:
+                if refusal(exc) is None:
+                    log.warning("news: cannot send a notice in channel %s: %s", getattr(target, "id", "?"), exc)
+                    return False
+        log.warning("news: every form of a notice was refused in channel %s", getattr(target, "id", "?"))
+        return False
 
     # ---- debate digests ----------------------------------------------------------------------
 
@@ -354,6 +447,13 @@ class NewsCog(commands.Cog):
         if thread is None or not hasattr(thread, "history"):
             await self.bot.store.mark_digest_posted(record.thread_id, now)  # the thread is gone
             return False
+        missing = lacking(thread, READ_HISTORY + POST_IN_THREAD[1:])
+        if getattr(thread, "locked", False) and not getattr(my_permissions(thread), "manage_threads", False):
+            missing.append("Manage Threads (the thread is locked)")
+        if missing:
+            # Checked before reading and condensing: an unreadable thread reads as empty.
+            await self._digest_failed(record, now, need_text(missing, thread))
+            return False
         messages = [message async for message in thread.history(limit=DIGEST_HISTORY)]
         comments = comments_from_messages(messages)
         if len(comments) < min_comments:
@@ -364,9 +464,23 @@ class NewsCog(commands.Cog):
         stats = render.DebateStats(
             comments=len(comments), authors=count_authors(comments), origin=record.url
         )
-        await thread.send(embed=render.debate_embed(arguments, stats), allowed_mentions=NO_MENTIONS)
+        try:
+            await thread.send(embed=render.debate_embed(arguments, stats), allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            await self._digest_failed(record, now, f"Discord refused it ({exc.status}, code {exc.code})")
+            return False
         await self.bot.store.mark_digest_posted(record.thread_id, now)
         return True
+
+    async def _digest_failed(self, record: ThreadRecord, now: datetime, reason: str) -> None:
+        """One more failed attempt at a digest; given up (with a log line) after a few."""
+        attempts = await self.bot.store.count_digest_attempt(record.thread_id)
+        if attempts >= MAX_DIGEST_ATTEMPTS:
+            await self.bot.store.mark_digest_posted(record.thread_id, now)
+            log.warning("news: digest for thread %s given up after %d attempts: %s", record.thread_id, attempts, reason)
+        else:
+            log.warning("news: digest for thread %s not posted (attempt %d of %d): %s",
+                        record.thread_id, attempts, MAX_DIGEST_ATTEMPTS, reason)
 
 
 async def setup(bot: CogBot) -> None:

@@ -568,6 +568,51 @@ def settings_embed(settings: dict[str, object]) -> discord.Embed:
     return fit_total(embed)
 
 
+class DeliveryProblemLike(Protocol):
+    """An entry given up (``db.models.DeliveryProblem``)."""
+
+    @property
+    def entry_id(self) -> int: ...
+    @property
+    def source_name(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def attempts(self) -> int: ...
+
+
+def delivery_problem_texts(problem: DeliveryProblemLike) -> list[str]:
+    """The one-time notice about an entry given up, fullest first, each within the message limit.
+
+    A post AutoMod refused for a word in its title (or a link) may see its notice refused for the
+    same reason: the later forms leave out the title, then the link, and name the entry by number.
+    """
+    source = cut(escape_text(problem.source_name, single_line=True), 200) or "a source"
+    title = cut(escape_text(problem.title, single_line=True), 300)
+    link = safe_url(problem.url)
+    because = cut(escape_text(problem.reason, single_line=True), 600).rstrip(".") or "Discord refused it"
+    if problem.outcome == "unconfirmed":
+        tail = f"I could not confirm whether it was posted before a restart: {because}. It was not posted again."
+    else:
+        tries = f" (tried {problem.attempts} times)" if problem.attempts > 1 else ""
+        tail = f"I could not post it: {because}{tries}. The source goes on with its next entries."
+    names = []
+    if title and link:
+        names.append(f"**{title}** (<{link}>)")
+    if title:
+        names.append(f"**{title}**")
+    if link:
+        names.append(f"<{link}>")
+    names.append(f"entry #{problem.entry_id}")
+    return [cut(f"News from **{source}**: {name}. {tail}", MESSAGE_LIMIT) for name in dict.fromkeys(names)]
+
+
 def disabled_source_text(source_name: str, reason: str | None) -> str:
     """The one-time notice that a source was disabled, within the 2000-character message limit."""
     name = cut(escape_text(source_name, single_line=True), 200) or "a source"

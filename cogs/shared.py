@@ -188,6 +188,50 @@ async def guild_settings(bot: CogBot, guild_id: int | None) -> GuildSettings:
     return await bot.store.get_guild_settings(guild_id, bot.server_defaults)
 
 
+# --------------------------------------------------------------------------------------------
+# The bot's permissions in a channel
+
+#: (discord.py flag, Discord's name) of what each job needs of the bot in a channel.
+POST_IN_CHANNEL = (("view_channel", "View Channel"), ("send_messages", "Send Messages"), ("embed_links", "Embed Links"))
+POST_IN_THREAD = (
+    ("view_channel", "View Channel"),
+    ("send_messages_in_threads", "Send Messages in Threads"),
+    ("embed_links", "Embed Links"),
+)
+#: Without Read Message History Discord answers a history read with NO messages, not an error:
+#: checked first, or an unreadable channel looks like an empty one.
+READ_HISTORY = (("view_channel", "View Channel"), ("read_message_history", "Read Message History"))
+
+
+def missing_permissions(granted: discord.Permissions, needed: tuple[tuple[str, str], ...]) -> list[str]:
+    """Discord's names of the ``needed`` permissions that ``granted`` lacks."""
+    return [label for flag, label in needed if not getattr(granted, flag)]
+
+
+def my_permissions(channel: Any) -> discord.Permissions | None:
+    """The bot's permissions in a channel or thread, from the cache; None when unknown."""
+    guild = getattr(channel, "guild", None)
+    me = getattr(guild, "me", None)
+    if me is None or not hasattr(channel, "permissions_for"):
+        return None
+    try:
+        return channel.permissions_for(me)
+    except discord.ClientException:  # a thread whose parent is not cached
+        return None
+
+
+def lacking(channel: Any, needed: tuple[tuple[str, str], ...]) -> list[str]:
+    """What the bot lacks in ``channel`` of ``needed`` (nothing when its permissions are unknown)."""
+    granted = my_permissions(channel)
+    return missing_permissions(granted, needed) if granted is not None else []
+
+
+def need_text(missing: list[str], channel: Any) -> str:
+    """ "I need Read Message History in #news" (one line)."""
+    where = f" in #{render.clean_text(channel.name, single_line=True)}" if getattr(channel, "name", None) else ""
+    return f"I need {' and '.join(missing)}{where}"
+
+
 def comments_from_messages(messages: list[discord.Message]) -> list[Comment]:
     """Human messages with text, oldest first, as debate comments (authors by user id, not name:
     two people may share a display name, and support counts distinct people)."""

@@ -420,3 +420,30 @@ async def test_one_article_from_two_sources_is_posted_once_per_channel(
     # Nothing comes back on the next polls, from either source.
     await next_iteration(bot, clock)
     assert (len(news.sent), len(other_channel.sent)) == (3, 3)
+
+
+def test_permanent_refusals_are_told_apart_from_retryable_errors() -> None:
+    from types import SimpleNamespace
+
+    from cogs.news import MAX_POST_ATTEMPTS, refusal
+
+    def http_error(status: int, code: int, text: str) -> discord.HTTPException:
+        response = SimpleNamespace(status=status, reason="x")
+        return discord.HTTPException(response, {"code": code, "message": text})  # type: ignore[arg-type]
+
+    blocked = refusal(http_error(400, 200000, "Message was blocked by automatic moderation"))
+    assert blocked is not None and "AutoMod" in blocked and "200000" in blocked
+    assert "harmful-link" in (refusal(http_error(400, 240000, "blocked")) or "")
+    assert "invalid" in (refusal(http_error(400, 50035, "Invalid Form Body")) or "")
+    assert refusal(http_error(500, 0, "Internal Server Error")) is None
+    assert refusal(http_error(429, 0, "rate limited")) is None
+    assert 1 < MAX_POST_ATTEMPTS <= 5
+
+
+def test_missing_permissions_are_named_as_discord_names_them() -> None:
+    from cogs.shared import POST_IN_THREAD, READ_HISTORY, missing_permissions
+
+    granted = discord.Permissions(view_channel=True, send_messages=True)
+    assert missing_permissions(granted, READ_HISTORY) == ["Read Message History"]
+    assert missing_permissions(granted, POST_IN_THREAD) == ["Send Messages in Threads", "Embed Links"]
+    assert missing_permissions(discord.Permissions.all(), READ_HISTORY) == []

@@ -466,3 +466,31 @@ def test_quotes_already_in_the_summary_are_not_repeated_as_fields() -> None:
     embed = summary_embed(summary, "https://www.esa.int/x").to_dict()
     values = [f["value"] for f in embed.get("fields", [])]
     assert values == ["“Every partner knows what it must deliver”"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    entry_id: int = 7
+    source_name: str = "Agency"
+    title: str = "Leaked @everyone footage"
+    url: str | None = "https://x.example/a"
+    outcome: str = "failed"
+    reason: str = "AutoMod blocked the message (code 200000)"
+    attempts: int = 3
+
+
+def test_a_failed_entry_notice_names_the_entry_and_the_reason_fullest_first() -> None:
+    texts = render.delivery_problem_texts(Problem())
+    assert len(texts) == 4
+    assert "Leaked" in texts[0] and "https://x.example/a" in texts[0] and "AutoMod" in texts[0]
+    assert "tried 3 times" in texts[0] and "next entries" in texts[0]
+    assert "Leaked" not in texts[2] and "https://x.example/a" in texts[2]
+    assert "entry #7" in texts[3] and "Leaked" not in texts[3] and "x.example" not in texts[3]
+    assert all("@everyone" not in t and "\n" not in t and len(t) <= 2000 for t in texts)
+
+
+def test_an_unconfirmed_entry_notice_says_it_was_not_posted_again() -> None:
+    [first, *_] = render.delivery_problem_texts(
+        Problem(outcome="unconfirmed", reason="I need Read Message History in #news", attempts=0, url=None)
+    )
+    assert "not posted again" in first and "Read Message History" in first and "tried" not in first
