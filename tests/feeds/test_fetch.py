@@ -18,6 +18,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 import feeds.fetch as fetch_module
+import feeds.urls as urls_module
 from feeds.fetch import (
     USER_AGENT,
     BlockedAddressError,
@@ -315,12 +316,12 @@ class FakeResolver(AbstractResolver):
 def loopback_counts_as_public(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pretend only 127.0.0.1 is public, so the default (guarded) config can reach the test server
     and we can watch the guard refuse the *redirect* targets."""
-    real = fetch_module.is_public_address
+    real = urls_module.is_public_address
 
     def fake(ip: object) -> bool:
         return str(ip).strip("[]") == "127.0.0.1" or real(ip)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(fetch_module, "is_public_address", fake)
+    monkeypatch.setattr(urls_module, "is_public_address", fake)
 
 
 @pytest.mark.usefixtures("loopback_counts_as_public")
