@@ -7,6 +7,7 @@ no the way it really does and checks that users and admins see what they should,
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,18 +15,22 @@ from pathlib import Path
 import pytest
 
 from cogs.news import MAX_DIGEST_ATTEMPTS, MAX_POST_ATTEMPTS
-from tests.e2e.conftest import CHAT_CHANNEL, NEWS_CHANNEL, FeedServer, RunningBot, fast_clock
-from tests.e2e.test_news_flow import (
+from tests.e2e.conftest import (
+    CHAT_CHANNEL,
     FEED_PATH,
+    NEWS_CHANNEL,
     POLL_WAIT_S,
+    FeedServer,
+    RunningBot,
     assert_valid_news_post,
     config_for,
+    fast_clock,
     feed_polls,
     item,
     titles,
     wait_for_polls,
 )
-from tests.fake_discord import PERM_READ_MESSAGE_HISTORY, FakeDiscord, RecordedMessage
+from tests.fake_discord import PERM_READ_MESSAGE_HISTORY, PERM_SEND_MESSAGES, FakeDiscord, RecordedMessage
 
 NOW = datetime.now(UTC)
 
@@ -65,6 +70,29 @@ async def test_an_entry_automod_refuses_does_not_stop_the_next_two_and_admins_he
     # blocked title, were refused too before the one naming the entry by its link went out.
     assert len(refusals) == MAX_POST_ATTEMPTS + 2
     assert stored is not None and stored.state == "skipped" and (stored.skip_reason or "").startswith("failed")
+
+
+async def test_a_channel_the_bot_cannot_post_in_holds_its_source_back_and_names_the_permission(
+    fake_discord: FakeDiscord, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    feed_server.add_item(FEED_PATH, item(feed_server, 1, "Crew returns from the station", days_ago=1))
+    await fake_discord.deny_bot(NEWS_CHANNEL, PERM_SEND_MESSAGES)
+    async with RunningBot(config_for(tmp_path, fake_discord, feed_server), clock=fast_clock(4)) as running:
+        store = running.bot.store
+
+        async def failures() -> int:
+            return sum(source.consecutive_failures for source in await store.list_all_sources())
+
+        for _ in range(int(POLL_WAIT_S / 0.1)):
+            if await failures() >= 1:
+                break
+            await asyncio.sleep(0.1)
+        [source] = await store.list_all_sources()
+        pending = await store.pending_entries()
+    assert source.consecutive_failures >= 1
+    assert source.last_error is not None and "Send Messages" in source.last_error and "#news" in source.last_error
+    assert feed_polls(feed_server) == 0 and pending == []  # nothing fetched, nothing claimed and stranded
+    assert fake_discord.posts_in(NEWS_CHANNEL) == []
 
 
 async def test_debate_without_read_message_history_names_it(

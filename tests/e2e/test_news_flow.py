@@ -6,67 +6,22 @@ with no pings; a restart on the same database and a 429 on the send must not cha
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from tests.e2e.conftest import (
-    LAUNCH_PARAGRAPHS,
-    FeedItem,
+    FEED_PATH,
+    NEWS_CHANNEL,
+    POLL_WAIT_S,
     FeedServer,
     RunningBot,
-    article_html,
-    bot_config_data,
+    assert_valid_news_post,
+    config_for,
     fast_clock,
-    make_config,
+    item,
+    titles,
+    wait_for_polls,
 )
-from tests.fake_discord import FakeDiscord, RecordedMessage
-
-NEWS_CHANNEL = 810000000000000001
-FEED_PATH = "/agency.xml"
-POLL_WAIT_S = 20.0  # an upper bound only: every wait returns as soon as its condition holds
-
-
-def item(feed: FeedServer, number: int, title: str, *, days_ago: float) -> FeedItem:
-    link = feed.url(f"/articles/{number}")
-    feed.pages[f"/articles/{number}"] = article_html(title, LAUNCH_PARAGRAPHS)
-    return FeedItem(
-        guid=f"agency-{number}",
-        title=title,
-        link=link,
-        body=f"{title}. " + " ".join(LAUNCH_PARAGRAPHS[:4]),
-        published=datetime.now(UTC) - timedelta(days=days_ago),
-    )
-
-
-def config_for(tmp_path: Path, fake: FakeDiscord, feed: FeedServer, **news: Any) -> Any:
-    sources = [{"name": "Agency", "url": feed.url(FEED_PATH), "channel_id": NEWS_CHANNEL}]
-    return make_config(bot_config_data(tmp_path, fake, sources=sources, news=news or None))
-
-
-def titles(posts: list[RecordedMessage]) -> list[str]:
-    return [post.embeds[0]["title"] for post in posts]
-
-
-def feed_polls(feed: FeedServer) -> int:
-    return feed.hits.count(FEED_PATH)
-
-
-async def wait_for_polls(fake: FakeDiscord, feed: FeedServer, more: int) -> None:
-    """Let the loop poll the feed `more` further times (so a duplicate would have had its chance).
-
-    A poll is seen when it starts, and an iteration starts only after the previous one finished:
-    two more polls mean at least one whole iteration ran (and sent whatever it was going to send).
-    """
-    target = feed_polls(feed) + more
-    await fake.wait_for(lambda: feed_polls(feed) >= target, within=POLL_WAIT_S, what=f"{more} more polls")
-
-
-def assert_valid_news_post(post: RecordedMessage, expected: FeedItem) -> None:
-    assert post.allowed_mentions == {"parse": []}  # no pings, ever
-    [embed] = post.embeds
-    assert embed["title"] == expected.title
-    assert embed["url"] == expected.link
+from tests.fake_discord import FakeDiscord
 
 
 async def test_new_item_is_posted_once_with_a_valid_embed_and_no_pings(
