@@ -37,7 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import average_precision_score
 
 from summarizer import debate
-from summarizer.debate import grouping, pipeline, spectral, vectors
+from summarizer.debate import claims, grouping, pipeline, spectral, vectors
 from summarizer.debate.vectors import text_similarity
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "keypoints"
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for assignment in args.set:
         name, _, value = assignment.partition("=")
-        module = next((m for m in (pipeline, grouping, spectral, vectors) if hasattr(m, name)), None)
+        module = next((m for m in (pipeline, grouping, claims, spectral, vectors) if hasattr(m, name)), None)
         if module is None:
             parser.error(f"no tuning constant {name} in summarizer.debate")
         setattr(module, name, type(getattr(module, name))(value))

@@ -7,7 +7,12 @@ authors follow a long-tailed distribution (a few people post a lot). Each size i
 `--repeat` runs of `condense(comments)` in this process, and the growth ratios are printed:
 the contract is 2,000 comments in under 2 s, and 10x the comments in under 15x the time.
 
-Usage: .venv/bin/python bench/debate_speed.py [--sizes 200 2000 20000] [--repeat 3]
+The comment caps (`MAX_COMMENTS`, `MAX_TOTAL_CHARS`) are lifted for the growth measurement, so that
+20,000 comments are really condensed. `--bounds` instead measures the capped path on 14 MB of comments
+through the command line, as a user runs it: wall time and peak memory of the process
+(`spacebrief debate FILE`, JSON and plain text), against the contract of under 10 s and 500 MB.
+
+Usage: .venv/bin/python bench/debate_speed.py [--sizes 200 2000 20000] [--repeat 3] [--bounds]
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import argparse
 import random
 import time
 
-from summarizer.debate import condense
+from summarizer.debate import condense, pipeline
 
 SUBJECTS = ["Mars", "the Moon", "Venus", "Europa", "Titan", "the asteroid belt", "Ceres", "Phobos"]
 VEHICLES = ["Starship", "SLS", "New Glenn", "Falcon Heavy", "Ariane 6", "Long March 9", "Neutron"]
@@ -154,11 +159,54 @@ def best_time(comments: list[dict[str, str]], repeat: int) -> tuple[float, int]:
     return best, found
 
 
+def bounds(megabytes: float = 14.0) -> None:
+    """14 MB of comments through `spacebrief debate`, JSON and plain text: seconds and peak memory."""
+    import json
+    import os
+    import resource
+    import subprocess
+    import sys
+    import tempfile
+
+    comments: list[dict[str, str]] = []
+    size = 0
+    seed = 0
+    while size < megabytes * 1_000_000:
+        for comment in synthetic_thread(2000, seed=seed):
+            comment["id"] = f"{seed}-{comment['id']}"
+            if "reply_to" in comment:
+                comment["reply_to"] = f"{seed}-{comment['reply_to']}"
+            comments.append(comment)
+            size += len(comment["text"]) + 60
+        seed += 1
+    with tempfile.TemporaryDirectory() as folder:
+        as_json = os.path.join(folder, "thread.json")
+        as_text = os.path.join(folder, "thread.txt")
+        with open(as_json, "w", encoding="utf-8") as handle:
+            json.dump(comments, handle)
+        with open(as_text, "w", encoding="utf-8") as handle:
+            handle.write("\n\n".join(f"{c['author']}:\n{c['text']}" for c in comments))
+        for path in (as_json, as_text):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            started = time.perf_counter()
+            result = subprocess.run([sys.executable, "-m", "bot", "debate", path], capture_output=True, check=False)
+            seconds = time.perf_counter() - started
+            peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+            note = next((line for line in result.stdout.decode().splitlines() if line.startswith("Note:")), "")
+            print(f"{os.path.basename(path)}: {os.path.getsize(path) / 1e6:.1f} MB, {len(comments):,} comments, "
+                  f"exit {result.returncode}, {seconds:.2f} s, peak {peak_mb:.0f} MB; {note}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 2000, 20000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--bounds", action="store_true", help="14 MB through the CLI: time and peak memory")
     args = parser.parse_args(argv)
+    if args.bounds:
+        bounds()
+        return 0
+    pipeline.MAX_COMMENTS = pipeline.MAX_TOTAL_CHARS = 10**9  # measure growth, not the caps
     condense(synthetic_thread(50, seed=1))  # warm caches (stemmer, stop words, regexes) outside the timing
     print(f"{'comments':>9}{'sentences':>10}{'seconds':>10}{'arguments':>11}{'x time vs previous':>20}{'x comments':>12}")
     previous: tuple[int, float] | None = None

@@ -273,7 +273,7 @@ def _size(count: int) -> str:
 
 
 def _load_debate_comments(args: argparse.Namespace, config: Config) -> list[Any]:
-    from summarizer.debate import DebateInputError, parse_comments, parse_plain_comments
+    from summarizer.debate import DebateInputError, decode_json_comments, parse_plain_comments
 
     if _is_url(args.source):
         return asyncio.run(_fetch_comments(args.source, config))
@@ -281,11 +281,7 @@ def _load_debate_comments(args: argparse.Namespace, config: Config) -> list[Any]
     stripped = text.lstrip("\ufeff \t\r\n")
     try:
         if stripped.startswith(("[", "{")) or args.source.lower().endswith(".json"):
-            try:
-                data = json.loads(stripped)
-            except json.JSONDecodeError as exc:
-                raise UsageError(f"{_display(args.source)}: invalid JSON (line {exc.lineno}: {exc.msg})") from None
-            return parse_comments(data)
+            return decode_json_comments(stripped)
         return parse_plain_comments(text)
     except DebateInputError as exc:
         raise UsageError(f"{_display(args.source)}: {exc}") from None
@@ -305,28 +301,38 @@ async def _fetch_comments(url: str, config: Config) -> list[Any]:
 def _debate(args: argparse.Namespace, config: Config) -> int:
     import time
 
-    from summarizer.debate import condense, count_authors
+    from summarizer.debate import (
+        NO_ARGUMENTS,
+        condense_debate,
+        count_phrase,
+        cut_note,
+        support_phrase,
+        thread_phrase,
+    )
 
     comments = _load_debate_comments(args, config)
     started = time.perf_counter()
-    arguments = condense(comments, max_arguments=args.max_arguments)
+    debate = condense_debate(comments, max_arguments=args.max_arguments)
     elapsed_ms = (time.perf_counter() - started) * 1000
-    authors = count_authors(comments)
+    arguments, stats = debate.arguments, debate.stats
     if args.json:
         payload = {
             "arguments": [argument.to_dict() for argument in arguments],
-            "stats": {"comments": len(comments), "authors": authors, "elapsed_ms": round(elapsed_ms, 2)},
+            "stats": {**stats.to_dict(), "elapsed_ms": round(elapsed_ms, 2)},
         }
         _print(json.dumps(payload, ensure_ascii=False))
         return 0
-    lines = [f"{len(comments)} comments from {authors} people; {len(arguments)} main arguments", ""]
-    if not arguments:
-        lines.append("No argument was made by more than one person.")
+    header = f"{thread_phrase(stats.comments, stats.authors, stats.unnamed)}; {count_phrase(len(arguments), 'main argument')}"
+    lines = [header]
+    note = cut_note(stats.comments, stats.condensed, stats.shortened)
+    if note:
+        lines.append(f"Note: {note}.")
+    lines.append("")
+    if not arguments and stats.comments:
+        lines.append(NO_ARGUMENTS)
     for number, argument in enumerate(arguments, 1):
-        people = "person" if argument.support == 1 else "people"
-        count = len(argument.comment_ids)
         lines.append(f"{number}. {argument.claim}")
-        lines.append(f"   {count} comment{'s' if count != 1 else ''}, {argument.support} {people}")
+        lines.append(f"   {support_phrase(len(argument.comment_ids), argument.support, argument.unnamed)}")
         for quote in argument.quotes[:1]:
             lines.append(f"   “{quote}”")
         lines.append("")

@@ -32,7 +32,7 @@ from cogs.shared import (
 from feeds.article import summarize_url
 from feeds.comments import CommentsUnavailableError, fetch_comments
 from feeds.fetch import FetchError
-from summarizer.debate import Comment, condense, count_authors
+from summarizer.debate import Comment, condense_debate
 from summarizer.errors import NoTextError
 from summarizer.summary import Summary
 
@@ -204,13 +204,11 @@ class MembersCog(commands.Cog):
             where = "on that page" if url is not None else "here (bots and empty messages do not count)"
             raise UserFacingError(f"I found no comments to condense {where}.")
         try:
-            arguments = await self.bot.cpu.run(condense, comments, max_arguments=max_arguments)
+            debate = await self.bot.cpu.run(condense_debate, comments, max_arguments=max_arguments)
         except ValueError as exc:
             raise UserFacingError(f"I could not read those comments: {exc}") from None
-        stats = render.DebateStats(
-            comments=len(comments), authors=count_authors(comments), origin=origin
-        )
-        await reply(interaction, ephemeral=False, embed=render.debate_embed(arguments, stats))
+        stats = render.DebateStats.of(debate.stats, origin)
+        await reply(interaction, ephemeral=False, embed=render.debate_embed(debate.arguments, stats))
 
     async def _web_comments(self, url: str) -> list[Comment]:
         try:

@@ -44,7 +44,7 @@ from cogs.shared import (
 from db.models import DeliveryProblem, Entry, GuildSettings, Source, ThreadRecord
 from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
 from feeds.poller import poll_source, prepare_entry, record_failure
-from summarizer.debate import condense, count_authors
+from summarizer.debate import condense_debate
 
 log = logging.getLogger(__name__)
 
@@ -460,12 +460,10 @@ class NewsCog(commands.Cog):
             if now - record.created_at > timedelta(hours=after_hours) + DIGEST_GIVE_UP:
                 await self.bot.store.mark_digest_posted(record.thread_id, now)
             return False
-        arguments = await self.bot.cpu.run(condense, comments, max_arguments=DIGEST_MAX_ARGUMENTS)
-        stats = render.DebateStats(
-            comments=len(comments), authors=count_authors(comments), origin=record.url
-        )
+        debate = await self.bot.cpu.run(condense_debate, comments, max_arguments=DIGEST_MAX_ARGUMENTS)
+        stats = render.DebateStats.of(debate.stats, record.url)
         try:
-            await thread.send(embed=render.debate_embed(arguments, stats), allowed_mentions=NO_MENTIONS)
+            await thread.send(embed=render.debate_embed(debate.arguments, stats), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             await self._digest_failed(record, now, f"Discord refused it ({exc.status}, code {exc.code})")
             return False

@@ -40,6 +40,8 @@ from cogs.text import (
     safe_url,
 )
 from feeds.shapes import QuoteLike, ShownEntry
+from summarizer.debate.pipeline import CondenseStats
+from summarizer.debate.wording import NO_ARGUMENTS, cut_note, support_phrase, thread_phrase
 
 __all__ = [
     "AUTHOR_LIMIT",
@@ -124,7 +126,11 @@ class ArgumentLike(Protocol):
     @property
     def authors(self) -> Sequence[str]: ...
     @property
+    def comment_ids(self) -> Sequence[str]: ...
+    @property
     def quotes(self) -> Sequence[str]: ...
+    @property
+    def unnamed(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +151,19 @@ class DebateStats:
     comments: int
     authors: int
     origin: str | None = None
+    unnamed: int = 0  # comments without an author (never counted as people)
+    cut: str | None = None  # what the debate limits left out, said to the reader
+
+    @classmethod
+    def of(cls, condensed: CondenseStats, origin: str | None) -> DebateStats:
+        """The stats of a `summarizer.debate.condense_debate` result, shown for ``origin``."""
+        return cls(
+            comments=condensed.comments,
+            authors=condensed.authors,
+            origin=origin,
+            unnamed=condensed.unnamed,
+            cut=cut_note(condensed.comments, condensed.condensed, condensed.shortened),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,29 +343,29 @@ def news_list_embed(items: Sequence[NewsListItem]) -> discord.Embed:
 
 
 def debate_embed(arguments: Sequence[ArgumentLike], stats: DebateStats) -> discord.Embed:
-    """``/debate`` and thread digests: the main arguments, their support and a quote each."""
-    people = "person" if stats.authors == 1 else "people"
-    comments = "comment" if stats.comments == 1 else "comments"
+    """``/debate`` and thread digests: the main arguments, who made them and a quote each; the footer
+    says what the debate limits left out of a very large thread."""
     embed = discord.Embed(title="Main arguments", colour=DEBATE_COLOUR)
     origin_url = safe_url(stats.origin)
     if origin_url:
         embed.url = origin_url
-    header = f"{stats.comments} {comments}, {stats.authors} {people}"
+    header = thread_phrase(stats.comments, stats.authors, stats.unnamed)
     if stats.origin and not origin_url:
         header += f" in {escape_text(stats.origin, single_line=True)}"
     if not arguments:
-        header += "\nNo clear arguments yet."
+        header += f"\n{NO_ARGUMENTS if stats.comments else 'No comments yet.'}"
     embed.description = cut(header, DESCRIPTION_LIMIT)
     for index, argument in enumerate(arguments, start=1):
-        backers = "person" if argument.support == 1 else "people"
         name = f"{index}. {escape_text(argument.claim, single_line=True)}"
-        value_lines = [f"Supported by {argument.support} {backers}"]
+        value_lines = [support_phrase(len(argument.comment_ids), argument.support, argument.unnamed)]
         for quote in list(argument.quotes)[:1]:
             text = escape_text(quote, single_line=True)
             if text:
                 value_lines.append(f"> “{cut(text, FIELD_VALUE_LIMIT - 80)}”")
         if not _add_field(embed, name, "\n".join(value_lines)):
             break
+    if stats.cut:
+        embed.set_footer(text=cut(stats.cut[:1].upper() + stats.cut[1:] + ".", FOOTER_LIMIT))
     return fit_total(embed)
 
 

@@ -1,7 +1,12 @@
 """Grouping debate sentences that make the same point: large debates are cut into blocks of similar
 sentences, each block is partitioned by spectral clustering (`spectral`), groups of different blocks that
-make one point merge, the shown groups are picked for support and diversity, and then absorb close
-leftover sentences. Everything is O(n log n) in the number of sentences."""
+make one point merge, the groups are ranked for support and diversity, and then absorb close leftover
+sentences. Everything is O(n log n) in the number of sentences.
+
+Nothing here depends on how many arguments the caller will show: `rank_groups` gives one ranking, and
+`max_arguments` only cuts it (the top 2 are the first two of the top 5). Every sentence belongs to at
+most one group, so a comment supports several arguments only through different sentences.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +18,30 @@ from summarizer.debate.spectral import spectral_groups
 from summarizer.debate.vectors import FloatArray, IntArray, SparseRows
 
 MIN_AUTHORS = 2
+# Blocks are split into at least this many groups (more when the graph has more separate parts): the
+# grouping is the same whatever max_arguments the caller asks for.
+GROUPING_ARGUMENTS = 5
+# Groups kept from the blocks (the biggest), and groups ranked and allowed to absorb leftover sentences.
+HEAD_COUNT = 40
+RANKED_GROUPS = 25
+# The first this many ranked groups take in leftover sentences first (competing only with each other);
+# the groups after them share what is left. A ranked group never loses sentences to a later one.
+FIRST_RANKED = 5
+# Two ranked groups whose centroids are at least this alike state one position: the smaller joins the
+# bigger.
+DUPLICATE_SIMILARITY = 0.6
 # Exact similarities are computed inside blocks of at most this many sentences.
 BLOCK_SIZE = 600
 # Cosine similarity below which two sentences are not linked at all in a block's graph.
 EDGE_SIMILARITY = 0.05
 # Each sentence's links in a block's graph: its this many most similar sentences.
 NEIGHBOURS = 10
-# A block is split into at least max_arguments groups, more (up to this multiple of it) when the graph
+# A block is split into at least GROUPING_ARGUMENTS groups, more (up to this multiple of it) when the graph
 # has more nearly separate parts: eigenvalues of its normalised affinity of at least SEPARATED_EIGENVALUE.
 GROUPS_PER_ARGUMENT = 4.0
-SEPARATED_EIGENVALUE = 0.8
+SEPARATED_EIGENVALUE = 0.7
 # ... but a block is only forced into as many groups as it has this many linked sentences per group: a
-# handful of sentences making one point must not be cut into max_arguments pieces.
+# handful of sentences making one point must not be cut into many pieces.
 FORCED_GROUP_SIZE = 2 * MIN_AUTHORS
 # A sentence stays in its spectral group only this close to the group's centroid.
 MEMBER_SIMILARITY = 0.0
@@ -83,7 +100,7 @@ def _blocks(rows: SparseRows) -> list[IntArray]:
     return blocks
 
 
-def _groups_in_block(rows: SparseRows, block: IntArray, authors: IntArray, limit: int) -> list[IntArray]:
+def _groups_in_block(rows: SparseRows, block: IntArray, authors: IntArray) -> list[IntArray]:
     """Spectral grouping with exact similarities inside one block (see `debate_cluster`)."""
     dense = rows.dense_block(block)
     # Single precision halves the one big product (block x character n-grams); cosines need no more.
@@ -104,8 +121,8 @@ def _groups_in_block(rows: SparseRows, block: IntArray, authors: IntArray, limit
         similarity,
         density,
         neighbours=NEIGHBOURS,
-        low=limit,
-        high=int(GROUPS_PER_ARGUMENT * limit),
+        low=GROUPING_ARGUMENTS,
+        high=int(GROUPS_PER_ARGUMENT * GROUPING_ARGUMENTS),
         separated=SEPARATED_EIGENVALUE,
         min_group_size=FORCED_GROUP_SIZE,
     ):
@@ -138,12 +155,12 @@ def _sparse_sum(rows: SparseRows, members: IntArray) -> tuple[IntArray, FloatArr
     return columns, np.asarray(values, dtype=np.float64)
 
 
-def _heads(rows: SparseRows, coarse: SparseRows, authors: IntArray, head_count: int, limit: int) -> list[_Group]:
+def _heads(rows: SparseRows, coarse: SparseRows, authors: IntArray, head_count: int) -> list[_Group]:
     """Groups of sentences found in blocks (cut by the `coarse` vectors), the biggest first, with groups
     of different blocks that make the same point merged."""
     seeds: list[tuple[int, IntArray]] = []
     for number, block in enumerate(_blocks(coarse)):
-        seeds.extend((number, members) for members in _groups_in_block(rows, block, authors, limit))
+        seeds.extend((number, members) for members in _groups_in_block(rows, block, authors))
     seeds.sort(key=lambda seed: (-len(np.unique(authors[seed[1]])), -len(seed[1]), int(seed[1].min())))
 
     # The biggest groups become heads; a later group from another block whose centroid is close to a
@@ -180,9 +197,10 @@ def _heads(rows: SparseRows, coarse: SparseRows, authors: IntArray, head_count: 
 
 
 def _diverse(candidates: list[tuple[int, _Group]], limit: int) -> list[_Group]:
-    """Pick `limit` groups, greedily, by support discounted by similarity to the groups already picked
-    (maximal marginal relevance): two groups making nearly the same point should not both be shown
-    while a distinct point with a little less support is left out."""
+    """Rank groups greedily by support discounted by similarity to the groups already picked (maximal
+    marginal relevance), and keep the first `limit`: two groups making nearly the same point should not
+    both be ranked high while a distinct point with a little less support is left out. The order of the
+    first k picks does not depend on `limit`."""
     if not candidates:
         return []
     units = np.column_stack([_normalized(group.centre) for _, group in candidates])
@@ -198,10 +216,11 @@ def _diverse(candidates: list[tuple[int, _Group]], limit: int) -> list[_Group]:
     return [candidates[index][1] for index in chosen]
 
 
-def _absorb(rows: SparseRows, heads: list[_Group]) -> None:
+def _absorb(rows: SparseRows, heads: list[_Group], taken: IntArray | None = None, rounds: int = REFINE_ROUNDS) -> None:
     """Spherical k-means refinement seeded by the heads, with an outlier threshold per head: every
-    sentence joins the head whose centroid it is closest to, when close enough; centroids are then
-    recomputed. O(non-zeros x heads) per round. A head's seed sentences always stay in it.
+    sentence that is no head's seed joins the head whose centroid it is closest to, when close enough;
+    centroids are then recomputed. O(non-zeros x heads) per round. A head's seed sentences always stay
+    in it and join no other head.
 
     The threshold adapts to the head: at least ABSORB_SIMILARITY, and at least ABSORB_RELATIVE times the
     median similarity of the head's own seed sentences to their centroid. A tight group (near-identical
@@ -214,13 +233,57 @@ def _absorb(rows: SparseRows, heads: list[_Group]) -> None:
         max(ABSORB_SIMILARITY, ABSORB_RELATIVE * float(np.median(rows.dot(members, _normalized(head.centre)))))
         for members, head in zip(seeds, heads, strict=True)
     ])
-    everything = np.arange(rows.n_rows, dtype=np.int64)
-    for _ in range(REFINE_ROUNDS):
+    free = np.ones(rows.n_rows, dtype=bool)
+    if taken is not None:
+        free[taken] = False
+    for members in seeds:
+        free[members] = False
+    everything = np.flatnonzero(free).astype(np.int64)
+    for _ in range(rounds):
         units = np.column_stack([_normalized(head.centre) for head in heads])
         similarities = rows.dot(everything, units)
         best = np.argmax(similarities, axis=1)
-        close = similarities[everything, best] >= thresholds[best]
+        close = similarities[np.arange(len(everything)), best] >= thresholds[best]
         for index, head in enumerate(heads):
             joined = everything[close & (best == index)]
             head.members = [seeds[index], joined]
             head.centre = rows.sum_rows(head.rows())
+
+
+def _merge_duplicates(rows: SparseRows, groups: list[_Group], authors: IntArray) -> list[_Group]:
+    """Groups in order of voices, a group close to a bigger one (centroids at least DUPLICATE_SIMILARITY
+    alike) merged into it: one position, one argument."""
+    ordered = sorted(groups, key=lambda g: (-len(np.unique(authors[g.rows()])), -len(g.rows()), int(g.rows().min())))
+    kept: list[_Group] = []
+    units: list[FloatArray] = []
+    for group in ordered:
+        unit = _normalized(group.centre)
+        if units:
+            similarities = np.array([float(unit @ other) for other in units])
+            best = int(np.argmax(similarities))
+            if similarities[best] >= DUPLICATE_SIMILARITY:
+                kept[best].members.extend(group.members)
+                kept[best].centre = kept[best].centre + group.centre
+                continue
+        kept.append(_Group(members=list(group.members), centre=group.centre.copy()))
+        units.append(unit)
+    return kept
+
+
+def rank_groups(rows: SparseRows, coarse: SparseRows, voices: IntArray) -> list[IntArray]:
+    """Disjoint groups of sentence rows that at least MIN_AUTHORS voices share, best first.
+
+    `rows` are the sentence vectors, `coarse` cheaper ones to cut large debates into blocks, `voices`
+    one id per sentence (who said it). The ranking is the same whatever the caller shows of it."""
+    candidates = [
+        (len(np.unique(voices[head.rows()])), head)
+        for head in _merge_duplicates(rows, _heads(rows, coarse, voices, HEAD_COUNT), voices)
+    ]
+    candidates = [(support, head) for support, head in candidates if support >= MIN_AUTHORS]
+    ranked = _diverse(candidates, RANKED_GROUPS)
+    first, rest = ranked[:FIRST_RANKED], ranked[FIRST_RANKED:]
+    _absorb(rows, first, taken=np.concatenate([head.rows() for head in rest]) if rest else None)
+    if rest:
+        # One round for the lower-ranked groups: they share what the first left, and are rarely shown.
+        _absorb(rows, rest, taken=np.concatenate([head.rows() for head in first]), rounds=1)
+    return [head.rows() for head in ranked]

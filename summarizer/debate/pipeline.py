@@ -2,146 +2,240 @@
 
 Pipeline (pure, synchronous; callers run `condense` in a worker thread):
 
-1. Clean every comment: cut it to 20,000 characters, drop lines quoted with ">", signatures, invisible
-   characters; drop spam (the same text posted three or more times) and an author's own repeats.
-2. Split comments into claim-sized sentences; drop sentences a reply copied verbatim from its parent,
-   and noise (greetings, "+1", "this", emoji, links alone: see `debate_text.is_noise_sentence`).
-3. Represent sentences as two joined tf-idf views (numpy, sparse rows): stems of content words, and
-   character 3-5-grams of the words (`debate_vectors.sentence_rows`).
-4. Group sentences that make the same point. Large inputs are first cut into blocks of at most
-   `BLOCK_SIZE` similar sentences by bisecting spherical 2-means (O(n log n)). Inside a block, exact
-   cosine similarities form a k-nearest-neighbour graph, and spectral clustering partitions it
-   (`debate_cluster`): into at least max_arguments groups (what the caller will show), more when the
-   graph has more nearly separate parts, so that distinct points are never mixed to fill the quota;
-   k-means on the spectral embedding is seeded k-means++-style over dense, multi-author regions, best
-   of several restarts. A sentence far from its group's centroid relative to the group's own cohesion
-   leaves it. Groups found in different blocks whose centroids are close merge (the same point).
-5. Choose the groups to show: greedily by distinct authors, discounted by similarity to groups already
-   chosen. Then let them take in leftover sentences close enough to their centroid (per group: at least
-   `ABSORB_SIMILARITY` and `ABSORB_RELATIVE` x the group's cohesion). Every step after the blocks is
-   O(non-zeros x groups), so the whole is O(n log n) in the number of sentences.
-6. A group is an argument only if at least two distinct authors support it (`MIN_AUTHORS`): one person
-   repeating a point is one voice, and one voice is an opinion, not a main argument. Its claim is the
-   member sentence, verbatim (whitespace collapsed), that stands for the group: closest to the group's
-   centroid minus closeness to the whole debate's centroid (a sentence restating the motion is close to
-   every group), with a small penalty for sentences outside 5-25 words or ending in "?", plus its
-   typicality (the share of its nearest sentences among all shown groups that are in its own group, so
-   a sentence mixing two groups loses), minus its closeness to the claims already chosen for groups
-   shown before it (shown claims should say different things). Its quotes are
-   one or two other sentences from *other* authors than the claim's, one per author. Arguments are
-   ordered by distinct authors, then by supporting comments.
+1. Bound the work: at most `MAX_COMMENTS` comments (the most replied-to, then the most recent) and
+   `MAX_TOTAL_CHARS` characters are condensed, each comment cut to `text.MAX_COMMENT_CHARS`; the result
+   says what was cut (`CondenseStats`).
+2. Clean every comment (`text.clean_comment_text`: quoted lines in every common style and the lines that
+   introduce them, signatures, link-only lines, invisible characters); drop spam (the same text posted
+   three or more times) and an author's own repeats.
+3. Split comments into sentences; drop noise (greetings, "+1", emoji, links alone) and sentences copied
+   from an earlier comment by someone else (a quotation, however it was marked).
+4. Vectors (`vectors`): two joined tf-idf views, stems of content words and character 3-5-grams.
+5. Groups (`grouping.rank_groups`): sentences that several voices share, one ranking whatever the caller
+   shows, every sentence in at most one group. A member arguing the opposite of its group (a reply that
+   opens by disagreeing with a comment in the group, or the same words with the negation flipped) is
+   not a supporter.
+6. Arguments: a group's claim is its most representative well-formed sentence (`claims`); arguments that
+   several people made come first, by distinct named authors, then unnamed comments, then comments.
+   When there are fewer of them than the caller shows, the distinct points that one person made fill the
+   list (support 1): that person's remaining sentences, a repeated point counted once, a sentence that
+   only elaborates the one before it kept with it. Noise never makes a point.
 
-Thresholds were tuned on the ArgKP *train* split only (bench/debate_quality.py), and checked against
-synthetic space debates (bench/debate_speed.py: honest support, no point mixed into another).
+Comments without an author are not people: they never raise `support`; each argument reports them as
+`unnamed`. Everything is deterministic (seeded), and `max_arguments` only cuts the final ranking.
 """
-
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from summarizer.debate.grouping import MIN_AUTHORS, _absorb, _diverse, _Group, _heads, _normalized
+from summarizer.debate.claims import choose_claim, claim_shape, is_dangling, normalized
+from summarizer.debate.grouping import FIRST_RANKED, MIN_AUTHORS, rank_groups
 from summarizer.debate.inputs import ANONYMOUS, Argument, Comment, DebateInputError, coerce_comment, json_kind
 from summarizer.debate.text import (
+    MAX_COMMENT_CHARS,
     clean_comment_text,
+    has_negation,
     is_noise_sentence,
     normalize_for_match,
+    opens_with_agreement,
+    opens_with_disagreement,
     split_sentences,
 )
-from summarizer.debate.vectors import FloatArray, IntArray, SparseRows, sentence_views
+from summarizer.debate.vectors import FloatArray, IntArray, SparseRows, sentence_views, with_context
 
-__all__ = ["DEFAULT_MAX_ARGUMENTS", "condense", "count_authors"]
+__all__ = [
+    "DEFAULT_MAX_ARGUMENTS",
+    "MAX_COMMENTS",
+    "MAX_TOTAL_CHARS",
+    "CondenseStats",
+    "Debate",
+    "condense",
+    "condense_debate",
+    "count_authors",
+    "count_unnamed",
+]
 
 DEFAULT_MAX_ARGUMENTS = 5
-# Comments beyond this many are ignored (the first ones are kept): bounds memory and time.
-MAX_COMMENTS = 100_000
+# At most this many comments are condensed (the most replied-to, then the most recent): bounds time and
+# memory whatever the input. The answer says how many were left out.
+MAX_COMMENTS = 2_000
+# ... and at most this many characters of them in all (after each is cut to MAX_COMMENT_CHARS).
+MAX_TOTAL_CHARS = 1_000_000
 # Verbatim copies of one text (comment or sentence) in this many comments are spam, dropped entirely.
 SPAM_COPIES = 3
-# Weight of closeness to the whole debate's centroid against a claim (see `_to_argument`).
-GENERIC_PENALTY = 1.0
-# Weight of a claim's shape (5-25 words, a statement rather than a question; see `_claim_quality`).
-CLAIM_SHAPE_PENALTY = 0.2
-# Weight of a claim's typicality: the share of its nearest neighbours, among the sentences of all shown
-# groups, that belong to its own group (see `_typicality`).
-CLAIM_TYPICAL_WEIGHT = 0.5
-# Nearest neighbours counted for typicality.
-CLAIM_TYPICAL_NEIGHBOURS = 5
-# Typicality is only computed for this many best candidates of a group (the rest cannot win).
-CLAIM_CANDIDATES = 30
-# Weight of a claim's closeness to the claims already chosen for other shown groups (see `_claim_row`).
-CLAIM_REDUNDANCY = 1.5
-# Groups considered for the final ranking, as a multiple of max_arguments (at least HEADS_MIN).
-HEADS_PER_ARGUMENT = 4
-HEADS_MIN = 20
+# A sentence of at least this many words found verbatim in an earlier comment by someone else is a
+# quotation of it, not a voice of its own (quotes whose ">" marks were lost, pasted excerpts).
+QUOTATION_WORDS = 12
+# A member whose negation differs from most members' and that is at least this close to one of them says
+# the opposite ("X is not Y" among "X is Y"): not a supporter. At most OPPOSED_CHECKED members a side are
+# compared.
+OPPOSED_SIMILARITY = 0.85
+# Each member of a group (of at most LINK_CHECKED members) must be at least this close to a member said
+# by someone else.
+LINK_SIMILARITY = 0.12
+LINK_CHECKED = 400
+OPPOSED_CHECKED = 300
+# One person's leftover sentence joins an earlier point of theirs at least this close (a repeated point).
+SAME_POINT_SIMILARITY = 0.15
+# A one-person point whose centroid is this close to a shown argument's or an earlier point's repeats it:
+# left out.
+POINT_REPEAT_SIMILARITY = 0.12
+# Each sentence is seen with this weight of its neighbours (up to CONTEXT_WINDOW sentences either side)
+# in the same comment (see `vectors.with_context`).
+CONTEXT_WEIGHT = 0.3
+CONTEXT_WINDOW = 2
+# In one comment, a sentence this long starts a point of its own; shorter ones go with it.
+POINT_WORDS = 14
+# A one-person point needs a claim at least this well shaped (see `claims.claim_shape`).
+POINT_MIN_SHAPE = 0.55
 
 
-# --- sentences -----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CondenseStats:
+    """What was condensed: comments given, how many were condensed (the rest cut by `MAX_COMMENTS` or
+    `MAX_TOTAL_CHARS`), how many of those were shortened to `MAX_COMMENT_CHARS`, distinct named authors
+    and comments without an author among the comments given."""
+
+    comments: int
+    condensed: int
+    shortened: int
+    authors: int
+    unnamed: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.condensed < self.comments or self.shortened > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "comments": self.comments,
+            "authors": self.authors,
+            "unnamed_comments": self.unnamed,
+            "comments_condensed": self.condensed,
+            "comments_shortened": self.shortened,
+            "truncated": self.truncated,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Debate:
+    arguments: list[Argument] = field(default_factory=list)
+    stats: CondenseStats = field(default_factory=lambda: CondenseStats(0, 0, 0, 0, 0))
+
 
 @dataclass(slots=True)
 class _Thread:
-    """The comments with stable ids and author keys, and their usable sentences."""
+    """The condensed comments with stable ids and voices, and their usable sentences."""
 
     comments: list[Comment]
     ids: list[str]
-    author_names: list[str]  # display name per comment
-    author_keys: list[str]  # identity per comment ("anonymous" comments are each their own person)
+    names: list[str | None]  # display name per comment, None when it has no author
+    voices: list[str]  # who said it: a named author's folded name, or the comment itself when unnamed
+    disagrees: list[bool]  # the comment opens by disagreeing with what it answers
+    agrees: list[bool]  # the comment opens by agreeing with what it answers
     sentence_texts: list[str]
     sentence_comment: list[int]
 
 
-def _author_identity(author: str, index: int) -> tuple[str, str]:
+def _author_name(author: str) -> str | None:
     name = " ".join(author.split())[:100]
-    if not name or name.casefold() == ANONYMOUS:
-        # Anonymous comments cannot be told apart, so each counts as its own person: merging them all
-        # into one voice would make every plain-text debate without names argument-free.
-        return f"{ANONYMOUS} (c{index + 1})", f"\0anonymous:{index}"
-    return name, name.casefold()
+    return None if not name or name.casefold() == ANONYMOUS else name
+
+
+def _voice(author: str, index: int) -> str:
+    name = _author_name(author)
+    # Comments without an author cannot be told apart: each is its own voice for grouping, but never a
+    # person in `support`.
+    return f"\0unnamed:{index}" if name is None else name.casefold()
 
 
 def count_authors(comments: Sequence[Comment]) -> int:
-    """Distinct people among ``comments``, counted as ``condense`` counts support.
+    """Distinct named people among ``comments``, counted as ``condense`` counts support (names compared
+    case-insensitively; comments without an author are not people)."""
+    return len({name.casefold() for c in comments if (name := _author_name(c.author)) is not None})
 
-    Names are compared case-insensitively; anonymous comments are each their own person.
-    """
-    return len({_author_identity(comment.author, index)[1] for index, comment in enumerate(comments)})
+
+def count_unnamed(comments: Sequence[Comment]) -> int:
+    """Comments without an author."""
+    return sum(1 for c in comments if _author_name(c.author) is None)
+
+
+def _select(comments: list[Comment]) -> tuple[list[int], int]:
+    """(indexes of the comments to condense, in input order; how many of them are shortened): the most
+    replied-to first, then the most recent (the last in input order), within MAX_COMMENTS and
+    MAX_TOTAL_CHARS."""
+    lengths = [min(len(c.text), MAX_COMMENT_CHARS) for c in comments]
+    shortened = sum(1 for c in comments if len(c.text) > MAX_COMMENT_CHARS)
+    if len(comments) <= MAX_COMMENTS and sum(lengths) <= MAX_TOTAL_CHARS:
+        return list(range(len(comments))), shortened
+    replies: dict[str, int] = {}
+    for comment in comments:
+        if comment.reply_to is not None:
+            replies[comment.reply_to] = replies.get(comment.reply_to, 0) + 1
+    order = sorted(
+        range(len(comments)), key=lambda i: (-replies.get(comments[i].id or "", 0) if comments[i].id else 0, -i)
+    )
+    kept: list[int] = []
+    budget = MAX_TOTAL_CHARS
+    for index in order:
+        if len(kept) == MAX_COMMENTS:
+            break
+        if lengths[index] <= budget:
+            kept.append(index)
+            budget -= lengths[index]
+    kept.sort()
+    return kept, sum(1 for i in kept if len(comments[i].text) > MAX_COMMENT_CHARS)
 
 
 def _prepare(comments: list[Comment]) -> _Thread:
     ids = [comment.id if comment.id else f"c{index + 1}" for index, comment in enumerate(comments)]
-    names_keys = [_author_identity(comment.author, index) for index, comment in enumerate(comments)]
+    names = [_author_name(comment.author) for comment in comments]
+    voices = [_voice(comment.author, index) for index, comment in enumerate(comments)]
     cleaned = [clean_comment_text(comment.text) for comment in comments]
-    normalized = [normalize_for_match(text) for text in cleaned]
+    normalized_texts = [normalize_for_match(text) for text in cleaned]
 
     copies: dict[str, int] = {}
-    for text in normalized:
+    for text in normalized_texts:
         if text:
             copies[text] = copies.get(text, 0) + 1
-    parent_text = {comment.id: normalized[index] for index, comment in enumerate(comments) if comment.id}
+    parent_text = {comment.id: normalized_texts[i] for i, comment in enumerate(comments) if comment.id}
 
     kept_sentences: list[tuple[int, str, str]] = []
-    seen_by_author: set[tuple[str, str]] = set()
+    seen_by_voice: set[tuple[str, str]] = set()
+    first_voice_of: dict[str, str] = {}  # sentence key -> the voice that said it first
     for index, comment in enumerate(comments):
-        text = normalized[index]
+        text = normalized_texts[index]
         if not text or copies[text] >= SPAM_COPIES:
             continue
-        author_key = names_keys[index][1]
-        if (author_key, text) in seen_by_author:
+        voice = voices[index]
+        if (voice, text) in seen_by_voice:
             continue  # the same author posting the same text again adds nothing
-        seen_by_author.add((author_key, text))
+        seen_by_voice.add((voice, text))
         parent = parent_text.get(comment.reply_to) if comment.reply_to else None
         padded_parent = f" {parent} " if parent else ""
-        seen_here: set[str] = set()
-        for sentence in split_sentences(cleaned[index]):
+        seen_here: dict[str, int] = {}
+        sentences = split_sentences(cleaned[index])
+        for sentence in sentences:
             key = normalize_for_match(sentence)
-            if not key or key in seen_here:
-                continue
-            seen_here.add(key)
+            seen_here[key] = seen_here.get(key, 0) + 1
+        for sentence in sentences:
+            key = normalize_for_match(sentence)
+            if not key or seen_here[key] >= SPAM_COPIES:
+                continue  # nothing, or a sentence pasted over and over in one comment: spam
+            if seen_here[key] < 0:
+                continue  # already kept once from this comment
+            seen_here[key] = -1
             if padded_parent and f" {key} " in padded_parent:
                 continue  # copied from the parent it answers
+            first = first_voice_of.setdefault(key, voice)
+            if first != voice and len(key.split()) >= QUOTATION_WORDS:
+                continue  # quoted from someone else's earlier comment
             if is_noise_sentence(sentence):
                 continue
             kept_sentences.append((index, sentence, key))
@@ -153,189 +247,258 @@ def _prepare(comments: list[Comment]) -> _Thread:
     return _Thread(
         comments=comments,
         ids=ids,
-        author_names=[name for name, _ in names_keys],
-        author_keys=[key for _, key in names_keys],
+        names=names,
+        voices=voices,
+        disagrees=[bool(comment.reply_to) and opens_with_disagreement(text) for comment, text in zip(comments, cleaned, strict=True)],
+        agrees=[bool(comment.reply_to) and opens_with_agreement(text) for comment, text in zip(comments, cleaned, strict=True)],
         sentence_texts=[sentence for _, sentence in kept],
         sentence_comment=[index for index, _ in kept],
     )
 
-# --- arguments -----------------------------------------------------------------------------------------
 
-def _claim_quality(sentence: str) -> float:
-    words = len(sentence.split())
-    if words < 5:
-        factor = 0.6 + 0.08 * words
-    elif words <= 25:
-        factor = 1.0
+def _supporters(thread: _Thread, rows: SparseRows, members: IntArray) -> tuple[IntArray, IntArray]:
+    """(the members that argue for their group, the members that argue against it): replies that open by
+    disagreeing with a comment in the group, and members that say the group's words with the negation
+    flipped, argue against it. Members close to no other person's member are neither (leftovers)."""
+    comment_of = np.asarray(thread.sentence_comment, dtype=np.int64)[members]
+    in_group = {thread.ids[int(c)] for c in comment_of}
+    keep = np.ones(len(members), dtype=bool)
+    for position, index in enumerate(comment_of):
+        comment = thread.comments[int(index)]
+        if thread.disagrees[int(index)] and comment.reply_to in in_group:
+            keep[position] = False
+    if len(members) <= LINK_CHECKED:
+        # A shared point is shared: each member must be close to some other person's member. A sentence
+        # the clustering put here only because its author also made the group's point elsewhere leaves.
+        voice_of = np.array([thread.voices[int(c)] for c in comment_of])
+        block = rows.dense_block(members)
+        similarity = block @ block.T
+        similarity[voice_of[:, None] == voice_of[None, :]] = -1.0
+        linked = similarity.max(axis=1) >= LINK_SIMILARITY
     else:
-        factor = math.sqrt(25 / words)
-    if sentence.rstrip().endswith("?"):
-        factor *= 0.7  # a question raises a point rather than stating it
-    return factor
+        linked = np.ones(len(members), dtype=bool)
+    negated = np.array([has_negation(thread.sentence_texts[int(m)]) for m in members], dtype=bool)
+    flagged = int(negated[keep].sum())
+    others = int(keep.sum()) - flagged
+    if flagged and others and flagged != others:
+        minority = np.flatnonzero(keep & (negated == (flagged < others)))[:OPPOSED_CHECKED]
+        majority = np.flatnonzero(keep & (negated != (flagged < others)))[:OPPOSED_CHECKED]
+        block = rows.dense_block(np.concatenate([members[minority], members[majority]]))
+        closest = (block[: len(minority)] @ block[len(minority):].T).max(axis=1)
+        keep[minority[closest >= OPPOSED_SIMILARITY]] = False
+    return members[keep & linked], members[~keep]
 
 
-def _typicality(rows: SparseRows, candidates: IntArray, members: IntArray, pool: IntArray) -> FloatArray:
-    """For each candidate (a row of `members`): the share of its CLAIM_TYPICAL_NEIGHBOURS nearest
-    sentences in `pool` (all shown groups' sentences, itself excluded) that are in `members`.
-
-    O(non-zeros of the pool on the candidates' columns x candidates): the candidates are made dense over
-    only the columns they use, so nothing is ever O(pool x vocabulary)."""
-    positions, local_row = rows.nnz_positions(candidates)
-    used, local_col = np.unique(rows.indices[positions], return_inverse=True)
-    candidate_block = np.zeros((len(used), len(candidates)), dtype=np.float64)
-    candidate_block[local_col, local_row] = rows.data[positions]
-    column_of = np.full(rows.n_cols, -1, dtype=np.int64)
-    column_of[used] = np.arange(len(used), dtype=np.int64)
-    pool_positions, pool_row = rows.nnz_positions(pool)
-    shared = column_of[rows.indices[pool_positions]]
-    kept = shared >= 0
-    weights = rows.data[pool_positions[kept]]
-    kept_rows = pool_row[kept]
-    kept_columns = shared[kept]
-    similarities = np.empty((len(candidates), len(pool)), dtype=np.float64)
-    for index in range(len(candidates)):
-        similarities[index] = np.bincount(
-            kept_rows, weights=weights * candidate_block[kept_columns, index], minlength=len(pool)
-        )
-    similarities[pool[None, :] == candidates[:, None]] = -np.inf
-    neighbours = min(CLAIM_TYPICAL_NEIGHBOURS, len(pool) - 1)
-    if neighbours < 1:
-        return np.ones(len(candidates), dtype=np.float64)
-    nearest = np.argpartition(-similarities, neighbours - 1, axis=1)[:, :neighbours]
-    inside = np.isin(pool, members)
-    return np.asarray(inside[nearest].mean(axis=1), dtype=np.float64)
+def _voices_of(thread: _Thread, members: IntArray) -> set[str]:
+    return {thread.voices[thread.sentence_comment[int(m)]] for m in members}
 
 
-def _claim_row(
-    thread: _Thread,
-    rows: SparseRows,
-    members: IntArray,
-    generic: FloatArray,
-    pool: IntArray,
-    earlier_claims: Sequence[int],
-) -> int:
-    """The sentence (a row of `members`) that stands for its group as the claim."""
-    centrality = rows.dot(members, _normalized(rows.sum_rows(members)))
-    # The claim stands for its group, not for the whole debate: a sentence that restates the motion is
-    # close to every group's centroid, so closeness to the debate's centroid counts against it.
-    scores = centrality - GENERIC_PENALTY * rows.dot(members, generic)
-    # The shape penalty is subtracted, not multiplied: a score can be negative, and a factor under 1
-    # would then favour the badly shaped sentence.
-    scores = scores - CLAIM_SHAPE_PENALTY * (
-        1.0 - np.array([_claim_quality(thread.sentence_texts[int(m)]) for m in members], dtype=np.float64)
-    )
-    # Shown claims should say different things: a group that overlaps an earlier shown one should be
-    # named by the sentence that sets it apart, not by the one it shares.
-    if earlier_claims:
-        block = rows.dense_block(np.concatenate([members, np.asarray(earlier_claims, dtype=np.int64)]))
-        scores = scores - CLAIM_REDUNDANCY * (block[: len(members)] @ block[len(members):].T).max(axis=1)
-    # A sentence typical of its group has its own nearest neighbours inside the group; one close to the
-    # centroid only because it mixes two groups' words has them partly in another group.
-    if len(pool) > len(members):
-        top = np.argsort(-scores, kind="stable")[:CLAIM_CANDIDATES]
-        scores[top] += CLAIM_TYPICAL_WEIGHT * _typicality(rows, members[top], members, pool)
-    best = max(range(len(members)), key=lambda i: (float(scores[i]), -int(members[i])))
-    return int(members[best])
-
-
-def _distinct_authors(thread: _Thread, members: IntArray) -> int:
-    return len({thread.author_keys[thread.sentence_comment[int(m)]] for m in members})
-
-
-def _to_argument(thread: _Thread, rows: SparseRows, members: IntArray, claim_row: int) -> Argument | None:
-    sentence_comment = np.asarray(thread.sentence_comment, dtype=np.int64)
-    comment_indexes = sorted({int(index) for index in sentence_comment[members]})
+def _to_argument(thread: _Thread, rows: SparseRows, members: IntArray, claim_row: int) -> Argument:
+    comment_indexes = sorted({thread.sentence_comment[int(m)] for m in members})
     authors: list[str] = []
-    author_keys: set[str] = set()
+    seen: set[str] = set()
+    unnamed = 0
     for index in comment_indexes:
-        if thread.author_keys[index] not in author_keys:
-            author_keys.add(thread.author_keys[index])
-            authors.append(thread.author_names[index])
-    if len(author_keys) < MIN_AUTHORS:
-        return None
-    centrality = rows.dot(members, _normalized(rows.sum_rows(members)))
+        name = thread.names[index]
+        if name is None:
+            unnamed += 1
+        elif thread.voices[index] not in seen:
+            seen.add(thread.voices[index])
+            authors.append(name)
+    centrality = rows.dot(members, normalized(rows.sum_rows(members)))
     claim = thread.sentence_texts[claim_row]
-    claim_author = thread.author_keys[thread.sentence_comment[claim_row]]
+    claim_voice = thread.voices[thread.sentence_comment[claim_row]]
     claim_key = normalize_for_match(claim)
+    single_voice = len(_voices_of(thread, members)) == 1
     quotes: list[str] = []
-    quoted_authors = {claim_author}
-    by_centrality = sorted(range(len(members)), key=lambda i: (-centrality[i], int(members[i])))
-    for i in by_centrality:
+    quoted_voices = set() if single_voice else {claim_voice}
+    for i in sorted(range(len(members)), key=lambda i: (-centrality[i], int(members[i]))):
         row = int(members[i])
-        author = thread.author_keys[thread.sentence_comment[row]]
+        voice = thread.voices[thread.sentence_comment[row]]
         text = thread.sentence_texts[row]
-        if author in quoted_authors or normalize_for_match(text) == claim_key:
+        if voice in quoted_voices or normalize_for_match(text) == claim_key:
             continue
-        quoted_authors.add(author)
+        quoted_voices.add(voice)
         quotes.append(text)
-        if len(quotes) == 2:
+        if len(quotes) == (1 if single_voice else 2):
             break
     return Argument(
         claim=claim,
-        support=len(author_keys),
+        support=len(authors),
         authors=authors,
         comment_ids=[thread.ids[index] for index in comment_indexes],
         quotes=quotes,
+        unnamed=unnamed,
     )
 
 
-def condense(comments: Iterable[object], *, max_arguments: int | None = None) -> list[Argument]:
-    """The main arguments of a debate, most supported first (at most `max_arguments`, default 5).
+def _one_voice_points(
+    thread: _Thread, rows: SparseRows, groups: list[IntArray], wanted: int
+) -> list[tuple[IntArray, int]]:
+    """Up to `wanted` (members, claim row) points made by one voice each, from the sentences no group
+    took: a voice's sentence joins its earlier point when close to it (a repeat) or when it only
+    elaborates the sentence before it in the same comment; points that repeat a shown claim or an
+    earlier point, and points without a well-shaped claim, are left out."""
+    taken = np.zeros(rows.n_rows, dtype=bool)
+    shown_of_comment: dict[int, FloatArray] = {}
+    for members in groups:
+        taken[members] = True
+        unit = normalized(rows.sum_rows(members))
+        for row in members:
+            shown_of_comment.setdefault(thread.sentence_comment[int(row)], unit)
+    texts = thread.sentence_texts
+    # Within a comment, a sentence of at least POINT_WORDS words starts a point; shorter ones (an
+    # introduction, an aside, a consequence) go with the nearest such sentence before them, else after.
+    pieces: list[list[int]] = []
+    current_comment = -1
+    pending: list[int] = []
+    for row in (int(r) for r in np.flatnonzero(~taken)):
+        comment = thread.sentence_comment[row]
+        home = shown_of_comment.get(comment)
+        if home is not None:
+            continue  # a comment already counted for a shown argument: the rest of it introduces or elaborates
+        if comment != current_comment:
+            if pending:
+                (pieces[-1].extend(pending) if pieces and thread.sentence_comment[pieces[-1][0]] == current_comment
+                 else pieces.append(pending))
+            current_comment, pending = comment, []
+        if len(texts[row].split()) >= POINT_WORDS and not is_dangling(texts[row]):
+            pieces.append([*pending, row])
+            pending = []
+        elif pieces and thread.sentence_comment[pieces[-1][0]] == comment:
+            pieces[-1].append(row)
+        else:
+            pending.append(row)
+    if pending:
+        (pieces[-1].extend(pending) if pieces and thread.sentence_comment[pieces[-1][0]] == current_comment
+         else pieces.append(pending))
+    # A voice's piece joins that voice's earlier point when close to it: the same point repeated.
+    points: list[list[int]] = []
+    by_voice: dict[str, list[int]] = {}
+    for piece in pieces:
+        mine = by_voice.setdefault(thread.voices[thread.sentence_comment[piece[0]]], [])
+        target = -1
+        if mine:
+            units = np.column_stack([normalized(rows.sum_rows(np.asarray(points[p], dtype=np.int64))) for p in mine])
+            similarities = rows.dot(np.asarray(piece, dtype=np.int64), units).max(axis=0)
+            best = int(np.argmax(similarities))
+            if similarities[best] >= SAME_POINT_SIMILARITY:
+                target = mine[best]
+        if target < 0:
+            mine.append(len(points))
+            points.append([])
+        points[target].extend(piece)
+    # A reply that opens by agreeing ("Exactly.", "Seconded.") makes its parent's point: one point, two people.
+    point_of_comment = {thread.sentence_comment[row]: index for index, rows_ in enumerate(points) for row in rows_}
+    index_of_id = {comment_id: index for index, comment_id in enumerate(thread.ids)}
+    for index, members_list in enumerate(points):
+        comment = thread.sentence_comment[members_list[0]]
+        parent = index_of_id.get(thread.comments[comment].reply_to or "")
+        target = point_of_comment.get(parent, -1) if parent is not None and thread.agrees[comment] else -1
+        if 0 <= target != index and points[target]:
+            points[target].extend(members_list)
+            members_list.clear()
+    points = [members_list for members_list in points if members_list]
 
-    `comments` holds `Comment`s, mappings or objects with `author`, `text` and optional `id` and
-    `reply_to`. Comments without an id are named by their 1-based position ("c12"). Pure and
-    synchronous: call it with `asyncio.to_thread` from async code. Raises `DebateInputError` (one line)
-    for an item without text or a bad `max_arguments`; noise-only or tiny debates give `[]`.
-    """
+    candidates: list[tuple[tuple[int, float, int], IntArray, int]] = []
+    for members_list in points:
+        members_list.sort()
+        members = np.asarray(members_list, dtype=np.int64)
+        # The sentence that started a point (a long one) names it, unless none did.
+        claim_row = max(members_list, key=lambda r: (len(texts[r].split()) >= POINT_WORDS, claim_shape(texts[r]), -r))
+        shape = claim_shape(texts[claim_row])
+        if shape < POINT_MIN_SHAPE:
+            continue
+        comments = len({thread.sentence_comment[r] for r in members_list})
+        candidates.append(((-comments, -shape, members_list[0]), members, claim_row))
+    candidates.sort(key=lambda item: item[0])
+    chosen: list[tuple[IntArray, int]] = []
+    earlier = [normalized(rows.sum_rows(members)) for members in groups]
+    for _, members, claim_row in candidates:
+        if len(chosen) == wanted:
+            break
+        centre = normalized(rows.sum_rows(members))
+        if earlier and max(float(centre @ other) for other in earlier) >= POINT_REPEAT_SIMILARITY:
+            continue  # the same point as a shown argument or an earlier point
+        chosen.append((members, claim_row))
+        earlier.append(centre)
+    return chosen
+
+
+def _rank_key(thread: _Thread, argument: Argument, members: IntArray) -> tuple[int, int, int, int]:
+    first = min(thread.sentence_comment[int(m)] for m in members)
+    return (-argument.support, -argument.unnamed, -len(argument.comment_ids), first)
+
+
+def condense_debate(comments: Iterable[object], *, max_arguments: int | None = None) -> Debate:
+    """`condense`, with what was condensed: the arguments and `CondenseStats` (comments given, condensed,
+    shortened; named authors, unnamed comments)."""
     limit = DEFAULT_MAX_ARGUMENTS if max_arguments is None else max_arguments
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise DebateInputError(f"max_arguments must be a positive integer, got {max_arguments!r}")
     if isinstance(comments, str | bytes | Mapping):
         raise DebateInputError(f"expected a list of comments, got {json_kind(comments)}")
-    items: list[Comment] = []
-    for number, item in enumerate(comments, start=1):
-        if number > MAX_COMMENTS:
-            break
-        items.append(coerce_comment(item, number))
-    thread = _prepare(items)
-    if len(thread.sentence_texts) < MIN_AUTHORS:
-        return []
-    stem_rows, rows = sentence_views(thread.sentence_texts)
-    author_index: dict[str, int] = {}
-    authors = np.fromiter(
-        (author_index.setdefault(thread.author_keys[c], len(author_index)) for c in thread.sentence_comment),
+    items = [coerce_comment(item, number) for number, item in enumerate(comments, start=1)]
+    kept, shortened = _select(items)
+    stats = CondenseStats(
+        comments=len(items), condensed=len(kept), shortened=shortened,
+        authors=count_authors(items), unnamed=count_unnamed(items),
+    )
+    if len(kept) < len(items):
+        # Ids given by position stay those of the whole input.
+        items = [item if item.id else Comment(item.author, item.text, f"c{index + 1}", item.reply_to)
+                 for index, item in enumerate(items)]
+    thread = _prepare([items[index] for index in kept])
+    if not thread.sentence_texts:
+        return Debate([], stats)
+    # One BLAS thread: the products here are small, and OpenBLAS's threads contending with other work on
+    # a shared machine made them several times slower (2,000 comments: 1.2 s alone, 3-6 s under load).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return Debate(_arguments(thread, limit), stats)
+
+
+def _arguments(thread: _Thread, limit: int) -> list[Argument]:
+    stem_rows, own_rows = sentence_views(thread.sentence_texts)
+    rows = with_context(own_rows, np.asarray(thread.sentence_comment, dtype=np.int64), CONTEXT_WEIGHT, CONTEXT_WINDOW)
+    voice_index: dict[str, int] = {}
+    voices = np.fromiter(
+        (voice_index.setdefault(thread.voices[c], len(voice_index)) for c in thread.sentence_comment),
         dtype=np.int64,
         count=len(thread.sentence_comment),
     )
-    head_count = max(HEADS_MIN, HEADS_PER_ARGUMENT * limit)
-    # Rank the groups as found, keep the best `limit` with enough authors, and only then let them absorb
-    # leftover sentences, so that nothing is absorbed into a group that is not shown.
-    candidates: list[tuple[int, _Group]] = []
-    for head in _heads(rows, stem_rows, authors, head_count, limit):
-        support = _distinct_authors(thread, head.rows())
-        if support >= MIN_AUTHORS:
-            candidates.append((support, head))
-    shown = _diverse(candidates, limit)
-    _absorb(rows, shown)
-    arguments: list[tuple[tuple[int, int, int], Argument]] = []
-    generic = _normalized(rows.sum_rows(np.arange(rows.n_rows, dtype=np.int64)))
-    shown_rows = [head.rows() for head in shown]
-    pool = np.unique(np.concatenate(shown_rows)) if shown_rows else np.zeros(0, dtype=np.int64)
+    groups: list[IntArray] = []
+    for members in rank_groups(rows, stem_rows, voices):
+        supporting, opposing = _supporters(thread, rows, members)
+        # Several people arguing against a group make the opposite position: an argument of its own.
+        groups.extend(g for g in (supporting, opposing) if len(_voices_of(thread, g)) >= MIN_AUTHORS)
+    generic = normalized(rows.sum_rows(np.arange(rows.n_rows, dtype=np.int64)))
+    first = groups[:FIRST_RANKED]
+    pool = np.unique(np.concatenate(first)) if first else np.zeros(0, dtype=np.int64)
     claims: list[int] = []
-    # Claims are chosen in the order the groups were picked (most support first), each kept apart from
-    # the claims before it.
-    for members in shown_rows:
-        if _distinct_authors(thread, members) < MIN_AUTHORS:
-            continue
-        claim_row = _claim_row(thread, rows, members, generic, pool, claims)
+    ranked: list[tuple[tuple[int, int, int, int], Argument]] = []
+    # Claims are chosen in the order the groups were ranked, each kept apart from the claims before it.
+    for members in groups:
+        # Typicality (how much a candidate's neighbours lie in its own group) is weighed for the groups
+        # ranked first, where a claim mixing two groups would mislead most; it costs a product with the pool.
+        typical_pool = pool if len(claims) < FIRST_RANKED else members
+        claim_row = choose_claim(thread.sentence_texts, rows, members, generic, typical_pool, claims, voices)
+        claims.append(claim_row)
         argument = _to_argument(thread, rows, members, claim_row)
-        if argument is not None:
-            claims.append(claim_row)
-            arguments.append((_rank_key(thread, argument, members), argument))
-    arguments.sort(key=lambda pair: pair[0])
-    return [argument for _, argument in arguments]
+        ranked.append((_rank_key(thread, argument, members), argument))
+    ranked.sort(key=lambda pair: pair[0])
+    arguments = [argument for _, argument in ranked[:limit]]
+    if len(arguments) < limit:
+        for members, claim_row in _one_voice_points(thread, own_rows, groups, limit - len(arguments)):
+            arguments.append(_to_argument(thread, rows, members, claim_row))
+    return arguments
 
 
-def _rank_key(thread: _Thread, argument: Argument, members: IntArray) -> tuple[int, int, int]:
-    first = min(thread.sentence_comment[int(m)] for m in members)
-    return (-argument.support, -len(argument.comment_ids), first)
+def condense(comments: Iterable[object], *, max_arguments: int | None = None) -> list[Argument]:
+    """The main arguments of a debate, best first (at most `max_arguments`, default 5).
+
+    `comments` holds `Comment`s, mappings or objects with `author`, `text` and optional `id` and
+    `reply_to`. Comments without an id are named by their 1-based position ("c12"). Pure and
+    synchronous: call it with `asyncio.to_thread` from async code. Raises `DebateInputError` (one line)
+    for an item without text or a bad `max_arguments`; noise-only debates give `[]`.
+    """
+    return condense_debate(comments, max_arguments=max_arguments).arguments

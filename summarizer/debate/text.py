@@ -36,13 +36,42 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
     "\ud800-\udfff]"
 )
-_QUOTED_LINE = re.compile(r"^[ \t]*(?:>|&gt;)")
+# Lines quoted from another comment: e-mail and Usenet styles (">", "> >", "|>", "|", ": ", "}"), and the
+# HTML-escaped ">" some pages leave in text.
+_QUOTED_LINE = re.compile(r"^[ \t]*(?:>|&gt;|\|>?(?=[ \t]|$)|\|>|:(?=[ \t]|$)|\}(?=[ \t]|$))")
+# The line introducing a quotation: "On Tue, 3 May 1994, X wrote:", "In article <...> x@y.z writes:",
+# "X wrote:", "Quoting X:".
+_ATTRIBUTION_LINE = re.compile(
+    r"^[ \t]*(?:(?:on|in article|in message|in <)\b.{0,300}|.{0,120}\b(?:wrote|writes|said|says))[ \t]*:[ \t]*$"
+    r"|^[ \t]*quoting\b.{0,120}:[ \t]*$",
+    re.IGNORECASE,
+)
+# The first line of an attribution that wraps onto the next one ("In article <...>,").
+_ATTRIBUTION_START = re.compile(r"^[ \t]*(?:in article|in message)\b", re.IGNORECASE)
 # "-- " is the e-mail/Usenet signature separator; everything after it is the signature.
-_SIGNATURE_SEPARATOR = re.compile(r"^[ \t]*(?:--|—|__+)[ \t]*$")
+_SIGNATURE_SEPARATOR = re.compile(r"^[ \t]*(?:--|—|__+|-{3,}|={3,})[ \t]*$")
+_INLINE_SIGNATURE = re.compile(r"^[ \t]*-- \S")
 _SENT_FROM = re.compile(r"^[ \t]*(?:sent from my|get outlook for)\b", re.IGNORECASE)
+# A sign-off line that ends the author's own words: "Cheers,", "Regards", "Thanks, Bob", "-- Bob".
+_SIGN_OFF = re.compile(
+    r"^[ \t]*(?:(?:best|kind|warm)?[ \t]*regards|cheers|thanks|thank you|best|ciao|yours|sincerely|ad astra|"
+    r"clear skies|take care)\b[^.!?]{0,40}$|^[ \t]*[-~][ \t]*\w[\w .'-]{0,40}$",
+    re.IGNORECASE,
+)
+# The same attributions and quote marks when line breaks were collapsed into one line ("Mary wrote: |>
+# Cheap launch changes |> the economics completely Cheaper launch helps...").
+_INLINE_ATTRIBUTION = re.compile(
+    r"^[ \t]*(?:(?:on|in article|in message)\b.{0,300}?\b(?:wrote|writes|said)|[^!?:]{0,120}?\b(?:wrote|writes|said))"
+    r"[ \t]*:[ \t]*(?=>|&gt;|\|>?[ \t]|:[ \t])",
+    re.IGNORECASE,
+)
+_INLINE_MARK = re.compile(r"(?:^|[ \t])(?:>+|&gt;|\|>|\||:)(?=[ \t])")
+_SENTENCE_END = re.compile(r"[.!?](?=[ \t]+[A-Z\"“(]|[ \t]*$)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_SOFT_BREAK = re.compile(r"[ \t]*\n(?![ \t]*\n)(?![ \t]*(?:[-*•]|\d{1,2}[.)])[ \t])[ \t]*")
 _CLAUSE_BREAK = re.compile(r"(?<=[;:])\s+")
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -90,22 +119,78 @@ def clean_comment_text(text: str) -> str:
     """The part of a comment that is the author's own words.
 
     Cuts the text to `MAX_COMMENT_CHARS`, removes invisible and control characters, lines quoted from
-    another comment (starting with ">"), and a trailing signature ("-- " block, "Sent from my ...").
+    another comment (">", "|>", "|", ":" prefixes) and the lines introducing them ("On ... X wrote:",
+    "In article <...> X writes:"), lines that are only links or e-mail addresses, and a signature: a
+    "-- " block, "Sent from my ...", a sign-off ("Cheers,", "Regards") with the name lines after it, or a
+    last short paragraph of name and affiliation lines.
     """
-    text = text[:MAX_COMMENT_CHARS]
+    if len(text) > MAX_COMMENT_CHARS:
+        # Cut at the last sentence end (else the last space) before the limit: a sentence cut in the
+        # middle is not something the author wrote.
+        text = text[:MAX_COMMENT_CHARS]
+        end = max(text.rfind(". "), text.rfind("! "), text.rfind("? "), text.rfind("\n"))
+        text = text[: end + 1] if end > 0 else text[: max(0, text.rfind(" "))]
     text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
-    for line in text.split("\n"):
+    for number, line in enumerate(lines):
         if _SIGNATURE_SEPARATOR.match(line):
             break
-        if _QUOTED_LINE.match(line) or _SENT_FROM.match(line):
-            # A quoted line is replaced by a blank line so the text around it never joins into one
+        if _INLINE_SIGNATURE.match(line) and (number == 0 or not lines[number - 1].strip()) and any(kept):
+            break  # "-- Name, place" opening a paragraph: a signature whose line breaks were collapsed
+        following = lines[number + 1] if number + 1 < len(lines) else ""
+        if (
+            _QUOTED_LINE.match(line)
+            or _SENT_FROM.match(line)
+            or _ATTRIBUTION_LINE.match(line)
+            or (_ATTRIBUTION_START.match(line) and _ATTRIBUTION_LINE.match(following))
+            or _is_address_only(line)
+        ):
+            # A removed line becomes a blank line so the text around it never joins into one
             # sentence across the quote.
             kept.append("")
             continue
-        kept.append(line)
-    return "\n".join(kept).strip()
+        kept.append(_without_inline_quote(line))
+    return "\n".join(_without_sign_off(kept)).strip()
+
+
+def _without_inline_quote(line: str) -> str:
+    """A line that opens with a quotation whose line breaks were collapsed: the attribution and the
+    quoted words are dropped, up to the end of the sentence that holds the last quote mark."""
+    attribution = _INLINE_ATTRIBUTION.match(line)
+    rest = line[attribution.end():] if attribution else line
+    if not _QUOTED_LINE.match(rest):
+        return line
+    marks = list(_INLINE_MARK.finditer(rest))
+    end = _SENTENCE_END.search(rest, marks[-1].end()) if marks else None
+    return rest[end.end():].strip() if end else ""
+
+
+def _is_address_only(line: str) -> bool:
+    """A line that is only links and e-mail addresses (and punctuation): a signature or a bare link."""
+    if not _URL.search(line) and not _EMAIL.search(line):
+        return False
+    rest = _EMAIL.sub(" ", _URL.sub(" ", line))
+    return len(_WORD.findall(rest)) < 3
+
+
+def _without_sign_off(lines: list[str]) -> list[str]:
+    """The lines without a trailing sign-off: a closing line such as "Cheers," and the short name lines
+    after it, or a last paragraph of at most three short lines none of which ends a sentence (a name,
+    an affiliation)."""
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    for index in range(max(0, end - 4), end):
+        if _SIGN_OFF.match(lines[index]) and all(len(line.split()) <= 6 for line in lines[index + 1 : end]):
+            return lines[:index]
+    start = end
+    while start and lines[start - 1].strip():
+        start -= 1
+    tail = [line.strip() for line in lines[start:end]]
+    if any(line.strip() for line in lines[:start]) and 0 < len(tail) <= 3 and all(len(line.split()) <= 6 and not line.endswith((".", "!", "?")) for line in tail):
+        return lines[:start]
+    return lines[:end]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -113,6 +198,10 @@ def split_sentences(text: str) -> list[str]:
 
     Over-long sentences are split after ";" or ":" so a claim stays readable; a piece is still verbatim.
     """
+    # Lines of one paragraph are joined first: hard-wrapped forum text and the same text with its line
+    # breaks collapsed must give the same sentences. Blank lines still end a sentence, and so does a
+    # line break before a list item.
+    text = _SOFT_BREAK.sub(" ", text)
     sentences: list[str] = []
     for sentence in _tokenizer().to_sentences(text):
         if len(sentence) <= MAX_SENTENCE_CHARS:
@@ -159,3 +248,41 @@ def is_noise_sentence(sentence: str) -> bool:
 def normalize_for_match(text: str) -> str:
     """Case-folded words joined by single spaces: the form used to detect copies and quotations."""
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
+
+
+# Stance: "not", "never", "no", "n't" and the like flip what a sentence says about its subject.
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nothing|nobody|none|neither|nor|cannot|without|hardly)\b|n['’]t\b", re.IGNORECASE
+)
+# A reply that opens like this argues against what it answers.
+_DISAGREEMENT = re.compile(
+    r"^\W*(?:no\b|nope\b|nah\b|wrong\b|not really\b|not true\b|not so\b|nonsense\b|rubbish\b|bs\b|"
+    r"i (?:strongly |completely |totally )?disagree\b|disagree\b|i don['’]t (?:think|buy|agree)\b|"
+    r"that['’]?s (?:not|wrong|false|nonsense)\b|this is (?:not|wrong)\b|that is (?:not|wrong)\b|"
+    r"(?:actually|sorry|well),? (?:no|that['’]?s not)\b|hardly\b|false\b|incorrect\b|untrue\b|"
+    r"quite the opposite|on the contrary)",
+    re.IGNORECASE,
+)
+
+
+def has_negation(sentence: str) -> bool:
+    """True when the sentence carries a negation ("not", "never", "isn't", "no"); two of them ("without
+    depots, no mission...") cancel out."""
+    return len(_NEGATION.findall(sentence)) % 2 == 1
+
+
+def opens_with_disagreement(text: str) -> bool:
+    """True when a comment opens by disagreeing ("No,", "Wrong.", "I disagree", "That's not true")."""
+    return bool(_DISAGREEMENT.match(text))
+
+
+_AGREEMENT = re.compile(
+    r"^\W*(?:exactly|agreed|i agree|agree|seconded|yes|yep|yeah|absolutely|indeed|true|this|same here|"
+    r"well said|good point|spot on|\+1|i'm with you|i am with you)\b",
+    re.IGNORECASE,
+)
+
+
+def opens_with_agreement(text: str) -> bool:
+    """True when a comment opens by agreeing ("Exactly.", "Agreed,", "Seconded.")."""
+    return bool(_AGREEMENT.match(text)) and not opens_with_disagreement(text)

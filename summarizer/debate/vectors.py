@@ -121,9 +121,9 @@ class SparseRows:
         positions, local_row = self.nnz_positions(rows)
         columns = self.indices[positions]
         used, local_col = np.unique(columns, return_inverse=True)
-        block = np.zeros((len(rows), len(used)), dtype=np.float64)
-        np.add.at(block, (local_row, local_col), self.data[positions])
-        return block
+        # bincount over flat cells: much faster than np.add.at, and each (row, column) occurs once anyway.
+        flat = np.bincount(local_row * len(used) + local_col, weights=self.data[positions], minlength=len(rows) * len(used))
+        return np.asarray(flat, dtype=np.float64).reshape(len(rows), len(used))
 
 
 def tfidf_rows(term_lists: Sequence[Sequence[str]]) -> SparseRows:
@@ -236,3 +236,62 @@ def text_similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> FloatArra
     a, b = block[: len(texts_a)], block[len(texts_a) :]
     result: FloatArray = a @ b.T
     return result
+
+
+def with_context(rows: SparseRows, comment_of: IntArray, weight: float, window: int) -> SparseRows:
+    """Each row plus `weight` x the mean of the rows of up to `window` sentences before and after it in the
+    same comment, L2-normalised again. A sentence of a long post that carries little of its own ("I
+    remain unconvinced.") then leans towards the point its post makes, instead of joining whichever
+    group shares its one content word. Rows of one-sentence comments are unchanged. O(non-zeros x
+    window)."""
+    n_rows = rows.n_rows
+    if weight <= 0 or window <= 0 or n_rows < 2:
+        return rows
+    sources: list[IntArray] = []
+    targets: list[IntArray] = []
+    everything = np.arange(n_rows, dtype=np.int64)
+    for offset in range(1, window + 1):
+        for sign in (-1, 1):
+            other = everything + sign * offset
+            valid = (other >= 0) & (other < n_rows)
+            same = np.zeros(n_rows, dtype=bool)
+            same[valid] = comment_of[other[valid]] == comment_of[valid]
+            sources.append(other[same])
+            targets.append(everything[same])
+    source = np.concatenate(sources)
+    target = np.concatenate(targets)
+    if not len(source):
+        return rows
+    neighbours = np.bincount(target, minlength=n_rows).astype(np.float64)
+    positions, local = rows.nnz_positions(source)
+    # Only rows with neighbours change: the others are copied as they are.
+    changed = np.flatnonzero(neighbours > 0).astype(np.int64)
+    own_positions, own_local = rows.nnz_positions(changed)
+    own_rows = changed[own_local]
+    entry_rows = np.concatenate([own_rows, target[local]])
+    entry_cols = np.concatenate([rows.indices[own_positions], rows.indices[positions]])
+    entry_data = np.concatenate([
+        rows.data[own_positions],
+        rows.data[positions] * weight / neighbours[target[local]],
+    ])
+    width = max(1, rows.n_cols)
+    keys, inverse = np.unique(entry_rows * width + entry_cols, return_inverse=True)
+    data = np.bincount(inverse, weights=entry_data, minlength=len(keys))
+    row_of = keys // width
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of, minlength=n_rows), out=indptr[1:])
+    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n_rows))
+    norms[norms == 0] = 1.0
+    smoothed = SparseRows(indptr=indptr, indices=(keys % width).astype(np.int64), data=data / norms[row_of], n_cols=rows.n_cols)
+    # Merge: changed rows from `smoothed`, the rest from `rows`, in row order (CSR).
+    lengths = np.where(neighbours > 0, np.diff(smoothed.indptr), np.diff(rows.indptr))
+    merged_indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(lengths, out=merged_indptr[1:])
+    unchanged = np.flatnonzero(neighbours == 0).astype(np.int64)
+    keep_positions, keep_local = rows.nnz_positions(unchanged)
+    new_positions, new_local = smoothed.nnz_positions(changed)
+    row_of_entry = np.concatenate([unchanged[keep_local], changed[new_local]])
+    order = np.argsort(row_of_entry, kind="stable")
+    indices = np.concatenate([rows.indices[keep_positions], smoothed.indices[new_positions]])[order]
+    values = np.concatenate([rows.data[keep_positions], smoothed.data[new_positions]])[order]
+    return SparseRows(indptr=merged_indptr, indices=indices, data=values, n_cols=rows.n_cols)

@@ -269,11 +269,16 @@ def test_debate_json_follows_the_schema(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["debate", "--json", str(path)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"arguments", "stats"}
-    assert set(data["stats"]) == {"comments", "authors", "elapsed_ms"}
+    # The contract's keys, and the keys added since (what was condensed and cut, unnamed comments).
+    assert set(data["stats"]) == {
+        "comments", "authors", "elapsed_ms",
+        "unnamed_comments", "comments_condensed", "comments_shortened", "truncated",
+    }
     assert data["stats"]["comments"] == 6 and data["stats"]["authors"] == 5
+    assert data["stats"]["comments_condensed"] == 6 and data["stats"]["truncated"] is False
     texts = [item["text"] for item in DEBATE]
     for argument in data["arguments"]:
-        assert set(argument) == {"claim", "support", "authors", "comment_ids", "quotes"}
+        assert set(argument) == {"claim", "support", "authors", "comment_ids", "quotes", "unnamed"}
         assert any(argument["claim"] in text for text in texts)
         assert argument["support"] == len(set(argument["authors"]))
     assert data["arguments"], "two positions were each argued by several people"
@@ -377,3 +382,55 @@ def test_debug_shows_the_traceback_of_an_unexpected_error(
         main(["summarize", "--debug", str(article)])
     with pytest.raises(RuntimeError, match="boom"):
         main(["--debug", "summarize", str(article)])
+
+
+def test_debate_deeply_nested_json_is_one_line_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    err = assert_one_line_error(run_cli("debate", str(path)))
+    assert "nested more than" in err
+
+
+def test_debate_plurals_and_unnamed_comments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([{"author": "ana", "text": DEBATE[0]["text"]}]))
+    assert main(["debate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 comment from 1 person; 1 main argument\n")
+    assert "   1 comment from 1 person\n" in out
+    path.write_text(json.dumps([{"author": None, "text": item["text"]} for item in DEBATE[:3]]))
+    assert main(["debate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3 comments, none with an author; 1 main argument\n")
+    assert "   3 unnamed comments\n" in out
+
+
+def test_debate_chat_log_plain_text_gives_the_json_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    as_json = tmp_path / "thread.json"
+    as_json.write_text(json.dumps([{"author": d["author"], "text": d["text"]} for d in DEBATE]))
+    chat = tmp_path / "thread.txt"
+    chat.write_text("\n".join(f"{d['author']}: {d['text']}" for d in DEBATE))
+    outputs = []
+    for path in (as_json, chat):
+        assert main(["debate", "--json", str(path)]) == 0
+        data = json.loads(capsys.readouterr().out)
+        outputs.append([(a["claim"], a["support"], a["comment_ids"]) for a in data["arguments"]])
+    assert outputs[0] == outputs[1] and outputs[0]
+
+
+def test_debate_of_14_mb_finishes_and_says_what_it_cut(tmp_path: Path) -> None:
+    # Bounded work (issue 13): 14 MB of comments, under the default 15 MiB cap. How fast, and in how much
+    # memory, is measured in bench/debate_speed.py --bounds; here only that it finished and said so.
+    sentence = "Reusable boosters make every launch cheaper than expendable rockets ever could. "
+    comments = [{"author": f"u{i % 3000}", "text": sentence * (1 + i % 5), "id": str(i)} for i in range(50_000)]
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(comments))
+    assert 13_000_000 < path.stat().st_size < 15_000_000
+    result = run_cli("debate", "--json", str(path))
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)["stats"]
+    assert stats["comments"] == 50_000 and stats["truncated"] is True
+    assert stats["comments_condensed"] < 50_000
+    human = run_cli("debate", str(path))
+    assert human.returncode == 0
+    assert "Note: condensed the latest " in human.stdout.decode() and " of 50,000 comments" in human.stdout.decode()

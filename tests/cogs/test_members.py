@@ -12,7 +12,7 @@ import pytest
 from db.models import ConfigSource, NewEntry
 from db.store import Store
 from tests.helpers.bots import CogTestBot, make_config, start_bot, stop_bot
-from tests.helpers.debates import REUSE_VS_SAFETY
+from tests.helpers.debates import FEW_PEOPLE, REUSE_VS_SAFETY
 from tests.helpers.discord_fakes import (
     GUILD_ID,
     OTHER_GUILD_ID,
@@ -274,7 +274,7 @@ async def test_debate_reads_the_channel_skipping_bots(bot: CogTestBot) -> None:
     assert sent.kind == "followup" and not sent.ephemeral
     embed = sent.embed
     assert embed.description is not None
-    assert embed.description.startswith(f"{len(lines)} comments, 6 people in \\#launch-talk")
+    assert embed.description.startswith(f"{len(lines)} comments from 6 people in \\#launch-talk")
     assert 1 <= len(embed.fields) <= 3
 
 
@@ -355,7 +355,7 @@ async def test_debate_with_a_url_reads_the_pages_comments(bot: CogTestBot, site:
     sent = interaction.only()
     assert sent.kind == "followup" and not sent.ephemeral
     assert sent.embed.url == url
-    assert (sent.embed.description or "").startswith(f"{len(lines)} comments, 5 people")
+    assert (sent.embed.description or "").startswith(f"{len(lines)} comments from 5 people")
     assert 1 <= len(sent.embed.fields) <= 2
 
     bare = site.add(
@@ -407,3 +407,26 @@ async def test_debate_url_without_readable_comments_is_one_line(
     await invoke(bot.tree, interaction, "debate", url=url)
     line = interaction.ephemeral_line()
     assert line.startswith(("I could not read comments there", "I found no comments")), line
+
+
+async def test_debate_in_a_thread_where_few_people_argued_gives_their_points(bot: CogTestBot) -> None:
+    thread = bot.add_channel(GUILD_ID, name="artemis-iii-lander")
+    people = {name: make_user(name=name) for name in {author for author, _ in FEW_PEOPLE}}
+    for author, text in FEW_PEOPLE:
+        thread.add_history(people[author], text)
+    interaction = member_interaction(bot, channel=thread)
+    await invoke(bot.tree, interaction, "debate")
+    embed = interaction.only().embed
+    assert (embed.description or "").startswith("7 comments from 2 people")
+    assert len(embed.fields) >= 3  # one reader's separate points, not "no clear arguments"
+    assert (embed.fields[0].value or "").startswith("2 comments from 2 people")  # the refuelling point
+    assert all((field.value or "").startswith("1 comment from 1 person") for field in embed.fields[1:])
+
+
+async def test_debate_url_on_a_page_where_few_people_argued_gives_their_points(bot: CogTestBot, site: LocalSite) -> None:
+    url = site.add("/artemis", comment_page(list(FEW_PEOPLE)))
+    interaction = member_interaction(bot)
+    await invoke(bot.tree, interaction, "debate", url=url)
+    embed = interaction.only().embed
+    assert (embed.description or "").startswith("7 comments from 2 people")
+    assert len(embed.fields) >= 3

@@ -328,7 +328,7 @@ async def test_threads_per_article_and_one_digest_each(
     [digest] = busy.sent
     assert digest.embed.title == "Main arguments"
     assert digest.embed.description is not None
-    assert digest.embed.description.startswith(f"{len(DEBATE)} comments, 5 people")
+    assert digest.embed.description.startswith(f"{len(DEBATE)} comments from 5 people")
     assert digest.embed.url == site.url("/rl/story/0")
 
     clock.advance(hours=1)

@@ -73,6 +73,8 @@ class Argument:
     support: int
     authors: list[str]
     quotes: list[str]
+    comment_ids: tuple[str, ...] = ()
+    unnamed: int = 0
 
 
 def is_escaped(text: str, index: int) -> bool:
@@ -321,17 +323,31 @@ def test_summary_and_quotes_embeds() -> None:
 
 def test_debate_embed_counts_and_quotes() -> None:
     arguments = [
-        Argument("Reusable rockets cut costs.", 3, ["a", "b", "c"], ["They really do cut costs", "x"]),
-        Argument("Capsules are safer.", 1, ["d"], []),
+        Argument("Reusable rockets cut costs.", 3, ["a", "b", "c"], ["They really do cut costs", "x"], ("1", "2", "3", "4")),
+        Argument("Capsules are safer.", 1, ["d"], [], ("5",)),
+        Argument("Abort systems save crews.", 2, ["e", "f"], [], ("6", "7", "8", "9", "10", "11"), unnamed=4),
     ]
-    embed = debate_embed(arguments, DebateStats(12, 5, "https://news.example/item?id=1"))
-    assert embed.description == "12 comments, 5 people"
+    embed = debate_embed(arguments, DebateStats(12, 5, "https://news.example/item?id=1", unnamed=4))
+    assert embed.description == "12 comments from 5 people and 4 unnamed comments"
     assert embed.url == "https://news.example/item?id=1"
     assert embed.fields[0].name == "1. Reusable rockets cut costs."
-    assert embed.fields[0].value == "Supported by 3 people\n> “They really do cut costs”"
-    assert embed.fields[1].value == "Supported by 1 person"
+    assert embed.fields[0].value == "4 comments from 3 people\n> “They really do cut costs”"
+    assert embed.fields[1].value == "1 comment from 1 person"
+    assert embed.fields[2].value == "2 people and 4 unnamed comments (6 comments)"
+    assert embed.footer.text is None
     empty = debate_embed([], DebateStats(1, 1, "#general"))
-    assert empty.description == "1 comment, 1 person in \\#general\nNo clear arguments yet."
+    assert empty.description == "1 comment from 1 person in \\#general\nNo arguments found: the comments hold only greetings, reactions or links."
+
+
+def test_debate_embed_says_what_the_limits_cut() -> None:
+    from summarizer.debate import CondenseStats
+
+    stats = DebateStats.of(CondenseStats(comments=48_113, condensed=2_000, shortened=1, authors=900, unnamed=0), None)
+    embed = debate_embed([Argument("Depots first.", 1, ["a"], [], ("c1",))], stats)
+    assert embed.footer.text == (
+        "Condensed the latest 2,000 of 48,113 comments, the most replied-to kept first; "
+        "1 comment was cut to 20,000 characters."
+    )
 
 
 def test_news_list_sources_and_settings_embeds() -> None:

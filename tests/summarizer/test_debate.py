@@ -15,6 +15,7 @@ from summarizer.debate import (
     Argument,
     Comment,
     DebateInputError,
+    claims,
     condense,
     grouping,
     parse_comments,
@@ -70,7 +71,7 @@ def test_finds_the_points_and_orders_them_by_support() -> None:
         assert 1 <= len(argument.quotes) <= 2
     assert argument.to_dict() == {
         "claim": depots.claim, "support": 2, "authors": ["dan", "eve"], "comment_ids": ["c4", "c5"],
-        "quotes": depots.quotes,
+        "quotes": depots.quotes, "unnamed": 0,
     }
 
 
@@ -119,7 +120,9 @@ def test_one_author_repeating_a_point_is_one_voice() -> None:
         "Supplying the lunar base is cheaper, the Moon being three days away.",
     ] * 2  # ten comments
     comments = [{"author": "alice", "text": text} for text in alice]
-    assert condense(comments) == []  # one voice, however loud, is not a main argument
+    # One voice, however loud, is one point made by one person: one argument, support 1.
+    (alone,) = condense(comments)
+    assert alone.support == 1 and alone.authors == ["alice"] and len(alone.comment_ids) == 5
     comments.append({"author": "bob", "text": "Supplying a base on the Moon is cheaper since it is three days away."})
     (argument,) = condense(comments)
     assert argument.support == 2
@@ -146,7 +149,8 @@ def test_quoted_parent_text_is_not_support() -> None:
     # Bob quotes Ann with ">" and Cat copies her sentence verbatim; neither adds words of their own.
     quoting = {"id": "r1", "author": "bob", "reply_to": "p1", "text": f"> {MOON_FIRST[0][1]}\nNope."}
     copying = {"id": "r2", "author": "cat", "reply_to": "p1", "text": f"{MOON_FIRST[0][1]} Nope."}
-    assert condense([parent, quoting, copying]) == []
+    (alone,) = condense([parent, quoting, copying])
+    assert alone.comment_ids == ["p1"] and alone.support == 1
     # The same words in a comment that does not reply to Ann are a voice of their own.
     independent = {"id": "r3", "author": "dan", "text": MOON_FIRST[1][1]}
     (argument,) = condense([parent, quoting, copying, independent])
@@ -177,7 +181,8 @@ def test_max_arguments() -> None:
 
 def test_edge_inputs() -> None:
     assert condense([]) == []
-    assert condense(as_comments(MOON_FIRST[:1])) == []  # one comment: one voice, no argument
+    (alone,) = condense(as_comments(MOON_FIRST[:1]))  # one comment: one person's point
+    assert alone.support == 1 and alone.claim == MOON_FIRST[0][1]
     with pytest.raises(DebateInputError, match="expected a list of comments, got an object"):
         condense({"author": "a", "text": "b"})  # type: ignore[arg-type]
     with pytest.raises(DebateInputError, match="comment 2: missing 'text'"):
@@ -193,7 +198,9 @@ def test_huge_comment_is_cut() -> None:
         {"author": "eve", "text": DEPOTS[1][1]},
     ]
     assert len(comments[0]["text"]) > 5_000_000
-    assert condense(comments) == []
+    # The troll's one sentence pasted 90,000 times is spam; the depots point after it is never read.
+    (argument,) = condense(comments)
+    assert argument.comment_ids == ["c2"] and argument.support == 1
 
 
 def test_hostile_text_does_not_break() -> None:
@@ -218,7 +225,8 @@ def test_accepts_comment_objects_mappings_and_attribute_objects() -> None:
     ]
     (argument,) = condense(mixed)
     assert argument.comment_ids == ["c1", "c2", "77"]
-    assert argument.authors == ["ann", "anonymous (c2)", "cat"]
+    assert argument.authors == ["ann", "cat"]  # a comment without an author is not a person
+    assert argument.support == 2 and argument.unnamed == 1
 
 
 def test_blocks_for_large_inputs_still_find_the_points(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -239,7 +247,9 @@ def test_blocks_for_large_inputs_still_find_the_points(monkeypatch: pytest.Monke
     combined = pairs + filler
     rng.shuffle(combined)
     arguments = condense(as_comments(combined))
-    assert sorted(sorted(a.authors) for a in arguments) == [["ann", "bob", "cat", "gus"], ["dan", "eve", "fay"]]
+    several = [a for a in arguments if a.support > 1]
+    assert sorted(sorted(a.authors) for a in several) == [["ann", "bob", "cat", "gus"], ["dan", "eve", "fay"]]
+    assert arguments[:2] == sorted(several, key=lambda a: -a.support)  # several people's points first
 
 
 def test_parse_comments_validation() -> None:
@@ -274,10 +284,14 @@ def test_parse_plain_comments() -> None:
     assert parse_plain_comments("") == []
 
 
-def test_anonymous_comments_are_distinct_people() -> None:
+def test_unnamed_comments_are_not_people() -> None:
     text = "\n\n".join(text for _, text in MOON_FIRST)
     (argument,) = condense(parse_plain_comments(text))
-    assert argument.support == 3
+    # Three comments without an author may be one reader: no support, three unnamed comments.
+    assert argument.support == 0 and argument.authors == [] and argument.unnamed == 3
+    named = parse_plain_comments("zed:\n" + MOON_FIRST[0][1]) + parse_plain_comments(text)[1:]
+    (argument,) = condense(named)
+    assert argument.support == 1 and argument.unnamed == 2
 
 
 @pytest.mark.skipif(not (KEYPOINTS / "arguments_dev.csv").is_file(),
@@ -303,7 +317,7 @@ def test_count_authors_matches_how_support_is_counted() -> None:
         Comment("", "four"),
         Comment("Ben", "five"),
     ]
-    assert count_authors(comments) == 4  # Ana once, two separate anonymous people, Ben
+    assert count_authors(comments) == 2  # Ana once and Ben; comments without an author are not people
 
 
 # --- grouping internals (summarizer.debate_cluster, summarizer.debate_vectors) ---------------------------
@@ -445,8 +459,8 @@ def _claim_fixture() -> tuple[Any, Any, Any]:
 def test_typicality_is_lower_for_a_sentence_mixing_two_groups() -> None:
     _, rows, (group_a, pool) = _claim_fixture()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline, "CLAIM_TYPICAL_NEIGHBOURS", 3)
-        shares = pipeline._typicality(rows, group_a, group_a, pool)
+        patch.setattr(claims, "CLAIM_TYPICAL_NEIGHBOURS", 3)
+        shares = claims.typicality(rows, group_a, group_a, pool)
     # Sentence 3's nearest neighbours include group B's sentences; the others' are all in group A.
     assert shares[3] < shares[0]
     assert shares[0] == pytest.approx(1.0)
@@ -458,8 +472,8 @@ def test_typicality_does_not_count_the_sentence_as_its_own_neighbour() -> None:
     members = np.array([0, 1], dtype=np.int64)
     pool = np.array([0, 1, 4], dtype=np.int64)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline, "CLAIM_TYPICAL_NEIGHBOURS", 2)
-        shares = pipeline._typicality(rows, members, members, pool)
+        patch.setattr(claims, "CLAIM_TYPICAL_NEIGHBOURS", 2)
+        shares = claims.typicality(rows, members, members, pool)
     # Each candidate's two neighbours are the other group-A sentence and sentence 4 of group B.
     assert list(shares) == [0.5, 0.5]
 
@@ -477,8 +491,8 @@ def test_claim_avoids_repeating_an_earlier_claim() -> None:
     members = np.arange(rows.n_rows, dtype=np.int64)
     generic = np.zeros(rows.n_cols)
     pool = members
-    first = pipeline._claim_row(thread, rows, members, generic, pool, [])
+    first = claims.choose_claim(thread.sentence_texts, rows, members, generic, pool, [])
     assert "moon base" in thread.sentence_texts[first]
     # With the moon-base sentence already a claim of an earlier group, this group names its other point.
-    second = pipeline._claim_row(thread, rows, members, generic, pool, [first])
+    second = claims.choose_claim(thread.sentence_texts, rows, members, generic, pool, [first])
     assert "lunar ice" in thread.sentence_texts[second]
