@@ -2,7 +2,7 @@
 
 Modules: `inputs` (comment and argument records, input validation), `text` (cleaning, sentences, noise),
 `vectors` (sparse tf-idf views), `spectral` and `grouping` (which sentences make the same point),
-`claims` (the sentence that names a group), `pipeline` (`condense`: from comments to ranked arguments),
+`claims` (the sentence that names a group), `bounds` (the limits and what they cut), `pipeline` (`condense`: from comments to ranked arguments),
 `wording` (how the numbers are said to people).
 """
 
