@@ -176,8 +176,8 @@ class CpuWorkerError(RuntimeError):
 class CpuPool:
     """Worker processes for the CPU-heavy pure functions: condense, summarize, parse_feed.
 
-    Threads keep the event loop waiting for the GIL (docs/benchmarks.md, issue 4: 150-470 ms
-    worst lag under a debate plus 300 feed polls); processes do not (19-69 ms). The pool starts
+    Threads keep the event loop waiting for the GIL under a long debate or many feed polls;
+    processes do not (the measured lag is in docs/benchmarks.md, bench/loop_lag.py). The pool starts
     on first use, with ``forkserver`` so workers never inherit the bot's threads or sockets, and
     each worker imports the text tools once. `func` must be a module-level function and its
     arguments and result picklable (comments, bytes, str and the result dataclasses are).

@@ -8,9 +8,10 @@ row never breaks a listing; writing is strict (a naive ``now`` is a bug in the c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from db.base import Row
 from db.models import Entry, Post, Source, StoredQuote, ThreadRecord
@@ -113,28 +114,31 @@ def quotes_from_json(text: str | None) -> tuple[StoredQuote, ...] | None:
 # ---- rows ------------------------------------------------------------------------------------
 
 
+Converter = Callable[[Any], Any]
+T = TypeVar("T")
+
+
+def _from_row(cls: type[T], row: Row, *, prefix: str = "", **convert: Converter | tuple[str, Converter]) -> T:
+    """A model from a row whose columns are named like its fields (after ``prefix``).
+
+    ``convert`` maps a field to how its column is read: a function, or ``(column, function)`` when
+    the column has another name. Other fields are taken as stored.
+    """
+    values: dict[str, Any] = {}
+    for spec in fields(cast(Any, cls)):
+        how = convert.get(spec.name)
+        column, read = how if isinstance(how, tuple) else (spec.name, how)
+        raw = row[prefix + column]
+        values[spec.name] = read(raw) if read is not None else raw
+    return cls(**values)
+
+
 def source_from_row(row: Row) -> Source:
-    return Source(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        url=row["url"],
-        name=row["name"],
-        channel_id=row["channel_id"],
-        kind=row["kind"],
-        include_keywords=keywords_from_json(row["include_keywords"]),
-        exclude_keywords=keywords_from_json(row["exclude_keywords"]),
-        state=row["state"],
-        consecutive_failures=row["consecutive_failures"],
-        last_error=row["last_error"],
-        next_poll_at=dt(row["next_poll_at"]),
-        etag=row["etag"],
-        last_modified=row["last_modified"],
-        disabled_reason=row["disabled_reason"],
-        disabled_notified=bool(row["disabled_notified"]),
-        created_at=dt_required(row["created_at"]),
-        last_polled_at=dt(row["last_polled_at"]),
-        last_success_at=dt(row["last_success_at"]),
-    )
+    keywords = keywords_from_json
+    return _from_row(
+        Source, row, include_keywords=keywords, exclude_keywords=keywords, disabled_notified=bool,
+        created_at=dt_required, next_poll_at=dt, last_polled_at=dt, last_success_at=dt,
+    )  # fmt: skip
 
 
 ENTRY_COLUMNS = (
@@ -146,47 +150,18 @@ ENTRY_COLUMNS_E = ", ".join(f"e.{column.strip()}" for column in ENTRY_COLUMNS.sp
 
 
 def entry_from_row(row: Row) -> Entry:
-    return Entry(
-        id=row["id"],
-        source_id=row["source_id"],
-        key=row["key"],
-        title=row["title"],
-        url=row["url"],
-        published=dt(row["published"]),
-        image_url=row["image_url"],
-        text=row["text"],
-        is_teaser=bool(row["is_teaser"]),
-        state=row["state"],
-        skip_reason=row["skip_reason"],
-        summary=_strings(row["summary_json"]),
-        quotes=quotes_from_json(row["quotes_json"]),
-        created_at=dt_required(row["created_at"]),
-    )
+    return _from_row(
+        Entry, row, published=dt, is_teaser=bool, created_at=dt_required,
+        summary=("summary_json", _strings), quotes=("quotes_json", quotes_from_json),
+    )  # fmt: skip
 
 
 def post_from_row(row: Row, prefix: str = "") -> Post:
-    return Post(
-        id=row[f"{prefix}id"],
-        entry_id=row[f"{prefix}entry_id"],
-        guild_id=row[f"{prefix}guild_id"],
-        channel_id=row[f"{prefix}channel_id"],
-        message_id=row[f"{prefix}message_id"],
-        posted_at=dt_required(row[f"{prefix}posted_at"]),
-    )
+    return _from_row(Post, row, prefix=prefix, posted_at=dt_required)
 
 
 def thread_from_row(row: Row) -> ThreadRecord:
-    return ThreadRecord(
-        id=row["id"],
-        thread_id=row["thread_id"],
-        post_id=row["post_id"],
-        entry_id=row["entry_id"],
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        title=row["title"],
-        url=row["url"],
-        created_at=dt_required(row["created_at"]),
-        digest_posted=bool(row["digest_posted"]),
-        digest_posted_at=dt(row["digest_posted_at"]),
-        digest_attempts=int(row["digest_attempts"] or 0),
-    )
+    return _from_row(
+        ThreadRecord, row, created_at=dt_required, digest_posted=bool, digest_posted_at=dt,
+        digest_attempts=lambda value: int(value or 0),
+    )  # fmt: skip

@@ -6,8 +6,7 @@ address guard), decoded honouring its charset declarations, refused when it is n
 summarized (extraction included) off the event loop. `summarize_entry` is what a feed entry gets: the
 article page when the feed carries only a teaser, else (or when the page fails) the feed's own text.
 `article_page_text` holds the refusals every caller shares: a feed, JSON, an image or an empty page is
-not an article, and says so in one line (DESIGN.md "Edges of the contract"). `fetch_article` gives
-the extracted text alone.
+not an article, and says so in one line (DESIGN.md "Edges of the contract").
 """
 
 from __future__ import annotations
@@ -27,17 +26,14 @@ from feeds.fetch import (
 )
 from feeds.shapes import CpuRunner
 from summarizer.errors import NavigationOnlyError, NoTextError
-from summarizer.html import Article, html_to_article
 from summarizer.summary import Summary, summarize
 from summarizer.textio import data_kind, decode_text
 
 __all__ = [
     "ARTICLE_ACCEPT",
-    "Article",
     "EntrySummary",
     "NoArticleTextError",
     "article_page_text",
-    "fetch_article",
     "fetch_page",
     "page_text",
     "short_failure",
@@ -107,15 +103,6 @@ async def fetch_page(fetcher: Fetcher, url: str) -> tuple[str, str]:
     """
     result = await fetcher.get(url, accept=ARTICLE_ACCEPT)
     return article_page_text(result), result.url
-
-
-async def fetch_article(fetcher: Fetcher, url: str) -> Article:
-    """Fetch `url` and extract its main text. Raises FetchError (any fetch failure) or NoArticleTextError."""
-    html, final_url = await fetch_page(fetcher, url)
-    article = await asyncio.to_thread(html_to_article, html, final_url)
-    if article is None or not article.text.strip():
-        raise NoArticleTextError(f"no article text found at {final_url}: {NAVIGATION_ONLY}", why=NAVIGATION_ONLY)
-    return article
 
 
 async def summarize_url(
@@ -189,11 +176,6 @@ def short_failure(exc: FetchError) -> str:
         return f"HTTP {exc.status}"
     if isinstance(exc, NoArticleTextError):
         return "no article text" if exc.is_feed or not exc.why else f"no article text: {exc.why}"
-    if isinstance(exc, FetchTimeoutError):
-        return "timed out"
-    if isinstance(exc, TooLargeError):
-        return "too large"
-    if isinstance(exc, BlockedAddressError):
-        return "not a public address"
-    return "unreachable"
+    words = {FetchTimeoutError: "timed out", TooLargeError: "too large", BlockedAddressError: "not a public address"}
+    return next((text for kind, text in words.items() if isinstance(exc, kind)), "unreachable")
 

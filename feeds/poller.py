@@ -38,20 +38,15 @@ log = logging.getLogger(__name__)
 
 
 class PollStore(Protocol):
-    """The store operations the pipeline uses (``db.Store`` has them; tests may pass a fake)."""
+    """The store operations the pipeline uses (``db.Store`` has them; tests may pass a fake).
+    Each ``record_poll_*`` returns the source as updated, None when it was removed meanwhile."""
 
     async def record_poll_not_modified(self, source_id: int, now: datetime, *, next_poll_at: datetime) -> Source | None: ...
 
     async def record_poll_success(
-        self,
-        source_id: int,
-        now: datetime,
-        *,
-        etag: str | None,
-        last_modified: str | None,
-        next_poll_at: datetime,
-        new_url: str | None = None,
-    ) -> Source | None: ...
+        self, source_id: int, now: datetime, *, etag: str | None, last_modified: str | None,
+        next_poll_at: datetime, new_url: str | None = None,
+    ) -> Source | None: ...  # fmt: skip
 
     async def record_poll_failure(
         self, source_id: int, now: datetime, reason: str, *, next_poll_at: datetime, disable_reason: str | None = None

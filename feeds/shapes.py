@@ -27,9 +27,7 @@ class QuoteLike(Protocol):
     def speaker(self) -> str | None: ...
 
 
-class ShownEntry(Protocol):
-    """What a post shows of an entry: the feed's own fields."""
-
+class _EntryBasics(Protocol):
     @property
     def title(self) -> str | None: ...
 
@@ -41,28 +39,20 @@ class ShownEntry(Protocol):
 
     @property
     def summary(self) -> str | None: ...
+
+
+class ShownEntry(_EntryBasics, Protocol):
+    """What a post shows of an entry: the feed's own fields."""
 
     @property
     def image_url(self) -> str | None: ...
 
 
-class FeedEntryLike(Protocol):
+class FeedEntryLike(_EntryBasics, Protocol):
     """What decisions read of a parsed entry: its identity and its text."""
 
     @property
     def guid(self) -> str | None: ...
-
-    @property
-    def link(self) -> str | None: ...
-
-    @property
-    def title(self) -> str | None: ...
-
-    @property
-    def published(self) -> datetime | None: ...
-
-    @property
-    def summary(self) -> str | None: ...
 
     @property
     def content(self) -> str | None: ...

@@ -15,22 +15,6 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
-__all__ = [
-    "ALLOWED_SCHEMES",
-    "BlockedAddressError",
-    "FetchError",
-    "FetchTimeoutError",
-    "GuardedResolver",
-    "HTTPStatusError",
-    "TooLargeError",
-    "TooManyRedirectsError",
-    "UnsupportedSchemeError",
-    "check_url",
-    "is_public_address",
-    "one_line",
-    "short_url",
-]
-
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 _MAX_MESSAGE_URL = 200
 

@@ -425,7 +425,8 @@ async def test_one_article_from_two_sources_is_posted_once_per_channel(
 def test_permanent_refusals_are_told_apart_from_retryable_errors() -> None:
     from types import SimpleNamespace
 
-    from cogs.news import MAX_POST_ATTEMPTS, refusal
+    from cogs.news import MAX_POST_ATTEMPTS
+    from cogs.upkeep import refusal
 
     def http_error(status: int, code: int, text: str) -> discord.HTTPException:
         response = SimpleNamespace(status=status, reason="x")
@@ -447,3 +448,54 @@ def test_missing_permissions_are_named_as_discord_names_them() -> None:
     assert missing_permissions(granted, READ_HISTORY) == ["Read Message History"]
     assert missing_permissions(granted, POST_IN_THREAD) == ["Send Messages in Threads", "Embed Links"]
     assert missing_permissions(discord.Permissions.all(), READ_HISTORY) == []
+
+
+async def test_a_post_automod_refuses_is_tried_three_times_while_the_next_entries_go_out(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    from cogs.news import MAX_POST_ATTEMPTS
+
+    channel = bot.add_channel(GUILD_ID)
+    source = await add_source(bot, store, serve_feed(site, "esa", items(site, "esa", 3)), "ESA", channel)
+    real_send = channel.mock.send.side_effect
+    refused: list[str] = []
+
+    async def automod(content: Any = None, **kwargs: Any) -> Any:
+        embed = kwargs.get("embed")
+        if embed is not None and "story 0" in str(embed.title):
+            refused.append(str(embed.title))
+            raise http_error(discord.HTTPException, 400, "Message was blocked by automatic moderation", 200000)
+        return await real_send(content, **kwargs)
+
+    channel.mock.send.side_effect = automod
+    await cog(bot).run_once()
+    # Refused once; the two entries after it went out in the same iteration.
+    assert titles(channel) == [f"esa story {i} @\u200beveryone" for i in (1, 2)]
+    assert [e.key for e in await store.pending_entries(source.id)] == ["esa-0"]
+    for _ in range(MAX_POST_ATTEMPTS + 2):
+        await next_iteration(bot, clock)
+    assert len(refused) == MAX_POST_ATTEMPTS
+    assert await store.pending_entries(source.id) == []
+    notices = [sent.content for sent in channel.sent if not sent.embeds]
+    # The fuller notices name the refused title and are refused too; one goes out, once.
+    assert len(notices) == 1 and "AutoMod" in notices[0] and site.url("/esa/story/0") in notices[0]
+
+
+async def test_a_pending_entry_is_not_sent_again_when_history_cannot_be_read(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    url = serve_feed(site, "nasa", items(site, "nasa", 1))
+    channel = bot.add_channel(GUILD_ID)
+    source = await add_source(bot, store, url, "NASA", channel)
+    [left] = await store.add_entries(  # left pending by a run that may have sent it before crashing
+        source.id, [NewEntry(key="nasa-0", title="nasa story 0", url=site.url("/nasa/story/0"), published=None)],
+        clock(),
+    )
+    channel.bot_permissions = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+    await next_iteration(bot, clock)
+    await next_iteration(bot, clock)
+    assert titles(channel) == []  # never sent a second time
+    [notice] = [sent.content for sent in channel.sent]
+    assert "Read Message History" in notice and "not posted again" in notice
+    entry = await store.get_entry(left.id)
+    assert entry is not None and (entry.skip_reason or "").startswith("unconfirmed")

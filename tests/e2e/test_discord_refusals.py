@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from cogs.news import MAX_DIGEST_ATTEMPTS, MAX_POST_ATTEMPTS
+from cogs.news import MAX_POST_ATTEMPTS
+from cogs.upkeep import MAX_DIGEST_ATTEMPTS
 from tests.e2e.conftest import (
     CHAT_CHANNEL,
     FEED_PATH,

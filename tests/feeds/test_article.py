@@ -1,11 +1,11 @@
-"""Articles: fetch_article (page -> text), summarize_url (page -> summary), summarize_entry (feed entries)."""
+"""Articles: summarize_url (page -> summary, or a one-line refusal) and summarize_entry (feed entries)."""
 
 from __future__ import annotations
 
 import pytest
 from aiohttp import web
 
-from feeds.article import NoArticleTextError, fetch_article, summarize_entry, summarize_url
+from feeds.article import NoArticleTextError, summarize_entry, summarize_url
 from feeds.fetch import Fetcher, FetchError, FetchLimits, HTTPStatusError
 
 LOCAL = FetchLimits(timeout_s=10, allow_private_networks=True)
@@ -39,32 +39,36 @@ async def site(serve, sample_bytes):  # type: ignore[no-untyped-def]
     return await serve(app)
 
 
-async def test_article_text_is_extracted(site: str) -> None:
+async def summary_text(url: str) -> tuple[str | None, str]:
+    """The title and every sentence and quote summarize_url keeps of a short page."""
     async with Fetcher(LOCAL) as fetcher:
-        article = await fetch_article(fetcher, site + "/hera")
-    assert article.title == "Hera images Deimos"
-    assert "Hera spacecraft captured detailed images of the far side of Deimos" in article.text
-    assert '"They will help us understand where the Martian moons came from."' in article.text
-    assert "Home" not in article.text  # navigation is not article text
+        summary = await summarize_url(fetcher, url, sentences=10, max_quotes=5)
+    return summary.title, " ".join([*summary.summary, *(quote.text for quote in summary.quotes)])
+
+
+async def test_article_text_is_extracted(site: str) -> None:
+    title, text = await summary_text(site + "/hera")
+    assert title == "Hera images Deimos"
+    assert "Hera spacecraft captured detailed images of the far side of Deimos" in text
+    assert "They will help us understand where the Martian moons came from." in text
+    assert "Home" not in text  # navigation is not article text
 
 
 async def test_meta_charset_is_honoured_without_a_header_charset(site: str) -> None:
-    async with Fetcher(LOCAL) as fetcher:
-        article = await fetch_article(fetcher, site + "/hera-latin1")
-    assert "décennies" in article.text
+    _, text = await summary_text(site + "/hera-latin1")
+    assert "décennies" in text
 
 
 async def test_redirected_article(site: str) -> None:
-    async with Fetcher(LOCAL) as fetcher:
-        article = await fetch_article(fetcher, site + "/moved")
-    assert "Deimos" in article.text
+    _, text = await summary_text(site + "/moved")
+    assert "Deimos" in text
 
 
 @pytest.mark.parametrize("path", ["/empty", "/shell", "/image"])
 async def test_pages_without_text_raise_no_article_text(site: str, path: str) -> None:
     async with Fetcher(LOCAL) as fetcher:
         with pytest.raises(NoArticleTextError) as caught:
-            await fetch_article(fetcher, site + path)
+            await summarize_url(fetcher, site + path)
     assert "no article text" in str(caught.value)
     assert isinstance(caught.value, FetchError)  # callers can catch FetchError for both
 
@@ -72,7 +76,7 @@ async def test_pages_without_text_raise_no_article_text(site: str, path: str) ->
 async def test_http_errors_pass_through(site: str) -> None:
     async with Fetcher(LOCAL) as fetcher:
         with pytest.raises(HTTPStatusError) as caught:
-            await fetch_article(fetcher, site + "/missing")
+            await summarize_url(fetcher, site + "/missing")
     assert caught.value.status == 404
 
 
@@ -100,7 +104,7 @@ async def test_summarize_url_refuses_what_has_no_article(site: str, path: str, e
         with pytest.raises(error) as caught:
             await summarize_url(fetcher, site + path)
     assert "\n" not in str(caught.value)
-    if path == "/shell":  # the summarizer found no text: said the way fetch_article says it
+    if path == "/shell":  # the summarizer found no text: the why users are shown
         assert str(caught.value).startswith(site + path + ": no article text")
         assert caught.value.why == "it holds nothing but menus, links or scripts"  # type: ignore[attr-defined]
 
@@ -169,7 +173,9 @@ async def refusing_site(serve):  # type: ignore[no-untyped-def]
 async def test_pages_that_are_not_articles_say_why(refusing_site: str, path: str, why: str, is_feed: bool) -> None:
     async with Fetcher(LOCAL) as fetcher:
         with pytest.raises(NoArticleTextError) as caught:
-            await fetch_article(fetcher, refusing_site + path)
+            await summarize_url(fetcher, refusing_site + path)
     assert caught.value.why == why
     assert caught.value.is_feed is is_feed
-    assert str(caught.value).startswith("no article text") and "\n" not in str(caught.value)
+    # Refused from the response, or (no text in the HTML) by the summarizer, which names the page.
+    assert str(caught.value).startswith(("no article text", f"{refusing_site}{path}: no article text"))
+    assert "\n" not in str(caught.value)
