@@ -8,6 +8,7 @@ no the way it really does and checks that users and admins see what they should,
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -190,3 +191,21 @@ async def test_autocomplete_on_news_source_and_sources_remove_answers_with_choic
     assert remove.choices == [{"name": f"Agency news (#{agency.id})", "value": f"#{agency.id}"}]
     assert refused.choices == []  # no Manage Server: nothing to offer
     assert all(i.rejected_callbacks == [] for i in (news, remove, refused))
+
+
+async def test_invisible_characters_never_reach_discord(
+    fake_discord: FakeDiscord, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    invisible = item(feed_server, 1, "\u200b\u200b", days_ago=1)
+    zero_width = item(feed_server, 2, "Lunar\u200b lander\u2060 lands\ufeff", days_ago=0.5)
+    for entry in (invisible, zero_width):
+        feed_server.add_item(FEED_PATH, entry)
+    config = config_for(tmp_path, fake_discord, feed_server, thread_per_article=True)
+    async with RunningBot(config, clock=fast_clock(4)):
+        await fake_discord.wait_for(lambda: len(fake_discord.threads_created) == 2, within=POLL_WAIT_S,
+                                    what="both discussion threads")
+    assert titles(news_posts(fake_discord)) == ["(untitled)", "Lunar lander lands"]
+    assert [thread.name for thread in fake_discord.threads_created] == ["Discussion", "Lunar lander lands"]
+    for post in news_posts(fake_discord):
+        shown = json.dumps(post.embeds, ensure_ascii=False).replace("@\u200b", "")  # a deliberate mention breaker
+        assert not any(char in shown for char in "\u200b\u2060\ufeff"), shown
