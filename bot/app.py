@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -79,6 +80,24 @@ def warm_up_text_tools() -> None:
     """Import the summarizer's lazily imported dependencies now (synchronous; run it in a thread)."""
     for name in LAZY_TEXT_MODULES:
         importlib.import_module(name)
+
+
+#: A short article a worker summarizes once when the pool is warmed: its regexes compile, its stop
+#: words load and every lazy import happens before the first real post.
+WARM_UP_ARTICLE = (
+    "Probe reaches orbit\n\nThe probe reached orbit on Monday, the agency said. "
+    '"Everything worked," said the flight director, Ana Ruiz. Engineers will check the data this week.'
+)
+
+
+def warm_worker() -> int:
+    """Run in each worker by CpuPool.warm: the imports and one small summary (returns the pid)."""
+    from summarizer import summarize
+
+    warm_up_text_tools()
+    summarize(WARM_UP_ARTICLE)
+    time.sleep(0.05)  # stay busy a moment, so that the next warm-up task goes to another worker
+    return os.getpid()
 
 
 def utc_now() -> datetime:
@@ -216,6 +235,17 @@ class CpuPool:
             pool.shutdown(wait=False, cancel_futures=True)
             raise CpuWorkerError("a worker process died during the task (was the input too large?)") from None
 
+    async def warm(self) -> set[int]:
+        """Start every worker (each imports the text tools as it starts) and run one small summary
+        in them before real work arrives; returns the process ids that ran it. Tasks submitted
+        together start one worker each."""
+        return set(await asyncio.gather(*(self.run(warm_worker) for _ in range(self.workers))))
+
+    @property
+    def started(self) -> int:
+        """How many worker processes are running."""
+        return len(self._pool._processes or {}) if self._pool is not None else 0
+
     def close(self) -> None:
         self._closed = True
         if self._pool is not None:
@@ -269,6 +299,7 @@ class SpacebriefBot(commands.Bot):
         self.synced_scopes: list[str] = []  # scopes synced by this process (for logs and tests)
         self.shutting_down = asyncio.Event()
         self.cpu = CpuPool()  # opt-in alternative to asyncio.to_thread for heavy pure functions
+        self._cpu_warm_up: asyncio.Task[None] | None = None
         self._resources = AsyncExitStack()
 
     def poll_settings(self, server: GuildSettings) -> PollSettings:
@@ -288,6 +319,9 @@ class SpacebriefBot(commands.Bot):
             sources = await self.store.sync_config_sources(config_sources(self.config), now=self.clock())
             _log.info("config sources synced: %d", len(sources))
             await asyncio.to_thread(warm_up_text_tools)
+            if any(source.channel_id for source in await self.store.list_all_sources()):
+                # Something will be posted: the CPU workers warm up meanwhile, not on the first post.
+                self._cpu_warm_up = asyncio.create_task(self._warm_cpu(), name="spacebrief-cpu-warm-up")
             for extension in self.extensions_to_load:
                 self._stop_if_closing()
                 await self.load_extension(extension)
@@ -365,8 +399,18 @@ class SpacebriefBot(commands.Bot):
         ours = sorted((str(command["name"]), int(command.get("type", 1))) for command in payload)
         return there == ours
 
+    async def _warm_cpu(self) -> None:
+        try:
+            workers = await self.cpu.warm()
+        except Exception:  # the first real task starts the pool again and reports a real failure
+            _log.warning("warming the CPU workers failed", exc_info=True)
+        else:
+            _log.info("CPU workers warm: %d", len(workers))
+
     async def close(self) -> None:
         self.shutting_down.set()
+        if self._cpu_warm_up is not None:
+            self._cpu_warm_up.cancel()
         try:
             # commands.Bot.close unloads the extensions first (their loops stop there), then
             # closes the gateway and HTTP session; the store and fetcher outlive the cogs.

@@ -11,19 +11,19 @@ from dataclasses import dataclass, field
 from summarizer.attribution.words import (
     _ABBREVIATION_BEFORE_RE,
     _APPOSITION_RE,
-    _ATTRIBUTION_END_RE,
     _CLAUSE_END_RE,
     _CLAUSE_SPLIT_RE,
     _CLAUSE_WORDS,
-    _COMMON_VERBS,
     _COORDINATION_BEFORE_RE,
     _DESCRIPTION_THEN_NAME_RE,
     _DESCRIPTOR_STOPWORDS,
     _DETERMINER_BEFORE_RE,
+    _DETERMINER_WORDS,
     _FEMALE_PRONOUN_RE,
     _FEMALE_TITLES,
     _GENERIC_ORG_NOUNS,
     _GROUP_SUFFIXES,
+    _INNER_CAPITALISED_RE,
     _INVERTED_VERB_BEFORE_RE,
     _LOWER_WORD_RE,
     _MALE_PRONOUN_RE,
@@ -46,6 +46,8 @@ from summarizer.attribution.words import (
     _SENTENCE_OPENERS,
     _SPEECH_VERB_RE,
     _U,
+    _ends_with_attribution,
+    _looks_like_verb,
 )
 
 
@@ -448,17 +450,6 @@ class _Article:
         return frozenset(_LOWER_WORD_RE.findall(self.text))
 
 
-_DETERMINER_WORDS = frozenset("the a an this that these those its their our his her your my".split())
-# A capitalised word and what comes right before it when that is a word or sentence-internal
-# punctuation (a sentence start, after ". ", is not matched).
-_INNER_CAPITALISED_RE = re.compile(
-    r"(?:(?<![\w'’\-])([\w'’\-]+)|[,;:)”’\"'“(‘])[ \u00a0]*([A-Z][\w'’\-]*)(?![\w'’\-])"
-)
-
-
-def _ends_with_attribution(after: str, verb: re.Match[str]) -> bool:
-    """'... had imperiled our troops, Biden said.': the name is who says the sentence."""
-    return bool(_SPEECH_VERB_RE.fullmatch(verb.group(1)) and _ATTRIBUTION_END_RE.match(after, verb.end()))
 
 
 def _starts_sentence(text: str, at: int) -> bool:
@@ -493,14 +484,3 @@ def _starts_sentence(text: str, at: int) -> bool:
         # "Democratic presidential front-runner Hillary Clinton stretched ...": a description.
         return not _SPEECH_VERB_RE.search(lead) and not _CLAUSE_END_RE.search(lead)
     return False
-
-
-def _looks_like_verb(word: str) -> bool:
-    """Whether the word after a name can be its verb ("Nelson said", not "Nelson on")."""
-    if word in _PLURAL_VERBS or word in _NOT_VERBS:
-        return False
-    if word in _COMMON_VERBS or word.endswith("ly"):
-        return True
-    return word.endswith(("ed", "es", "s")) and not word.endswith(("ss", "us", "is"))
-
-

@@ -69,3 +69,17 @@ async def test_closed_pool_refuses_work() -> None:
     cpu.close()
     with pytest.raises(RuntimeError, match="closed"):
         await cpu.run(sum, [1])
+
+
+async def test_warming_starts_every_worker_before_real_work() -> None:
+    cpu = CpuPool(workers=2)
+    try:
+        assert cpu.started == 0
+        warmed = await cpu.warm()
+        assert cpu.started == 2  # both workers up (each imported the text tools as it started)
+        assert warmed and os.getpid() not in warmed
+        # Real work lands on a running worker: no new process is started for it.
+        assert await cpu.run(os.getpid) != os.getpid()
+        assert cpu.started == 2
+    finally:
+        cpu.close()

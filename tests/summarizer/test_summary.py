@@ -471,3 +471,21 @@ def test_elapsed_ms_measures_the_summary_not_one_off_imports(monkeypatch: pytest
     # before the clock starts.
     monkeypatch.setattr(summary_module, "_import_for", lambda *args, **kwargs: time.sleep(0.5))
     assert summarize(ARTICLE, max_quotes=0).stats.elapsed_ms < 500
+
+
+def test_the_default_path_imports_no_nltk_no_sumy_and_no_debate_pipeline() -> None:
+    """Cold start: `spacebrief summarize` with the default algorithm needs none of them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from summarizer import summarize\n"
+        f"result = summarize({ARTICLE!r})\n"
+        "assert result.summary and result.quotes\n"
+        "heavy = [m for m in ('nltk', 'sumy.nlp.stemmers', 'sumy.utils', 'summarizer.debate', 'numpy')"
+        " if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == ""
