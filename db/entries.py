@@ -167,16 +167,17 @@ class EntryQueries(Queries):
             if row is None:
                 return None
             post_guild = guild_id if guild_id is not None else int(row[0])
+            # The entry row is written (locked) first, as db.claims.claim_post does: one lock order.
+            # The feed text is only the summarizer's input; once posted it is dead weight
+            # (tens of kB per entry, forever), so it is dropped. The summary stays.
+            await tx.execute(
+                "UPDATE entries SET state = 'posted', skip_reason = NULL, text = '' WHERE id = ?", (entry_id,)
+            )
             await tx.execute(
                 """INSERT INTO posts (entry_id, guild_id, channel_id, message_id, posted_at)
                    VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT (entry_id, channel_id) DO NOTHING""",
                 (entry_id, post_guild, channel_id, message_id, stamp),
-            )
-            # The feed text is only the summarizer's input; once posted it is dead weight
-            # (tens of kB per entry, forever), so it is dropped. The summary stays.
-            await tx.execute(
-                "UPDATE entries SET state = 'posted', skip_reason = NULL, text = '' WHERE id = ?", (entry_id,)
             )
             # Recorded: the claim taken before sending (db.claims) has done its work.
             await tx.execute(
@@ -190,11 +191,14 @@ class EntryQueries(Queries):
     async def mark_skipped(self, entry_id: int, reason: str) -> bool:
         """A pending entry that will not be posted (e.g. its channel is gone); False if not pending."""
         async with self._db.writing() as tx:
-            await tx.execute("DELETE FROM post_claims WHERE entry_id = ?", (entry_id,))
-            return await tx.changes(
+            # The entry row first, then its claims: the order claim_post locks them in (the
+            # opposite order deadlocks against a concurrent claim on PostgreSQL).
+            skipped = await tx.changes(
                 "UPDATE entries SET state = 'skipped', skip_reason = ?, text = '' WHERE id = ? AND state = 'pending'",
                 (one_line(reason) or "skipped", entry_id),
             )
+            await tx.execute("DELETE FROM post_claims WHERE entry_id = ?", (entry_id,))
+            return skipped
 
     async def posted_links(self, guild_id: int, channel_id: int, since: datetime, limit: int = 5000) -> list[str]:
         """The links of entries posted in ``channel_id`` (of ``guild_id``) since ``since``, newest first,
