@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import discord
 
@@ -125,23 +125,32 @@ class Notices:
             target = await self._notice_channel(problem)
             if target is None:
                 log.warning("news: entry %d %s (%s); no channel to tell", problem.entry_id, problem.outcome, problem.reason)
-            elif await self._send_notice(target, render.delivery_problem_texts(problem)):
+                outcome = "refused"
+            else:
+                outcome = await self._send_notice(target, render.delivery_problem_texts(problem))
+            if outcome == "retry":
+                continue  # a passing failure (5xx, rate limit): the next iteration tries again
+            if outcome == "sent":
                 report.notices += 1
             await self.bot.store.mark_problem_announced(problem.entry_id)
 
-    async def _send_notice(self, target: Any, texts: list[str]) -> bool:
+    async def _send_notice(self, target: Any, texts: list[str]) -> Literal["sent", "refused", "retry"]:
         """Send the first of ``texts`` Discord accepts: the fuller ones name the entry's title and link,
         which the same AutoMod rule that refused the post may refuse again."""
+        where = getattr(target, "id", "?")
         for text in texts:
             try:
                 await target.send(text, allowed_mentions=NO_MENTIONS)
-                return True
+                return "sent"
+            except (discord.Forbidden, discord.NotFound) as exc:
+                log.warning("news: cannot send a notice in channel %s: %s", where, exc)
+                return "refused"
             except discord.HTTPException as exc:
                 if refusal(exc) is None:
-                    log.warning("news: cannot send a notice in channel %s: %s", getattr(target, "id", "?"), exc)
-                    return False
-        log.warning("news: every form of a notice was refused in channel %s", getattr(target, "id", "?"))
-        return False
+                    log.warning("news: notice in channel %s failed, will try again: %s", where, exc)
+                    return "retry"
+        log.warning("news: every form of a notice was refused in channel %s", where)
+        return "refused"
 
 
 class Digests:

@@ -499,3 +499,21 @@ async def test_a_pending_entry_is_not_sent_again_when_history_cannot_be_read(
     assert "Read Message History" in notice and "not posted again" in notice
     entry = await store.get_entry(left.id)
     assert entry is not None and (entry.skip_reason or "").startswith("unconfirmed")
+
+
+async def test_a_notice_that_fails_in_passing_is_tried_again_next_time(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    channel = bot.add_channel(GUILD_ID)
+    source = await add_source(bot, store, serve_feed(site, "csa", items(site, "csa", 1)), "CSA", channel)
+    [entry] = await store.add_entries(
+        source.id, [NewEntry(key="csa-x", title="csa story x", url=site.url("/csa/story/x"), published=None)], clock()
+    )
+    await store.give_up_entry(entry.id, "failed", "AutoMod blocked the message (code 200000)", clock())
+    channel.fail_send = http_error(discord.HTTPException, 503, "Service Unavailable", 0)
+    await cog(bot).run_once()
+    assert [p.entry_id for p in await store.problems_to_announce()] == [entry.id]  # not lost
+    channel.fail_send = None
+    await next_iteration(bot, clock)
+    assert await store.problems_to_announce() == []
+    assert sum("csa story x" in str(sent.content) for sent in channel.sent) == 1

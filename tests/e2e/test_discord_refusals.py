@@ -144,7 +144,7 @@ async def test_a_locked_threads_digest_is_attempted_a_bounded_number_of_times(
     feed_server.add_item(FEED_PATH, only)
     config = config_for(tmp_path, fake_discord, feed_server, thread_per_article=True,
                         digest_after_hours=0, digest_min_comments=1)
-    caplog.set_level(logging.WARNING, logger="cogs.news")
+    caplog.set_level(logging.WARNING, logger="cogs.upkeep")
     async with RunningBot(config, clock=fast_clock(4)) as running:
         await fake_discord.wait_for(lambda: bool(fake_discord.threads_created), within=POLL_WAIT_S,
                                     what="the discussion thread")
