@@ -10,12 +10,15 @@ Metrics (each macro-averaged over topic+stance):
             majority key point (pooled over the arguments of one topic+stance)
   grouped   share of all labelled arguments (those with a matching key point) that end up in an output
             argument whose majority key point is theirs
+  duplication share of output arguments whose majority key point an earlier output already had (each
+            gold key point should appear at most once)
   mAP       track 1 of the shared task, strict and relaxed, with our tf-idf similarity between an
             argument and a key point as the match score (the official metric reimplemented)
 Baseline: scikit-learn TfidfVectorizer(stop_words="english") + KMeans(k=K, n_init=10, random_state=0);
 claim = the member closest to the centroid; its mAP uses the same plain tf-idf cosine.
 
 Usage: .venv/bin/python bench/debate_quality.py [--split dev|train] [--data DIR] [--set NAME=VALUE ...]
+       [--seeds 1 2 3 2026]   (min / mean over clustering seeds, both methods)
 (--set overrides a tuning constant of the summarizer.debate modules for experiments, e.g. --set NEIGHBOURS=7).
 The data is read-only research data in ../shared/data/keypoints; nothing of it is copied.
 """
@@ -40,6 +43,8 @@ from summarizer import debate
 from summarizer.debate import claims, grouping, pipeline, spectral, vectors
 from summarizer.debate.vectors import text_similarity
 
+# k-means seed of the baseline (--seeds varies it with ours).
+BASELINE_SEED = 0
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "keypoints"
 
 
@@ -105,7 +110,7 @@ def ours(group: TopicStance) -> list[Output]:
 def baseline(group: TopicStance) -> list[Output]:
     vectors = TfidfVectorizer(stop_words="english").fit_transform(group.arg_texts)
     k = min(len(group.kp_ids), len(group.arg_texts))
-    model = KMeans(n_clusters=k, n_init=10, random_state=0).fit(vectors)
+    model = KMeans(n_clusters=k, n_init=10, random_state=BASELINE_SEED).fit(vectors)
     outputs = []
     for cluster in range(k):
         members = np.flatnonzero(model.labels_ == cluster)
@@ -119,17 +124,22 @@ def baseline(group: TopicStance) -> list[Output]:
     return outputs
 
 
-def cluster_scores(group: TopicStance, gold: dict[str, set[str]], outputs: list[Output]) -> tuple[float, float, float]:
+def cluster_scores(
+    group: TopicStance, gold: dict[str, set[str]], outputs: list[Output]
+) -> tuple[float, float, float, float]:
     covered = set().union(*(gold[output.claim_arg] for output in outputs)) if outputs else set()
     coverage = len(covered & set(group.kp_ids)) / len(group.kp_ids)
-    pure = total = 0
+    pure = total = repeats = 0
     well_grouped: set[str] = set()
+    majorities: set[str] = set()
     for output in outputs:
         votes = Counter(kp for arg in output.members for kp in gold[arg])
         if not votes:
             total += len(output.members)
             continue
         majority = min(votes, key=lambda kp: (-votes[kp], kp))
+        repeats += majority in majorities
+        majorities.add(majority)
         for arg in output.members:
             total += 1
             if majority in gold[arg]:
@@ -138,7 +148,8 @@ def cluster_scores(group: TopicStance, gold: dict[str, set[str]], outputs: list[
     purity = pure / total if total else 0.0
     labelled = [arg for arg in group.arg_ids if gold[arg]]
     grouped = len(well_grouped & set(labelled)) / len(labelled) if labelled else 0.0
-    return coverage, purity, grouped
+    duplication = repeats / len(outputs) if outputs else 0.0
+    return coverage, purity, grouped, duplication
 
 
 def average_precision_track1(
@@ -175,10 +186,11 @@ def evaluate(
     started = time.perf_counter()
     for group in groups:
         gold = gold_key_points(group, labels)
-        coverage, purity, grouped = cluster_scores(group, gold, method(group))
+        coverage, purity, grouped, duplication = cluster_scores(group, gold, method(group))
         totals["coverage"].append(coverage)
         totals["purity"].append(purity)
         totals["grouped"].append(grouped)
+        totals["duplication"].append(duplication)
         scores = similarity(group.arg_texts, group.kp_texts)
         totals["mAP strict"].append(average_precision_track1(group, labels, scores, relaxed=False))
         totals["mAP relaxed"].append(average_precision_track1(group, labels, scores, relaxed=True))
@@ -189,11 +201,34 @@ def evaluate(
     return result
 
 
+def seeds_table(groups: list[TopicStance], labels: dict[tuple[str, str], int], seeds: list[int]) -> int:
+    """Both methods at each seed; min / mean per metric, and our margin at the worst seed of each."""
+    global BASELINE_SEED
+    default = spectral.RANDOM_SEED
+    runs: dict[str, list[dict[str, float]]] = {"ours": [], "base": []}
+    for seed in seeds:
+        spectral.RANDOM_SEED = BASELINE_SEED = seed
+        runs["ours"].append(evaluate(groups, labels, ours, text_similarity))
+        runs["base"].append(evaluate(groups, labels, baseline, sklearn_similarity))
+    spectral.RANDOM_SEED, BASELINE_SEED = default, 0
+    print(f"seeds {seeds}")
+    print(f"{'metric':<14}{'spacebrief min/mean':>22}{'tfidf+kmeans min/mean':>24}{'margin (min-min)':>18}")
+    for name in ("coverage", "purity", "grouped", "duplication"):
+        ours_values = [run[name] for run in runs["ours"]]
+        base_values = [run[name] for run in runs["base"]]
+        print(f"{name:<14}{min(ours_values):>11.3f} / {sum(ours_values) / len(seeds):.3f}"
+              f"{min(base_values):>13.3f} / {sum(base_values) / len(seeds):.3f}"
+              f"{min(ours_values) - min(base_values):>+18.3f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("dev", "train"), default="dev")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None,
+                        help="clustering seeds (ours: spectral.RANDOM_SEED; baseline: k-means random_state); min / mean")
     args = parser.parse_args(argv)
     if not (args.data / f"arguments_{args.split}.csv").is_file():
         print(f"ArgKP data not found in {args.data}; nothing to measure", file=sys.stderr)
@@ -207,12 +242,14 @@ def main(argv: list[str] | None = None) -> int:
     groups, labels = load(args.data, args.split)
     n_args = sum(len(group.arg_ids) for group in groups)
     print(f"ArgKP {args.split}: {len(groups)} topic+stance groups, {n_args} arguments")
+    if args.seeds:
+        return seeds_table(groups, labels, args.seeds)
     ours_groups: dict[str, list[float]] = {}
     base_groups: dict[str, list[float]] = {}
     ours_result = evaluate(groups, labels, ours, text_similarity, ours_groups)
     base_result = evaluate(groups, labels, baseline, sklearn_similarity, base_groups)
     print(f"{'metric':<14}{'spacebrief':>12}{'tfidf+kmeans':>14}{'ratio':>8}")
-    for name in ("coverage", "purity", "grouped", "mAP strict", "mAP relaxed", "seconds"):
+    for name in ("coverage", "purity", "grouped", "duplication", "mAP strict", "mAP relaxed", "seconds"):
         ratio = ours_result[name] / base_result[name] if base_result[name] else float("nan")
         print(f"{name:<14}{ours_result[name]:>12.3f}{base_result[name]:>14.3f}{ratio:>8.2f}")
     print("per topic+stance, spacebrief vs baseline:")

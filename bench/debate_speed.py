@@ -21,7 +21,7 @@ import argparse
 import random
 import time
 
-from summarizer.debate import condense, pipeline
+from summarizer.debate import bounds, condense
 
 SUBJECTS = ["Mars", "the Moon", "Venus", "Europa", "Titan", "the asteroid belt", "Ceres", "Phobos"]
 VEHICLES = ["Starship", "SLS", "New Glenn", "Falcon Heavy", "Ariane 6", "Long March 9", "Neutron"]
@@ -159,7 +159,7 @@ def best_time(comments: list[dict[str, str]], repeat: int) -> tuple[float, int]:
     return best, found
 
 
-def bounds(megabytes: float = 14.0) -> None:
+def measure_bounds(megabytes: float = 14.0) -> None:
     """14 MB of comments through `spacebrief debate`, JSON and plain text: seconds and peak memory."""
     import json
     import os
@@ -204,9 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bounds", action="store_true", help="14 MB through the CLI: time and peak memory")
     args = parser.parse_args(argv)
     if args.bounds:
-        bounds()
+        measure_bounds()
         return 0
-    pipeline.MAX_COMMENTS = pipeline.MAX_TOTAL_CHARS = 10**9  # measure growth, not the caps
+    bounds.MAX_COMMENTS = bounds.MAX_TOTAL_CHARS = 10**9  # measure growth, not the caps
     condense(synthetic_thread(50, seed=1))  # warm caches (stemmer, stop words, regexes) outside the timing
     print(f"{'comments':>9}{'sentences':>10}{'seconds':>10}{'arguments':>11}{'x time vs previous':>20}{'x comments':>12}")
     previous: tuple[int, float] | None = None

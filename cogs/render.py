@@ -40,7 +40,7 @@ from cogs.text import (
     safe_url,
 )
 from feeds.shapes import QuoteLike, ShownEntry
-from summarizer.debate.pipeline import CondenseStats
+from summarizer.debate.bounds import CondenseStats
 from summarizer.debate.wording import NO_ARGUMENTS, cut_note, support_phrase, thread_phrase
 
 __all__ = [

@@ -29,16 +29,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from summarizer.debate.bounds import MAX_COMMENTS, MAX_TOTAL_CHARS, CondenseStats, select_comments
 from summarizer.debate.claims import choose_claim, claim_shape, is_dangling, normalized
 from summarizer.debate.grouping import FIRST_RANKED, MIN_AUTHORS, rank_groups
 from summarizer.debate.inputs import ANONYMOUS, Argument, Comment, DebateInputError, coerce_comment, json_kind
 from summarizer.debate.text import (
-    MAX_COMMENT_CHARS,
     clean_comment_text,
     has_negation,
     is_noise_sentence,
@@ -62,11 +61,6 @@ __all__ = [
 ]
 
 DEFAULT_MAX_ARGUMENTS = 5
-# At most this many comments are condensed (the most replied-to, then the most recent): bounds time and
-# memory whatever the input. The answer says how many were left out.
-MAX_COMMENTS = 2_000
-# ... and at most this many characters of them in all (after each is cut to MAX_COMMENT_CHARS).
-MAX_TOTAL_CHARS = 1_000_000
 # Verbatim copies of one text (comment or sentence) in this many comments are spam, dropped entirely.
 SPAM_COPIES = 3
 # A sentence of at least this many words found verbatim in an earlier comment by someone else is a
@@ -94,33 +88,6 @@ CONTEXT_WINDOW = 2
 POINT_WORDS = 14
 # A one-person point needs a claim at least this well shaped (see `claims.claim_shape`).
 POINT_MIN_SHAPE = 0.55
-
-
-@dataclass(frozen=True, slots=True)
-class CondenseStats:
-    """What was condensed: comments given, how many were condensed (the rest cut by `MAX_COMMENTS` or
-    `MAX_TOTAL_CHARS`), how many of those were shortened to `MAX_COMMENT_CHARS`, distinct named authors
-    and comments without an author among the comments given."""
-
-    comments: int
-    condensed: int
-    shortened: int
-    authors: int
-    unnamed: int
-
-    @property
-    def truncated(self) -> bool:
-        return self.condensed < self.comments or self.shortened > 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "comments": self.comments,
-            "authors": self.authors,
-            "unnamed_comments": self.unnamed,
-            "comments_condensed": self.condensed,
-            "comments_shortened": self.shortened,
-            "truncated": self.truncated,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,33 +131,6 @@ def count_authors(comments: Sequence[Comment]) -> int:
 def count_unnamed(comments: Sequence[Comment]) -> int:
     """Comments without an author."""
     return sum(1 for c in comments if _author_name(c.author) is None)
-
-
-def _select(comments: list[Comment]) -> tuple[list[int], int]:
-    """(indexes of the comments to condense, in input order; how many of them are shortened): the most
-    replied-to first, then the most recent (the last in input order), within MAX_COMMENTS and
-    MAX_TOTAL_CHARS."""
-    lengths = [min(len(c.text), MAX_COMMENT_CHARS) for c in comments]
-    shortened = sum(1 for c in comments if len(c.text) > MAX_COMMENT_CHARS)
-    if len(comments) <= MAX_COMMENTS and sum(lengths) <= MAX_TOTAL_CHARS:
-        return list(range(len(comments))), shortened
-    replies: dict[str, int] = {}
-    for comment in comments:
-        if comment.reply_to is not None:
-            replies[comment.reply_to] = replies.get(comment.reply_to, 0) + 1
-    order = sorted(
-        range(len(comments)), key=lambda i: (-replies.get(comments[i].id or "", 0) if comments[i].id else 0, -i)
-    )
-    kept: list[int] = []
-    budget = MAX_TOTAL_CHARS
-    for index in order:
-        if len(kept) == MAX_COMMENTS:
-            break
-        if lengths[index] <= budget:
-            kept.append(index)
-            budget -= lengths[index]
-    kept.sort()
-    return kept, sum(1 for i in kept if len(comments[i].text) > MAX_COMMENT_CHARS)
 
 
 def _prepare(comments: list[Comment]) -> _Thread:
@@ -439,7 +379,7 @@ def condense_debate(comments: Iterable[object], *, max_arguments: int | None = N
     if isinstance(comments, str | bytes | Mapping):
         raise DebateInputError(f"expected a list of comments, got {json_kind(comments)}")
     items = [coerce_comment(item, number) for number, item in enumerate(comments, start=1)]
-    kept, shortened = _select(items)
+    kept, shortened = select_comments(items)
     stats = CondenseStats(
         comments=len(items), condensed=len(kept), shortened=shortened,
         authors=count_authors(items), unnamed=count_unnamed(items),
