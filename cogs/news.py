@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,6 +71,16 @@ def thread_name(title: str) -> str:
 
 #: ``find_existing_post``'s answer when the history could not be read.
 Unreadable: Any = object()
+
+
+@dataclass(frozen=True)
+class PostTarget:
+    """Where a source's entries go this iteration: its channel, that channel's server and settings."""
+
+    source: Source
+    channel: Any
+    guild_id: int
+    settings: GuildSettings
 
 
 class NewsCog(commands.Cog):
@@ -178,21 +189,13 @@ class NewsCog(commands.Cog):
         for entry in result.new_entries:
             if self._stopping():
                 return
-            if not await self.deliver(source, entry, channel, guild_id, settings, now, report):
+            if not await self.deliver(PostTarget(source, channel, guild_id, settings), entry, now, report):
                 # Keep the feed's order: what follows waits for the next iteration.
                 return
 
-    async def deliver(
-        self,
-        source: Source,
-        entry: Entry,
-        channel: Any,
-        guild_id: int,
-        settings: GuildSettings,
-        now: datetime,
-        report: IterationReport,
-    ) -> bool:
+    async def deliver(self, target: PostTarget, entry: Entry, now: datetime, report: IterationReport) -> bool:
         """Post one pending entry (or record the post a crash left behind). False: stop this source."""
+        source, channel, guild_id, settings = target.source, target.channel, target.guild_id, target.settings
         if entry.created_at < now - CLAIM_TOLERANCE:
             # Claimed by an earlier iteration and still pending: we may have sent it and crashed.
             unreadable = lacking(channel, READ_HISTORY)
@@ -213,7 +216,7 @@ class NewsCog(commands.Cog):
                     # The crash may also have come before the discussion thread was opened.
                     await self.open_thread(existing, entry, post.id)
                 return True
-        if await self.skip_if_posted_before(source, entry, channel.id, guild_id, now):
+        if await self.skip_if_posted_before(target, entry, now):
             return True  # before the article page is fetched for nothing
         prepared = await prepare_entry(
             entry,
@@ -227,35 +230,26 @@ class NewsCog(commands.Cog):
         # One channel's posts go out one at a time, so two sources bringing the same article
         # cannot both pass the check below before either is recorded.
         async with self._channel_locks.setdefault(channel.id, asyncio.Lock()):
-            if await self.skip_if_posted_before(source, entry, channel.id, guild_id, now):
+            if await self.skip_if_posted_before(target, entry, now):
                 return True
-            return await self.send_post(source, entry, channel, guild_id, settings, embed, report)
+            return await self.send_post(target, entry, embed, report)
 
-    async def skip_if_posted_before(
-        self, source: Source, entry: Entry, channel_id: int, guild_id: int, now: datetime
-    ) -> bool:
+    async def skip_if_posted_before(self, target: PostTarget, entry: Entry, now: datetime) -> bool:
         """Skip `entry` when this channel already got the same article (same canonical link) from
         another source within DUPLICATE_WINDOW (DESIGN.md "News delivery"). True when skipped."""
         if not entry.url:
             return False
-        links = await self.bot.store.posted_links(guild_id, channel_id, now - DUPLICATE_WINDOW)
+        source, channel_id = target.source, target.channel.id
+        links = await self.bot.store.posted_links(target.guild_id, channel_id, now - DUPLICATE_WINDOW)
         if not posted_before(entry.url, links):
             return False
         await self.bot.store.mark_skipped(entry.id, DUPLICATE_SKIP_REASON)
         log.info("news: %s: entry %d already posted in channel %s from another source", source.name, entry.id, channel_id)
         return True
 
-    async def send_post(
-        self,
-        source: Source,
-        entry: Entry,
-        channel: Any,
-        guild_id: int,
-        settings: GuildSettings,
-        embed: discord.Embed,
-        report: IterationReport,
-    ) -> bool:
+    async def send_post(self, target: PostTarget, entry: Entry, embed: discord.Embed, report: IterationReport) -> bool:
         """Send the rendered post and record it. False: stop this source for this iteration."""
+        source, channel = target.source, target.channel
         try:
             message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
         except (discord.Forbidden, discord.NotFound) as exc:
@@ -268,10 +262,10 @@ class NewsCog(commands.Cog):
         except discord.HTTPException as exc:
             return await self.refused(source, entry, exc)
         post = await self.bot.store.mark_posted(
-            entry.id, channel.id, message.id, self.bot.clock(), guild_id=guild_id
+            entry.id, channel.id, message.id, self.bot.clock(), guild_id=target.guild_id
         )
         report.posted += 1
-        if settings.thread_per_article and post is not None:
+        if target.settings.thread_per_article and post is not None:
             await self.open_thread(message, entry, post.id)
         return True
 

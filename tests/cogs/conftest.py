@@ -35,3 +35,13 @@ async def bot(tmp_path: Path, store: Store, clock: FakeClock) -> AsyncIterator[C
         yield started
     finally:
         await stop_bot(started)
+
+
+@pytest.fixture
+async def strict_bot(tmp_path: Path, store: Store, clock: FakeClock) -> AsyncIterator[CogTestBot]:
+    """A bot with the production address guard (private networks refused)."""
+    started = await start_bot(make_config(tmp_path, allow_private=False), store, clock)
+    try:
+        yield started
+    finally:
+        await stop_bot(started)

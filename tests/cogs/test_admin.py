@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import discord
 import pytest
 
 from db.models import GuildSettings
 from db.store import Store
-from tests.helpers.bots import CogTestBot, make_config, start_bot, stop_bot
+from tests.helpers.bots import CogTestBot
 from tests.helpers.discord_fakes import (
     GUILD_ID,
     OTHER_GUILD_ID,
@@ -159,15 +157,6 @@ async def test_sources_add_bad_urls(bot: CogTestBot, url: str, expected: str) ->
     interaction = await add_source(bot, url, bot.add_channel(GUILD_ID))
     assert interaction.only().kind == "response"
     assert expected in interaction.ephemeral_line()
-
-
-@pytest.fixture
-async def strict_bot(tmp_path: Path, store: Store, clock: FakeClock) -> AsyncIterator[CogTestBot]:
-    started = await start_bot(make_config(tmp_path, allow_private=False), store, clock)
-    try:
-        yield started
-    finally:
-        await stop_bot(started)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord
@@ -97,16 +96,6 @@ async def test_not_a_url_is_answered_at_once(
     assert interaction.only().kind == "response"
     assert expected in interaction.ephemeral_line()
     assert sum(site.hits.values()) == 0
-
-
-@pytest.fixture
-async def strict_bot(tmp_path: Path, store: Store, clock: FakeClock) -> AsyncIterator[CogTestBot]:
-    """A bot with the production address guard (private networks refused)."""
-    started = await start_bot(make_config(tmp_path, allow_private=False), store, clock)
-    try:
-        yield started
-    finally:
-        await stop_bot(started)
 
 
 @pytest.mark.parametrize("command", ["summarize", "quotes", "debate"])
