@@ -125,11 +125,19 @@ def attribute_speakers(text: str, spans: Sequence[QuoteSpan]) -> list[str | None
     return [speaker if speaker is None or _plausible_person(speaker, article) else None for speaker in speakers]
 
 
+# Capitalised nouns that end the name of a video, a show or an event, never a person's name.
+_EVENT_WORDS = frozenset(
+    "Speech Video Videos Clip Show Forum Interview Podcast Rally Hearing Debate Conference Summit "
+    "Address Briefing Documentary Livestream".split()
+)
+
+
 def _plausible_person(speaker: str, article: _Article) -> bool:
     """Not a common word that opened a sentence ("Others said": the article also writes "others"),
     nor a place ("In New Hampshire, ...")."""
-    if " ".join(speaker.split()) in _PLACES:
-        return False
+    words = speaker.split()
+    if " ".join(words) in _PLACES or (len(words) > 1 and words[-1] in _EVENT_WORDS):
+        return False  # a place, or a video, show or event named after someone ("Obama Speech")
     return " " in speaker or speaker.isupper() or speaker.lower() not in article.lower_words
 
 

@@ -774,3 +774,9 @@ def test_a_bare_surname_is_the_person_named_first_until_another_is_named() -> No
     text = ('Sen. Ted Cruz spoke in Houston on Friday. "We will win Texas," Cruz said.\n\n'
             'Trump later mocked a photo of Heidi Cruz. "That was a low blow," Cruz said.')
     assert [q.speaker for q in find_quotes(text)] == ["Ted Cruz", "Cruz"]
+
+
+def test_a_video_show_or_event_named_after_someone_is_not_a_speaker() -> None:
+    text = "Obama Speech\n\n“We will not back down from this fight, not now and not ever,” Obama Speech said."
+    assert find_quotes(text)[0].speaker is None
+    assert find_quotes("“We will win Texas this time,” said Arsenio Hall.")[0].speaker == "Arsenio Hall"
