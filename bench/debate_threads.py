@@ -22,7 +22,7 @@ take 4 values; min / mean are printed. Baseline: TfidfVectorizer(stop_words="eng
 min(5, comments) over whole comments, support = distinct authors, claim = the member nearest the
 centroid, ranked by support.
 
-Usage: .venv/bin/python bench/debate_threads.py [--seeds 1 2 3 2026] [--data FILE]
+Usage: .venv/bin/python bench/debate_threads.py [--seeds 1 2 3 2026] [--data FILE] [--split all|tuning|heldout]
 """
 
 from __future__ import annotations
@@ -189,8 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 2026])
     parser.add_argument("--show", action="store_true", help="print each thread's arguments")
+    parser.add_argument("--split", choices=("all", "tuning", "heldout"), default="all",
+                        help="tuning: the threads the settings were chosen on; heldout: written afterwards")
     args = parser.parse_args(argv)
-    threads = json.loads(args.data.read_text(encoding="utf-8"))["threads"]
+    every = json.loads(args.data.read_text(encoding="utf-8"))["threads"]
+    if args.split != "all":
+        every = [t for t in every if t.get("split", "tuning") == args.split]
+    threads = every
     print(f"{len(threads)} threads, {sum(len(t['comments']) for t in threads)} comments, "
           f"{sum(len(t['positions']) for t in threads)} gold positions")
     default_seed = spectral.RANDOM_SEED

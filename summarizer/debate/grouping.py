@@ -42,7 +42,7 @@ GROUPS_PER_ARGUMENT = 4.0
 SEPARATED_EIGENVALUE = 0.7
 # ... but a block is only forced into as many groups as it has this many linked sentences per group: a
 # handful of sentences making one point must not be cut into many pieces.
-FORCED_GROUP_SIZE = 2 * MIN_AUTHORS
+FORCED_GROUP_SIZE = MIN_AUTHORS + 1
 # A sentence stays in its spectral group only this close to the group's centroid.
 MEMBER_SIMILARITY = 0.0
 # ... and at least this share of the median closeness of the group's members to that centroid.

@@ -90,6 +90,29 @@ async def test_debate_condenses_the_channel(running: RunningBot, fake_discord: F
     assert "lol" not in text  # noise is not an argument
 
 
+async def test_debate_where_one_person_made_several_points_gives_them(
+    running: RunningBot, fake_discord: FakeDiscord
+) -> None:
+    speaker = fake_discord.guilds[0].members[0]
+    lines = [
+        "Starship needs ten to fifteen tanker flights in orbit before it can leave for the Moon, and nobody "
+        "has ever transferred cryogenic propellant at that scale.",
+        "A crewed landing in 2027 will not happen, because every milestone of this programme has slipped "
+        "by at least a year so far.",
+        "Gateway adds another vehicle, another docking and another budget line without making the "
+        "landing itself any easier.",
+        "lol",
+    ]
+    for text in lines:
+        fake_discord.seed_message(CHAT_CHANNEL, speaker, text)
+    interaction = await fake_discord.run_command("debate", {}, channel_id=CHAT_CHANNEL)
+    [answer] = await answered(fake_discord, interaction)
+    [embed] = answer.embeds
+    assert embed["description"].startswith("4 comments from 1 person")
+    assert len(embed["fields"]) == 3, embed  # three different points, not "no clear arguments"
+    assert all(field["value"].startswith("1 comment from 1 person") for field in embed["fields"])
+
+
 async def test_bad_url_is_an_ephemeral_one_line_error(running: RunningBot, fake_discord: FakeDiscord) -> None:
     interaction = await fake_discord.run_command("summarize", {"url": "ftp://example.com/file"})
     [answer] = await answered(fake_discord, interaction)
