@@ -16,11 +16,9 @@ from cogs.render import (
     DebateStats,
     NewsListItem,
     SourceLine,
-    cut,
     debate_embed,
     embed_problems,
     error_text,
-    escape_text,
     news_embed,
     news_list_embed,
     quotes_embed,
@@ -29,6 +27,7 @@ from cogs.render import (
     sources_embed,
     summary_embed,
 )
+from tests.helpers.markdown import live_brackets
 
 
 @dataclass(frozen=True)
@@ -77,18 +76,6 @@ class Argument:
     unnamed: int = 0
 
 
-def is_escaped(text: str, index: int) -> bool:
-    """True when the character at ``index`` is preceded by an odd run of backslashes."""
-    run = 0
-    while index - run - 1 >= 0 and text[index - run - 1] == "\\":
-        run += 1
-    return run % 2 == 1
-
-
-def live_brackets(text: str) -> list[int]:
-    return [i for i, char in enumerate(text) if char in "[]" and not is_escaped(text, i)]
-
-
 def all_strings(embed: discord.Embed) -> list[str]:
     data = embed.to_dict()
     strings = [data.get("title", ""), data.get("description", "")]
@@ -126,15 +113,6 @@ def test_total_6000_rule_trims_a_full_description_and_25_full_fields() -> None:
     assert embed_problems(embed) == []
     assert embed.description and len(embed.description) >= 1024
     assert 1 <= len(embed.fields) < 25
-
-
-def test_embed_problems_reports_what_discord_would_reject() -> None:
-    embed = discord.Embed(title="t" * 300, description="d" * 5000)
-    for _ in range(26):
-        embed.add_field(name="n", value="v" * 1000)
-    problems = " | ".join(embed_problems(embed))
-    assert "title" in problems and "description" in problems and "26 fields" in problems
-    assert "total" in problems
 
 
 def test_news_embed_contents() -> None:
@@ -196,11 +174,6 @@ def test_unsafe_urls_are_omitted(url: str | None) -> None:
     assert embed.image.url is None
 
 
-def test_safe_urls_pass_encoded() -> None:
-    assert safe_url(" https://example.com/a?b=1 ") == "https://example.com/a?b=1"
-    assert safe_url("HTTP://Example.com/ä") == "http://example.com/%C3%A4"
-
-
 @pytest.mark.parametrize(
     "mention",
     ["@everyone", "@here", "<@123456789012345678>", "<@!123456789012345678>", "<@&123456789012345678>"],
@@ -221,30 +194,6 @@ def test_mentions_are_broken_everywhere(mention: str) -> None:
     assert plain not in error_text(f"bad {mention}")
 
 
-def test_markdown_is_escaped() -> None:
-    assert escape_text("**bold** __u__ ~~s~~ ||spoiler|| `code`") == (
-        "\\*\\*bold\\*\\* \\_\\_u\\_\\_ \\~\\~s\\~\\~ \\|\\|spoiler\\|\\| \\`code\\`"
-    )
-    assert escape_text("# Heading\n-# small\n> quote\n- item\n1. first") == (
-        "\\# Heading\n\\-# small\n\\> quote\n\\- item\n1\\. first"
-    )
-    # Ordinary punctuation in the middle of a line stays readable.
-    assert escape_text("Falcon 9 #42 - 3.5 t") == "Falcon 9 #42 - 3.5 t"
-
-
-def test_masked_links_are_inert_even_several_per_line() -> None:
-    # discord.utils.escape_markdown alone leaves the second link live (its rule is greedy).
-    text = "[free nitro](https://evil.example) and [docs](https://evil.example/2) \\[x](y)"
-    escaped = escape_text(text)
-    assert live_brackets(escaped) == []
-    assert "https://evil.example" in escaped
-
-
-def test_urls_in_text_are_kept_whole() -> None:
-    assert escape_text("see https://example.com/a_b*c") == "see https://example.com/a_b\\*c"
-    assert escape_text("see https://example.com/a_b_c.html") == "see https://example.com/a_b_c.html"
-
-
 def test_newlines_in_titles_and_names_are_folded() -> None:
     entry = Entry("Line one\nLine two\r\n\tthree", None)
     embed = news_embed(
@@ -256,30 +205,6 @@ def test_newlines_in_titles_and_names_are_folded() -> None:
     assert embed.footer.text is not None and "\n" not in embed.footer.text
 
 
-def test_control_bidi_and_surrogates_are_removed() -> None:
-    text = "a\x00b\u202ec\ud800d\x1b[31m"
-    assert escape_text(text) == "ab" + "c\ufffdd\\[31m"
-    # And the result encodes as UTF-8, as the HTTP body must.
-    escape_text(text).encode("utf-8")
-
-
-@pytest.mark.parametrize(
-    ("raw", "shown"),
-    [
-        ("\u200b\u200b", ""),
-        ("Moon\u200b landing\u2060\ufeff", "Moon landing"),
-        ("soft\u00adhyphen", "softhyphen"),
-        ("\u200dedge\u200d", "edge"),
-        ("tag\U000e0041", "tag"),
-        # Joiners that shape visible text stay: emoji sequences, Persian words.
-        ("\U0001f468\u200d\U0001f469", "\U0001f468\u200d\U0001f469"),
-        ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),
-    ],
-)
-def test_invisible_format_characters_are_removed(raw: str, shown: str) -> None:
-    assert render.clean_text(raw, single_line=True) == shown
-
-
 def test_an_invisible_title_falls_back_to_visible_text() -> None:
     from cogs.news import thread_name
 
@@ -288,23 +213,6 @@ def test_an_invisible_title_falls_back_to_visible_text() -> None:
     embed = news_embed(Prepared(Entry("\u200b\ufeff", "https://e.com/a"), None), "\u200bAgency")
     assert embed.title == "(untitled)"
     assert "\u200b" not in json.dumps(embed.to_dict(), ensure_ascii=False).replace("@\u200b", "")
-
-
-def test_cut_never_leaves_a_dangling_escape() -> None:
-    for limit in range(1, 12):
-        result = cut("ab\\*\\*\\*\\*\\*\\*", limit)
-        assert len(result) <= limit
-        body = result.removesuffix("…")
-        trailing = len(body) - len(body.rstrip("\\"))
-        assert trailing % 2 == 0
-
-
-def test_error_text_is_one_short_line() -> None:
-    line = error_text("first\nsecond **x** " + "y" * 5000)
-    assert "\n" not in line
-    assert len(line) <= 300
-    assert line.startswith("first second \\*\\*x\\*\\*")
-    assert error_text("") == "Something went wrong."
 
 
 def test_summary_and_quotes_embeds() -> None:
