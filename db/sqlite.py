@@ -126,33 +126,35 @@ class SqliteDatabase:
         return StoreError(f"database {self._path}: {one_line(exc)}")
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[SqliteTransaction]:
+    async def _locked(self) -> AsyncIterator[None]:
+        """The connection to ourselves; a database failure in the body becomes a one-line StoreError."""
         if self._closed:
             raise StoreError("the store is closed")
         async with self._lock:
             try:
-                yield self._transaction
+                yield
             except sqlite3.Error as exc:
                 raise self._error(exc) from None
 
     @asynccontextmanager
+    async def reading(self) -> AsyncIterator[SqliteTransaction]:
+        async with self._locked():
+            yield self._transaction
+
+    @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqliteTransaction]:
-        if self._closed:
-            raise StoreError("the store is closed")
-        async with self._lock:
+        async with self._locked():
             # BEGIN is inside the try: a cancellation while it is queued must still roll back,
             # or the connection would be left inside a transaction nobody finishes.
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
                 yield self._transaction
                 await self._conn.execute("COMMIT")
-            except BaseException as exc:
+            except BaseException:
                 try:
                     await self._conn.execute("ROLLBACK")
                 except sqlite3.Error:
                     pass  # COMMIT had already gone through, or nothing to undo
-                if isinstance(exc, sqlite3.Error):
-                    raise self._error(exc) from None
                 raise
 
     async def diagnostics(self) -> dict[str, Any]:
