@@ -59,12 +59,13 @@ class BotProcess:
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", "--config", str(self.config),
-                cwd=REPO, env=env, stdout=log, stderr=log,
+                cwd=REPO, env=env, stdout=log, stderr=log, start_new_session=True,
             )
 
     def kill(self) -> None:
+        """SIGKILL the bot and every process it started (its CPU workers), as a machine crash would."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)
 
     async def stop(self) -> int:
         assert self.process is not None
@@ -149,7 +150,7 @@ async def test_two_processes_post_each_entry_once_per_channel_through_kills_and_
     finally:
         for bot in both:
             if bot.process is not None and bot.process.returncode is None:
-                bot.process.kill()
+                bot.kill()
                 await bot.process.wait()
         await fake.close()
     async with Store.open(pg_url) as store:
