@@ -133,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
         "source",
         metavar="SOURCE",
         help="a JSON file (a list of {author, text, id?, reply_to?}), a plain-text file (comments separated "
-        "by blank lines, an optional first line 'author:'), - for stdin, or a thread URL (Hacker News, "
+        "by blank lines, an optional first line 'author:'; or a chat log, 'author: text' per line), - for "
+        "stdin, or a thread URL (Hacker News, "
         "Reddit, or a page with comments)",
     )
 
