@@ -27,7 +27,7 @@ from collections import Counter
 
 from summarizer.algorithms.document import Document, continues_quotation, cosine, is_boilerplate
 
-__all__ = ["CENTRAL_SHARE", "NEAR_DUPLICATE", "central", "centrality"]
+__all__ = ["CENTRAL_SHARE", "NEAR_DUPLICATE", "candidates_of", "central", "centrality", "cover"]
 
 # Share of the article's sentences in the pseudo-reference: enough to hold the article's main
 # threads, few enough to leave out background and colour.
@@ -54,7 +54,8 @@ def centrality(terms: list[Counter[str]]) -> list[float]:
     return [degree / top for degree in degrees] if top > 0 else degrees
 
 
-def _candidates(document: Document, count: int) -> list[int]:
+def candidates_of(document: Document, count: int) -> list[int]:
+    """The sentences that may stand in a summary, in article order (the same rule as `news`)."""
     candidates = [index for index, sentence in enumerate(document.sentences) if not is_boilerplate(sentence)]
     whole = [index for index in candidates
              if index not in document.continued and not continues_quotation(document.sentences[index])]
@@ -63,17 +64,25 @@ def _candidates(document: Document, count: int) -> list[int]:
 
 def central(document: Document, count: int) -> list[int]:
     """Indices, in article order, of the `count` sentences that best cover the article's centre."""
-    total = len(document.sentences)
-    if count <= 0 or total == 0:
+    if count <= 0 or not document.sentences:
         return []
-    candidates = _candidates(document, count)
+    candidates = candidates_of(document, count)
     if len(candidates) <= count:
         return sorted(candidates)
+    return cover(document, count, candidates)
+
+
+def cover(document: Document, count: int, candidates: list[int], chosen: tuple[int, ...] = ()) -> list[int]:
+    """`chosen` plus sentences of `candidates` added greedily until there are `count`, each the one
+    that best covers the pseudo-reference; in article order. (bench/summary_tradeoff.py calls it with
+    the lead sentence already chosen and the candidates cut to the first few.)"""
+    total = len(document.sentences)
     terms = [Counter(sentence_terms) for sentence_terms in document.terms]
     scores = centrality(terms)
     reference_size = max(count, round(CENTRAL_SHARE * total))
     taken: list[int] = []
-    for index in sorted(candidates, key=lambda index: (-scores[index], index)):
+    # The reference is the whole article's centre, whatever the pool the picks come from.
+    for index in sorted(candidates_of(document, count), key=lambda index: (-scores[index], index)):
         if len(taken) == reference_size:
             break
         if all(cosine(terms[index], terms[other]) < NEAR_DUPLICATE for other in taken):
@@ -91,14 +100,19 @@ def central(document: Document, count: int) -> list[int]:
         reference.update(stem(word) for word in document.tokenizer.to_words(document.title))
     reference_total = sum(reference.values())
 
-    chosen: list[int] = []
+    picked: list[int] = []
     summary: Counter[str] = Counter()
     summary_size = 0
     matched = 0
-    while len(chosen) < count:
+    for index in chosen:
+        matched += sum(min(n, max(0, reference[term] - summary[term])) for term, n in words[index].items())
+        summary.update(words[index])
+        summary_size += sum(words[index].values())
+        picked.append(index)
+    while len(picked) < count:
         best, best_f1 = -1, -1.0
         for index in candidates:
-            if index in chosen:
+            if index in picked:
                 continue
             gain = sum(min(n, reference[term] - summary[term]) for term, n in words[index].items()
                        if reference[term] > summary[term])
@@ -107,9 +121,8 @@ def central(document: Document, count: int) -> list[int]:
                 best, best_f1 = index, f1
         if best < 0:
             break
-        chosen.append(best)
-        for term, n in words[best].items():
-            matched += max(0, min(n, reference[term] - summary[term]))
+        picked.append(best)
+        matched += sum(min(n, max(0, reference[term] - summary[term])) for term, n in words[best].items())
         summary.update(words[best])
         summary_size += sum(words[best].values())
-    return sorted(chosen)
+    return sorted(picked)
