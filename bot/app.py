@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import functools
 import hashlib
 import importlib
@@ -21,7 +22,10 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -106,6 +110,61 @@ def warm_worker() -> int:
     summarize(WARM_UP_ARTICLE)
     time.sleep(0.05)  # stay busy a moment, so that the next warm-up task goes to another worker
     return os.getpid()
+
+
+#: prctl(2) option: the signal the kernel sends a process when its parent dies (Linux).
+PR_SET_PDEATHSIG = 1
+
+#: The status a CPU worker exits with when it outlived the bot (a SIGKILLed bot runs no clean-up).
+ORPHANED_WORKER_EXIT = 70
+
+
+def kill_with_parent(sig: int = signal.SIGKILL) -> bool:
+    """Have the kernel send `sig` to this process when its parent dies (Linux only; False elsewhere).
+
+    The parent here is the process that forked this one: for CpuPool's workers that is the fork
+    server, not the bot, so this alone does not end them with the bot (see exit_with_bot)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def exit_with_bot() -> bool:
+    """Exit this worker process as soon as the process that started it (the bot) is gone.
+
+    A SIGKILLed bot closes nothing: its workers would wait for tasks forever, and the fork
+    server that forked them stays up for as long as they do. multiprocessing gives every worker
+    a sentinel of its creator (``parent_process()``, the read end of a pipe only the bot holds
+    open), which the kernel closes when the bot dies, however it dies. A daemon thread waits on
+    it: no polling, no pid reuse. Returns False when this process was not started by
+    multiprocessing (nothing to watch).
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return False
+
+    def wait_for_the_bot() -> None:
+        parent.join()  # returns when the sentinel pipe reaches EOF
+        os._exit(ORPHANED_WORKER_EXIT)
+
+    threading.Thread(target=wait_for_the_bot, name="spacebrief-parent-watch", daemon=True).start()
+    return True
+
+
+def start_cpu_worker() -> None:
+    """CpuPool's worker initializer: end with the bot, then import the text tools.
+
+    Two guards: the kernel's parent-death signal, for the fork server that forked the worker
+    (the executor counts a worker whose fork server died as dead, so it should be), and the
+    bot's sentinel, which ends the worker when the bot itself dies, on every platform.
+    """
+    kill_with_parent()
+    exit_with_bot()
+    warm_up_text_tools()
 
 
 def utc_now() -> datetime:
@@ -208,6 +267,7 @@ class CpuPool:
     on first use, with ``forkserver`` so workers never inherit the bot's threads or sockets, and
     each worker imports the text tools once. `func` must be a module-level function and its
     arguments and result picklable (comments, bytes, str and the result dataclasses are).
+    Workers exit on their own when the bot dies, even by SIGKILL (``start_cpu_worker``).
     """
 
     def __init__(self, workers: int = CPU_PROCESSES) -> None:
@@ -226,7 +286,7 @@ class CpuPool:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=context,
-                initializer=warm_up_text_tools,
+                initializer=start_cpu_worker,
             )
         return self._pool
 
