@@ -11,8 +11,8 @@ Pipeline (pure, synchronous; callers run `condense` in a worker thread):
 3. Split comments into sentences; drop noise (greetings, "+1", emoji, links alone) and sentences copied
    from an earlier comment by someone else (a quotation, however it was marked).
 4. Vectors (`vectors`): two joined tf-idf views, stems of content words and character 3-5-grams; each
-   sentence seen with its neighbours in the comment and, for people who wrote several comments, with
-   their other sentences (people keep their side in a debate).
+   sentence seen with its neighbours in the comment and, where three or more people argued, for people
+   who wrote several comments, with their other sentences (people keep their side in a debate).
 5. Groups (`grouping.rank_groups`): sentences that several voices share, one ranking whatever the caller
    shows, every sentence in at most one group. A member arguing the opposite of its group (a reply that
    opens by disagreeing with a comment in the group, or the same words with the negation flipped) is
@@ -523,11 +523,13 @@ def _arguments(thread: _Thread, limit: int) -> list[Argument]:
         dtype=np.int64,
         count=len(thread.sentence_comment),
     )
-    # Grouping sees each sentence with its comment and its author around it; whether a leftover sentence
+    # Grouping sees each sentence with its comment and (where several people argued) its author around it; whether a leftover sentence
     # repeats its author's point is judged on its own comment only (the author's context would make every
     # sentence of theirs look like their point).
     comment_of = np.asarray(thread.sentence_comment, dtype=np.int64)
-    rows = _with_voice_context(context_rows, voices, comment_of) if VOICE_CONTEXT_WEIGHT > 0 else context_rows
+    # Only where several people argued: one or two people talking make several points each.
+    many = len(voice_index) >= MANY_VOICES
+    rows = _with_voice_context(context_rows, voices, comment_of) if many and VOICE_CONTEXT_WEIGHT > 0 else context_rows
     groups: list[IntArray] = []
     for members in rank_groups(rows, stem_rows, voices):
         supporting, opposing = _supporters(thread, rows, members)
