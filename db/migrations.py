@@ -171,6 +171,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) {without_rowid}
         """,
     ),
+    # 5 -> 6: why a teaser's article page was not used ("HTTP 404"), kept with the summary: a post
+    # that reuses the saved summary after a crash or a failed send still says it is of the teaser.
+    ("ALTER TABLE entries ADD COLUMN article_problem TEXT",),
 )
 
 if TYPE_CHECKING:  # the stubs' generics are not subscriptable at run time
