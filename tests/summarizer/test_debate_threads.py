@@ -209,6 +209,8 @@ def test_collapsed_line_breaks_give_the_same_arguments() -> None:
         ("Mine.\n\n-- \nBob | Mars Society | bob@example.net", "Mine."),
         ("Mine.\nhttps://example.com/a/link\nbob@example.net", "Mine."),
         ("Mine.\n\nGreg\ngreg@example.org", "Mine."),
+        ("Mine.\n\nKen -- \"Per ardua ad astra, but within budget.\"", "Mine."),
+        ("Mine.\n\nPat -- Pat Hollis | phollis@lunarnet.example", "Mine."),
         ("Mary wrote: |> Cheap launch changes |> the economics completely. Mine is here.", "Mine is here."),
     ],
 )
