@@ -133,6 +133,17 @@ def test_questions_link_captions_and_answers_to_chatter_are_noise() -> None:
     assert arguments and not any({"q", "r"} & set(a.comment_ids) for a in arguments)
 
 
+def test_a_chat_line_addressing_someone_by_name_replies_to_them() -> None:
+    chat = parse_plain_comments(
+        "kai: every dollar spent on gateway is a dollar not spent on landers\n"
+        "lune: a mars ship will spend months in deep space, gateway is the only place to test long stays\n"
+        "pix: agree with kai, it's a solution looking for a problem\n"
+    )
+    arguments = condense(chat)
+    assert arguments[0].authors == ["kai", "pix"], arguments
+    assert ["lune"] in [a.authors for a in arguments[1:]]
+
+
 def test_where_many_people_argued_a_person_already_counted_makes_no_point_of_their_own() -> None:
     thread = THREADS["h2-discord-starship-flight-chat"]
     arguments = condense(comments_of(thread))
