@@ -48,6 +48,17 @@ def test_a_single_author_thread_gives_each_of_their_points() -> None:
     assert len({a.claim for a in arguments}) == len(arguments)
 
 
+@pytest.mark.parametrize("name", ["single-author-europa", "h2-europa-two-people", "h2-one-author-launch-costs"])
+def test_one_or_two_people_making_several_points_get_those_points(name: str) -> None:
+    thread = THREADS[name]
+    assert len({c["author"] for c in thread["comments"] if c["positions"]}) <= 2
+    arguments = condense(comments_of(thread))
+    labels = {c["id"]: set(c["positions"]) for c in thread["comments"]}
+    made = {p for a in arguments for cid in a.comment_ids for p in labels[cid]}
+    assert len(arguments) >= 3 and len(made) >= 3, arguments
+    assert all(labels[cid] for a in arguments for cid in a.comment_ids)  # noise makes no point
+
+
 def test_two_people_and_several_points_shared_point_first() -> None:
     comments = [{"author": author, "text": text} for author, text in FEW_PEOPLE]
     arguments = condense(comments)
