@@ -223,7 +223,9 @@ class SharedFetches:
 
     async def download(self, source: Source) -> FeedDownload:
         request = feed_request(source)
-        validators = self._validators.get(request) or validators_of(source)
+        own, planned = validators_of(source), self._validators.get(request)
+        # The plan's validators, unless this source was not planned and holds others.
+        validators = planned if planned is not None and planned in (own, (None, None)) else own
         key: FetchKey = (*request, *validators)
         task = self._downloads.get(key)
         if task is None:

@@ -349,3 +349,21 @@ async def test_a_source_cancelled_while_waiting_leaves_the_shared_fetch_to_the_o
     assert result.error is None and len(result.new_entries) == 2
     assert len(state.requests) == 1
     shared.close()
+
+
+async def test_a_source_outside_the_plan_with_other_validators_fetches_for_itself(
+    site: tuple[Site, str], store: Store, fetcher: Fetcher
+) -> None:
+    state, base = site
+    url = f"{base}/feed.xml"
+    planned = await store.add_source(1, url, "Planned", 7, now=NOW)
+    planned = await store.record_poll_success(planned.id, NOW, etag='"v1"', last_modified=None, next_poll_at=NOW)
+    late = await store.add_source(2, url, "Late", 8, now=NOW)  # holds no validators
+    assert planned is not None
+    shared = SharedFetches(fetcher)
+    shared.plan([planned])
+    first = await poll_source(planned, fetcher=fetcher, store=store, now=NOW, settings=SETTINGS, shared=shared)
+    second = await poll_source(late, fetcher=fetcher, store=store, now=NOW, settings=SETTINGS, shared=shared)
+    assert first.not_modified  # the planned source's own ETag
+    assert not second.not_modified and len(second.new_entries) == 2  # not the other's 304
+    assert len(state.requests) == 2
