@@ -49,9 +49,13 @@ _QUOTED_LINE = re.compile(r"^[ \t]*(?:>|&gt;|\|>?(?=[ \t]|$)|\|>|:(?=[ \t]|$)|\}
 # "X wrote:", "Quoting X:".
 _ATTRIBUTION_LINE = re.compile(
     r"^[ \t]*(?:(?:on|in article|in message|in <)\b.{0,300}|.{0,120}\b(?:wrote|writes|said|says))[ \t]*:[ \t]*$"
-    r"|^[ \t]*quoting\b.{0,120}:[ \t]*$",
+    r"|^[ \t]*quoting\b.{0,120}:[ \t]*$"
+    # Web forums: "Quote from: Dave on 03/03/2025 02:14 pm" (SMF), "Originally Posted by Dave" (vBulletin).
+    r"|^[ \t]*(?:quote from:|originally posted by\b).{0,160}$",
     re.IGNORECASE,
 )
+# The rest of an e-mail after this line is the message it answers or forwards.
+_ORIGINAL_MESSAGE = re.compile(r"^[ \t]*-{2,}[ \t]*(?:original message|forwarded message)[ \t]*-{2,}[ \t]*$", re.IGNORECASE)
 # The first line of an attribution that wraps onto the next one ("In article <...>,").
 _ATTRIBUTION_START = re.compile(r"^[ \t]*(?:in article|in message)\b", re.IGNORECASE)
 # "-- " is the e-mail/Usenet signature separator; everything after it is the signature.
@@ -143,7 +147,7 @@ def clean_comment_text(text: str) -> str:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
     for number, line in enumerate(lines):
-        if _SIGNATURE_SEPARATOR.match(line):
+        if _SIGNATURE_SEPARATOR.match(line) or _ORIGINAL_MESSAGE.match(line):
             break
         collapsed_signature = bool(_COLLAPSED_SIGNATURE.match(line)) and not any(
             rest.strip() for rest in lines[number + 1 :]
