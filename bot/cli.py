@@ -1,4 +1,4 @@
-"""The `spacebrief` command line: summarize, debate, preview, run.
+"""The `spacebrief` command line: summarize, debate, preview, run, copy-store.
 
 Exit codes (DESIGN.md): 0 done, 2 bad input or configuration (one line on stderr), 1 unexpected failure.
 Heavy imports happen inside the subcommands so `spacebrief --help` stays instant.
@@ -153,6 +153,35 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the Discord bot (token from DISCORD_TOKEN); SIGTERM or Ctrl-C stop it cleanly.",
     )
     _add_common_options(run, top=False)
+
+    copy_store = commands.add_parser(
+        "copy-store",
+        help="copy the SQLite store into an empty PostgreSQL database",
+        description="Copy every record of a SQLite store (sources, entries, posts, claims, settings...) into an "
+        "empty PostgreSQL database, in one transaction: a failure leaves the target as it was. The source is "
+        "migrated to this version's schema first. Stop the bot (and any preview) using the SQLite file "
+        "first: the copy refuses a file another process has open. A target that already holds spacebrief "
+        "data is always refused, never overwritten.",
+        epilog="exit codes: 0 copied, 2 refused or bad arguments (one line on stderr: the file is in use, the "
+        "target is not empty, a schema newer than this spacebrief...), 1 the copy failed part-way (the "
+        "target was left as it was)",
+    )
+    _add_common_options(copy_store, top=False)
+    copy_store.add_argument(
+        "--from",
+        dest="source",
+        metavar="PATH",
+        default=None,
+        help="the SQLite file to copy (default: [database] path of the config, else spacebrief.sqlite3)",
+    )
+    copy_store.add_argument(
+        "--to",
+        dest="target",
+        metavar="URL",
+        default=None,
+        help="the empty PostgreSQL database, postgresql://user:password@host:5432/name (default: "
+        "$SPACEBRIEF_DATABASE_URL, else [database] url of the config)",
+    )
     return parser
 
 
@@ -356,12 +385,30 @@ def _run(args: argparse.Namespace, config: Config) -> int:
     return main_run(config, debug=args.debug)
 
 
+def _copy_store(args: argparse.Namespace, config: Config) -> int:
+    from bot.copy_store import CopyStoreError, copy_store, print_report
+    from db.models import StoreError
+    from db.transfer import CopyFailedError
+
+    try:
+        report = asyncio.run(copy_store(config, source=args.source, target=args.target))
+    except CopyFailedError as exc:
+        sys.stderr.write(f"{PROG}: {_one_line(str(exc))}\n")
+        return 1
+    except (CopyStoreError, StoreError) as exc:
+        raise UsageError(str(exc)) from None
+    print_report(report)
+    return 0
+
+
 def _print(text: str) -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 
-_COMMANDS = {"summarize": _summarize, "debate": _debate, "preview": _preview, "run": _run}
+_COMMANDS = {
+    "summarize": _summarize, "debate": _debate, "preview": _preview, "run": _run, "copy-store": _copy_store,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
