@@ -359,7 +359,7 @@ def test_every_argument_has_help_and_algorithms_are_listed() -> None:
     for name, each in parsers.items():
         for action in each._actions:
             assert action.help and action.help != argparse.SUPPRESS, f"{name}: {action.dest} has no help"
-    assert set(subparsers.choices) == {"summarize", "debate", "preview", "run"}
+    assert set(subparsers.choices) == {"summarize", "debate", "preview", "run", "copy-store"}
     assert sorted(ALGORITHM_HELP_NAMES) == sorted(ALGORITHM_NAMES)  # the help lists exactly what summarize takes
     text = " ".join(subparsers.choices["summarize"].format_help().split())
     assert "SOURCE a text or HTML file, - to read stdin, or an http(s) URL" in text
