@@ -44,9 +44,13 @@ from summarizer.summary import summarize  # noqa: E402
 SETS = ("bbc_dev", "human_dev")
 METRICS = ("rouge1", "rouge2", "rougeL")
 LABELS = ("ROUGE-1", "ROUGE-2", "ROUGE-L")
+# Our rankers besides the default (not sumy's, so not in "best sumy algorithm").
+OURS = ("central", DEFAULT_ALGORITHM)
 # Baseline first, the sumy algorithms, ours last.
-METHODS = ("lead3", *(name for name in ALGORITHM_NAMES if name not in ("lead3", DEFAULT_ALGORITHM)),
-           DEFAULT_ALGORITHM)
+METHODS = ("lead3", *(name for name in ALGORITHM_NAMES if name not in ("lead3", *OURS)), *OURS)
+# Per-article comparison: how often the default beats each of these by more than WIN_MARGIN ROUGE-1.
+HEAD_TO_HEAD = ("lead3", "lexrank", "central")
+WIN_MARGIN = 0.01
 
 Scores = dict[str, dict[str, float]]
 
@@ -58,7 +62,7 @@ def half_of(rows: list[dict[str, Any]], half: str | None) -> list[dict[str, Any]
     by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_source[row.get("source", "")].append(row)
-    keep = set()
+    keep: set[int] = set()
     for group in by_source.values():
         cut = len(group) // 2
         chosen = group[:cut] if half == "first" else group[cut:]
@@ -83,7 +87,7 @@ def references(article: dict[str, Any]) -> list[str]:
 
 
 def run(articles: list[dict[str, Any]], methods: tuple[str, ...], budget: int, repeat: int
-        ) -> dict[str, dict[str, Scores]]:
+        ) -> dict[str, Scores]:
     """{subset ("all" and each source): {method: {metric or "ms": mean}}}."""
     from rouge_score import rouge_scorer
 
@@ -112,8 +116,26 @@ def run(articles: list[dict[str, Any]], methods: tuple[str, ...], budget: int, r
                 for metric in METRICS:
                     target[metric].append(statistics.fmean(score[metric].fmeasure for score in per_ref))
                 target["ms"].append(elapsed)
-    return {subset: {m: {k: statistics.fmean(v) for k, v in per.items()} for m, per in by_method.items()}
-            for subset, by_method in rows.items()}
+    # Per-article ROUGE-1 lists, in article order, for the head-to-head counts ("ms" is dropped).
+    head = {subset: {m: per[m]["rouge1"] for m in methods} for subset, per in rows.items()}
+    wins = {subset: {other: _head_to_head(by_method[DEFAULT_ALGORITHM], by_method[other])
+                     for other in HEAD_TO_HEAD if other in by_method and DEFAULT_ALGORITHM in by_method}
+            for subset, by_method in head.items()}
+    means = {subset: {m: {k: statistics.fmean(v) for k, v in per.items()} for m, per in by_method.items()}
+             for subset, by_method in rows.items()}
+    for subset, counts in wins.items():
+        for other, (better, worse, level) in counts.items():
+            means[subset][DEFAULT_ALGORITHM][f"vs {other}"] = better
+            means[subset][DEFAULT_ALGORITHM][f"lost to {other}"] = worse
+            means[subset][DEFAULT_ALGORITHM][f"level with {other}"] = level
+    return means
+
+
+def _head_to_head(ours: list[float], other: list[float]) -> tuple[int, int, int]:
+    """(articles where ours is ahead by more than WIN_MARGIN, behind by more, within it)."""
+    better = sum(a - b > WIN_MARGIN for a, b in zip(ours, other, strict=True))
+    worse = sum(b - a > WIN_MARGIN for a, b in zip(ours, other, strict=True))
+    return better, worse, len(ours) - better - worse
 
 
 def table(results: Scores, methods: tuple[str, ...]) -> list[str]:
@@ -137,13 +159,18 @@ def ratios(results: Scores, methods: tuple[str, ...]) -> list[str]:
             lines.append(f"{DEFAULT_ALGORITHM}/{baseline}: " + "   ".join(
                 f"{label} {ours[metric] / other[metric]:.3f}"
                 for metric, label in zip(METRICS, LABELS, strict=True)))
-    sumy = [m for m in methods if m not in ("lead3", DEFAULT_ALGORITHM)]
+    sumy = [m for m in methods if m not in ("lead3", *OURS)]
     if sumy:
         best = max(sumy, key=lambda m: results[m]["rouge1"])
         lines.append(f"best sumy algorithm on ROUGE-1: {best} ({results[best]['rouge1']:.4f}); "
                      f"{DEFAULT_ALGORITHM} {ours['rouge1']:.4f}")
     if "lexrank" in results:
         lines.append(f"speed: lexrank ms / {DEFAULT_ALGORITHM} ms = {results['lexrank']['ms'] / ours['ms']:.2f}x")
+    for rival in HEAD_TO_HEAD:
+        if f"vs {rival}" in ours:
+            lines.append(f"per article, ROUGE-1 margin {WIN_MARGIN}: {DEFAULT_ALGORITHM} ahead of {rival} in "
+                         f"{int(ours[f'vs {rival}'])}, behind in {int(ours[f'lost to {rival}'])}, "
+                         f"level in {int(ours[f'level with {rival}'])}")
     return lines
 
 

@@ -4,15 +4,15 @@
 the fetcher, syncs the config file's sources into the store, loads the ``cogs.*`` extensions and
 syncs the slash commands, but only when their JSON changed since the last sync for that scope
 (Discord rate-limits command syncs hard, and a restart should not re-sync). The last synced hash
-lives in a small ``<database>.sync-hash`` file beside the database, since the store has no
-generic key/value table; with an unchanged hash one GET still checks that Discord lists the same
-commands (they may have been removed elsewhere).
+lives in the store (``command_syncs``, SQLite and PostgreSQL alike); with an unchanged hash one
+GET still checks that Discord lists the same commands (they may have been removed elsewhere).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import functools
 import hashlib
 import importlib
@@ -21,7 +21,9 @@ import logging
 import multiprocessing
 import os
 import re
-import tempfile
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -108,6 +110,61 @@ def warm_worker() -> int:
     return os.getpid()
 
 
+#: prctl(2) option: the signal the kernel sends a process when its parent dies (Linux).
+PR_SET_PDEATHSIG = 1
+
+#: The status a CPU worker exits with when it outlived the bot (a SIGKILLed bot runs no clean-up).
+ORPHANED_WORKER_EXIT = 70
+
+
+def kill_with_parent(sig: int = signal.SIGKILL) -> bool:
+    """Have the kernel send `sig` to this process when its parent dies (Linux only; False elsewhere).
+
+    The parent here is the process that forked this one: for CpuPool's workers that is the fork
+    server, not the bot, so this alone does not end them with the bot (see exit_with_bot)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def exit_with_bot() -> bool:
+    """Exit this worker process as soon as the process that started it (the bot) is gone.
+
+    A SIGKILLed bot closes nothing: its workers would wait for tasks forever, and the fork
+    server that forked them stays up for as long as they do. multiprocessing gives every worker
+    a sentinel of its creator (``parent_process()``, the read end of a pipe only the bot holds
+    open), which the kernel closes when the bot dies, however it dies. A daemon thread waits on
+    it: no polling, no pid reuse. Returns False when this process was not started by
+    multiprocessing (nothing to watch).
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return False
+
+    def wait_for_the_bot() -> None:
+        parent.join()  # returns when the sentinel pipe reaches EOF
+        os._exit(ORPHANED_WORKER_EXIT)
+
+    threading.Thread(target=wait_for_the_bot, name="spacebrief-parent-watch", daemon=True).start()
+    return True
+
+
+def start_cpu_worker() -> None:
+    """CpuPool's worker initializer: end with the bot, then import the text tools.
+
+    Two guards: the kernel's parent-death signal, for the fork server that forked the worker
+    (the executor counts a worker whose fork server died as dead, so it should be), and the
+    bot's sentinel, which ends the worker when the bot itself dies, on every platform.
+    """
+    kill_with_parent()
+    exit_with_bot()
+    warm_up_text_tools()
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -155,45 +212,40 @@ def commands_hash(payload: Sequence[dict[str, Any]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class SyncHashFile:
-    """The last synced command hash per scope, in a JSON file beside the database.
+def legacy_sync_hash_file(database_path: str) -> Path | None:
+    """Where spacebrief kept the synced command hashes before the store did: a JSON file beside
+    the SQLite database (None for a database in memory or on PostgreSQL, which never had one)."""
+    if not database_path or database_path in _MEMORY_DATABASES or database_path.startswith("file::memory:"):
+        return None
+    database = Path(database_path)
+    return database.with_name(database.name + ".sync-hash")
 
-    A database kept in memory has no file, so every start syncs. A missing or unreadable file
-    means "unknown", which only costs one extra sync.
-    """
 
-    def __init__(self, database_path: str) -> None:
-        self.path: Path | None = None
-        if database_path not in _MEMORY_DATABASES and not database_path.startswith("file::memory:"):
-            database = Path(database_path)
-            self.path = database.with_name(database.name + ".sync-hash")
+def read_legacy_sync_hashes(path: Path) -> dict[str, str]:
+    """The scopes and hashes of an old sync-hash file ({} when missing or unreadable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(scope): digest for scope, digest in data.items() if isinstance(digest, str)}
 
-    def _read(self) -> dict[str, str]:
-        if self.path is None:
-            return {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
-    def get(self, scope: str) -> str | None:
-        return self._read().get(scope)
-
-    def set(self, scope: str, digest: str) -> None:
-        if self.path is None:
-            return
-        data = self._read()
-        data[scope] = digest
-        # Write then rename, so a crash mid-write never leaves a half file that reads as "synced".
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, sort_keys=True)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+async def import_legacy_sync_hashes(store: Store, database_path: str, *, now: datetime) -> int:
+    """Move the hashes of an old ``<database>.sync-hash`` file into the store, then delete the
+    file, so an upgrade does not cost a sync. Returns how many scopes were taken; an unreadable
+    file is dropped (the cost: one sync)."""
+    path = legacy_sync_hash_file(database_path)
+    if path is None or not await asyncio.to_thread(path.exists):
+        return 0
+    taken = 0
+    for scope, digest in (await asyncio.to_thread(read_legacy_sync_hashes, path)).items():
+        if await store.synced_commands_hash(scope) is None:
+            await store.record_commands_sync(scope, digest, now=now)
+            taken += 1
+    await asyncio.to_thread(path.unlink, missing_ok=True)
+    return taken
 
 
 class CpuWorkerError(RuntimeError):
@@ -208,6 +260,7 @@ class CpuPool:
     on first use, with ``forkserver`` so workers never inherit the bot's threads or sockets, and
     each worker imports the text tools once. `func` must be a module-level function and its
     arguments and result picklable (comments, bytes, str and the result dataclasses are).
+    Workers exit on their own when the bot dies, even by SIGKILL (``start_cpu_worker``).
     """
 
     def __init__(self, workers: int = CPU_PROCESSES) -> None:
@@ -226,7 +279,7 @@ class CpuPool:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=context,
-                initializer=warm_up_text_tools,
+                initializer=start_cpu_worker,
             )
         return self._pool
 
@@ -318,8 +371,6 @@ class SpacebriefBot(commands.AutoShardedBot):
         self.server_defaults = default_settings(config)
         self.clock = clock
         self.extensions_to_load: tuple[str, ...] = tuple(extensions)
-        # With PostgreSQL there is no file to put it beside: the shard-0 process syncs at each start.
-        self.sync_hashes = SyncHashFile("" if config.database.url else config.database.path)
         # Who holds this process's claims in a shared database (db.claims): unique per run.
         self.instance_id = claim_owner("bot")
         self.claim_lease = timedelta(seconds=config.database.claim_timeout_s)
@@ -343,6 +394,8 @@ class SpacebriefBot(commands.AutoShardedBot):
             self.store = await self._resources.enter_async_context(Store.open(self.config.database.target))
             self._stop_if_closing()
             self.fetcher = await self._resources.enter_async_context(Fetcher(fetch_limits(self.config)))
+            if self.store.backend == "sqlite":
+                await import_legacy_sync_hashes(self.store, self.config.database.target, now=self.clock())
             sources = await self.store.sync_config_sources(config_sources(self.config), now=self.clock())
             # Claims of processes that died on this machine (a killed bot or preview) are taken
             # over at once; those of other machines expire after [database] claim_timeout_s.
@@ -424,7 +477,7 @@ class SpacebriefBot(commands.AutoShardedBot):
         scope = f"{self.application_id}:{'guild:' + str(guild.id) if guild else 'global'}"
         payload = self.command_payload(guild)
         digest = commands_hash(payload)
-        if self.sync_hashes.get(scope) == digest:
+        if await self.store.synced_commands_hash(scope) == digest:
             if await self._remote_commands_match(payload, guild):
                 _log.info("slash commands unchanged (%s); not syncing", scope)
                 return False
@@ -434,7 +487,7 @@ class SpacebriefBot(commands.AutoShardedBot):
         except discord.HTTPException as exc:
             _log.error("slash command sync failed (%s): %s %s", scope, exc.status, exc.text)
             return False
-        self.sync_hashes.set(scope, digest)
+        await self.store.record_commands_sync(scope, digest, now=self.clock())
         self.synced_scopes.append(scope)
         _log.info("synced %d slash commands (%s)", len(synced), scope)
         return True

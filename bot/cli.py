@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 #: The names `--algorithm` accepts, for its help text (importing the summarizer to ask would make
 #: `--help` slow); tests/bot/test_cli.py checks this against summarizer.ALGORITHM_NAMES.
 ALGORITHM_HELP_NAMES = (
-    "news", "lead3", "lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic", "reduction",
+    "news", "central", "lead3", "lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic", "reduction",
 )  # fmt: skip
 
 

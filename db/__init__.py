@@ -2,8 +2,8 @@
 
 ``models`` (rows, errors) and ``validation`` (cleaning, settings) are pure; ``rows`` maps database
 values to models; ``base`` is the interface a backend implements and ``sqlite`` the SQLite one;
-``sources``, ``entries`` (with posts), ``deliveries`` (refused posts), ``settings`` and ``threads``
-hold the SQL of each kind;
+``sources``, ``entries`` (with posts), ``deliveries`` (refused posts), ``settings``, ``threads``,
+``claims`` and ``command_syncs`` hold the SQL of each kind;
 ``store.Store`` composes them into the one object the rest of spacebrief uses.
 """
 

@@ -132,12 +132,21 @@ class EntryQueries(Queries):
         return entry_from_row(row) if row is not None else None
 
     async def save_entry_summary(
-        self, entry_id: int, summary: Sequence[str], quotes: Sequence[StoredQuote]
+        self,
+        entry_id: int,
+        summary: Sequence[str],
+        quotes: Sequence[StoredQuote],
+        *,
+        article_problem: str | None = None,
     ) -> None:
-        """Keep the summary and key quotes with the entry (so a retry after a crash reuses them)."""
-        values = (summary_json(summary), quotes_json(quotes), entry_id)
+        """Keep the summary and key quotes with the entry (so a retry after a crash reuses them),
+        and ``article_problem``: why a teaser's article page was not used, which the post says."""
+        problem = (one_line(article_problem) or None) if article_problem else None
+        values = (summary_json(summary), quotes_json(quotes), problem, entry_id)
         async with self._db.writing() as tx:
-            await tx.execute("UPDATE entries SET summary_json = ?, quotes_json = ? WHERE id = ?", values)
+            await tx.execute(
+                "UPDATE entries SET summary_json = ?, quotes_json = ?, article_problem = ? WHERE id = ?", values
+            )
 
     async def mark_posted(
         self,

@@ -159,6 +159,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         WHERE e.state = 'pending' AND s.channel_id <> 0
         """,
     ),
+    # 4 -> 5: the slash command set last synced to Discord, per scope ("<application>:global" or
+    # "<application>:guild:<id>"), so a restart with unchanged commands does not sync again on
+    # either backend (before, SQLite kept it in a file beside the database and PostgreSQL not at all).
+    (
+        """
+        CREATE TABLE command_syncs (
+            scope     TEXT    NOT NULL PRIMARY KEY,
+            digest    TEXT    NOT NULL,
+            synced_at {real}  NOT NULL
+        ) {without_rowid}
+        """,
+    ),
+    # 5 -> 6: why a teaser's article page was not used ("HTTP 404"), kept with the summary: a post
+    # that reuses the saved summary after a crash or a failed send still says it is of the teaser.
+    ("ALTER TABLE entries ADD COLUMN article_problem TEXT",),
 )
 
 if TYPE_CHECKING:  # the stubs' generics are not subscriptable at run time

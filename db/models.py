@@ -130,6 +130,8 @@ class Entry:
     summary: tuple[str, ...] | None
     quotes: tuple[StoredQuote, ...] | None
     created_at: datetime
+    #: Why the article page of a teaser was not used ("HTTP 404"), saved with the summary.
+    article_problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

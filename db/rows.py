@@ -143,7 +143,7 @@ def source_from_row(row: Row) -> Source:
 
 ENTRY_COLUMNS = (
     "id, source_id, key, title, url, published, image_url, text, is_teaser, state, skip_reason, "
-    "summary_json, quotes_json, created_at"
+    "summary_json, quotes_json, created_at, article_problem"
 )
 #: The same columns qualified by the ``e`` alias, for joins.
 ENTRY_COLUMNS_E = ", ".join(f"e.{column.strip()}" for column in ENTRY_COLUMNS.split(","))

@@ -7,7 +7,8 @@ Usage::
 
     store = await Store.open(path)   # same thing, closed later with ``await store.close()``
 
-The SQL lives in ``db.sources``, ``db.entries``, ``db.deliveries``, ``db.settings`` and ``db.threads``; the connection
+The SQL lives in ``db.sources``, ``db.entries``, ``db.deliveries``, ``db.settings``, ``db.threads``,
+``db.claims`` and ``db.command_syncs``; the connection
 in ``db.sqlite`` (behind ``db.base.Database``). All ``now`` arguments are injected by the caller
 (aware datetimes); nothing here reads the clock except through them.
 """
@@ -21,6 +22,7 @@ from typing import Any
 
 from db.base import Database
 from db.claims import ClaimQueries
+from db.command_syncs import CommandSyncQueries
 from db.deliveries import DeliveryQueries
 from db.entries import EntryQueries
 from db.migrations import SCHEMA_VERSION
@@ -31,7 +33,15 @@ from db.sqlite import SqliteDatabase
 from db.threads import ThreadQueries
 
 
-class Store(SourceQueries, EntryQueries, DeliveryQueries, GuildSettingsQueries, ThreadQueries, ClaimQueries):
+class Store(
+    SourceQueries,
+    EntryQueries,
+    DeliveryQueries,
+    GuildSettingsQueries,
+    ThreadQueries,
+    ClaimQueries,
+    CommandSyncQueries,
+):
     """Typed async access to the spacebrief database. Create it with ``Store.open(target)``."""
 
     @classmethod

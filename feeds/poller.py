@@ -60,7 +60,14 @@ class PollStore(Protocol):
 
     async def pending_entries(self, source_id: int | None = None) -> list[Entry]: ...
 
-    async def save_entry_summary(self, entry_id: int, summary: Sequence[str], quotes: Sequence[StoredQuote]) -> None: ...
+    async def save_entry_summary(
+        self,
+        entry_id: int,
+        summary: Sequence[str],
+        quotes: Sequence[StoredQuote],
+        *,
+        article_problem: str | None = None,
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -247,13 +254,14 @@ async def prepare_entry(
 ) -> PreparedEntry:
     """Summarize an entry (fetching the article page when the feed gave a teaser), and save it.
 
-    A summary saved by an earlier attempt is reused, so a restart does not redo the work.
+    A summary saved by an earlier attempt is reused, so a restart does not redo the work, with
+    why the article page was not used then (the post says so either way).
     The post still goes out when the page cannot be fetched: with the feed's own text, or none.
     """
     view = entry_view(entry)
     if entry.summary is not None:
         saved = SavedSummary(entry.summary, entry.quotes or ())
-        return PreparedEntry(entry, view, saved if entry.summary else None)
+        return PreparedEntry(entry, view, saved if entry.summary else None, article_problem=entry.article_problem)
     made = await summarize_entry(
         fetcher,
         text=entry.text,
@@ -265,7 +273,7 @@ async def prepare_entry(
     )
     result = made.summary
     summary, quotes = (result.summary, result.quotes[:max_quotes]) if result is not None else ([], [])
-    await store.save_entry_summary(entry.id, summary, stored_quotes(quotes))
+    await store.save_entry_summary(entry.id, summary, stored_quotes(quotes), article_problem=made.page_problem)
     return PreparedEntry(entry, view, result, made.problem, made.page_problem)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 # Modules, not their functions, so that `summarizer.algorithms.news` stays the module.
 from summarizer.algorithms import (
+    central,
     edmundson,
     kl,
     lead3,
@@ -38,6 +39,7 @@ ALGORITHMS: dict[str, Algorithm] = {
     "sumbasic": sumbasic.sumbasic,
     "reduction": reduction.reduction,
     "lead3": lead3.lead,
+    "central": central.central,
 }
 ALGORITHM_NAMES: tuple[str, ...] = tuple(ALGORITHMS)
 

@@ -168,6 +168,16 @@ async def test_summary_and_quotes_round_trip(store: Store, source: Source) -> No
     assert saved.summary == ("First sentence.", "Second \ufffd one.")
     assert saved.quotes == (StoredQuote("We are go.", "Flight Director"), StoredQuote("Wow.", None))
     assert saved.quotes[0].to_dict() == {"text": "We are go.", "speaker": "Flight Director"}
+    assert saved.article_problem is None
+
+
+async def test_why_the_article_page_was_not_used_is_kept_with_the_summary(store: Store, source: Source) -> None:
+    teaser, whole = await store.add_entries(source.id, [new("teaser"), new("whole")], NOW)
+    await store.save_entry_summary(teaser.id, ["Of the teaser."], [], article_problem="HTTP\n404\x00 ")
+    await store.save_entry_summary(whole.id, ["Of the page."], [], article_problem="")
+    [pending_teaser, pending_whole] = await store.pending_entries(source.id)
+    assert pending_teaser.article_problem == "HTTP 404"  # one line, what the footer shows
+    assert pending_whole.article_problem is None
 
 
 async def test_latest_posted_is_per_guild_newest_first(store: Store, source: Source) -> None:

@@ -14,6 +14,8 @@ from db.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
 
 from .conftest import NOW
 
+BEFORE_CLAIMS = 3  # the schema version before post claims (migration 3 -> 4)
+
 
 def tables(path: Path) -> set[str]:
     with sqlite3.connect(path) as conn:
@@ -130,7 +132,7 @@ async def test_two_stores_on_one_file_migrate_once(db_path: Path) -> None:
 
 async def test_entries_pending_before_claims_are_reconciled_first(db_path: Path) -> None:
     async with aiosqlite.connect(db_path, isolation_level=None) as conn:
-        assert await migrate(conn, target=SCHEMA_VERSION - 1) == SCHEMA_VERSION - 1
+        assert await migrate(conn, target=BEFORE_CLAIMS) == BEFORE_CLAIMS
         await conn.execute(
             "INSERT INTO sources (guild_id, url, name, channel_id, created_at) VALUES (5, 'https://x.example/rss', 'X', 9, 0)"
         )

@@ -14,10 +14,12 @@ from typing import Any
 import discord
 import pytest
 
-from bot.app import SpacebriefBot, SyncHashFile, build_intents, commands_hash, point_at_discord
+from bot.app import SpacebriefBot, build_intents, commands_hash, point_at_discord
 from bot.config import Config, DiscordSettings
 from bot.run import BAD_TOKEN_MESSAGE, NO_CONTENT_INTENT_MESSAGE, NO_TOKEN_MESSAGE, run_bot, stop_on_signals
-from tests.e2e.conftest import RunningBot, bot_config_data, make_config
+from db import Store
+from tests.db.conftest import raw_sql
+from tests.e2e.conftest import RunningBot, bot_config_data, make_config, now_utc
 from tests.fake_discord import FakeDiscord
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,21 +49,6 @@ def test_commands_hash_ignores_key_order_and_sees_changes() -> None:
     changed = [{"name": "news", "description": "latest!", "options": [{"name": "count", "type": 4}]}]
     assert commands_hash(one) == commands_hash(reordered)
     assert commands_hash(one) != commands_hash(changed)
-
-
-def test_sync_hash_file_lives_beside_the_database(tmp_path: Path) -> None:
-    hashes = SyncHashFile(str(tmp_path / "bot.sqlite3"))
-    assert hashes.get("1:global") is None
-    hashes.set("1:global", "abc")
-    hashes.set("1:guild:5", "def")
-    assert (tmp_path / "bot.sqlite3.sync-hash").exists()
-    again = SyncHashFile(str(tmp_path / "bot.sqlite3"))
-    assert (again.get("1:global"), again.get("1:guild:5")) == ("abc", "def")
-    (tmp_path / "bot.sqlite3.sync-hash").write_text("{not json")
-    assert SyncHashFile(str(tmp_path / "bot.sqlite3")).get("1:global") is None  # unknown: sync again
-    memory = SyncHashFile(":memory:")
-    memory.set("1:global", "abc")
-    assert memory.get("1:global") is None
 
 
 def test_endpoints_must_have_the_right_schemes() -> None:
@@ -143,17 +130,60 @@ async def test_login_syncs_commands_once_and_a_restart_does_not_resync(
     assert interaction.rejected_callbacks == []
 
 
+async def test_a_restart_on_postgresql_does_not_resync(fake_discord: FakeDiscord, tmp_path: Path, pg_url: str) -> None:
+    data = bot_config_data(tmp_path, fake_discord)
+    data["database"] = {"url": pg_url}
+    config = make_config(data)
+    scope = f"{fake_discord.application_id}:global"
+    async with RunningBot(config) as first:
+        assert first.bot.store.backend == "postgresql"
+        assert first.bot.synced_scopes == [scope]
+    async with RunningBot(config) as second:
+        assert second.bot.synced_scopes == []
+    assert len(fake_discord.command_syncs) == 1
+    async with Store.open(pg_url) as store:
+        assert await store.synced_commands_hash(scope) == commands_hash(fake_discord.command_syncs[0].commands)
+
+
 async def test_changed_commands_are_synced_again(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     config = make_config(bot_config_data(tmp_path, fake_discord))
     async with RunningBot(config):
         pass
-    hashes = SyncHashFile(config.database.path)
     scope = f"{fake_discord.application_id}:global"
-    assert hashes.get(scope) is not None
-    hashes.set(scope, "a command set from an older version")
+    async with Store.open(config.database.path) as store:
+        assert await store.synced_commands_hash(scope) is not None
+        await store.record_commands_sync(scope, "a command set from an older version", now=now_utc())
     async with RunningBot(config) as restarted:
         assert restarted.bot.synced_scopes == [scope]
     assert len(fake_discord.command_syncs) == 2
+
+
+async def test_the_hash_file_of_older_versions_is_taken_into_the_store(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    config = make_config(bot_config_data(tmp_path, fake_discord))
+    async with RunningBot(config):
+        pass
+    scope = f"{fake_discord.application_id}:global"
+    async with Store.open(config.database.path) as store:
+        digest = await store.synced_commands_hash(scope)
+        await raw_sql(config.database.path, "DELETE FROM command_syncs")
+        assert await store.synced_commands_hash(scope) is None
+    # What a version before the store remembered syncs left beside the database.
+    legacy = tmp_path / "spacebrief.sqlite3.sync-hash"
+    legacy.write_text(json.dumps({scope: digest, "42:guild:7": "elsewhere"}), encoding="utf-8")
+    async with RunningBot(config) as upgraded:
+        assert upgraded.bot.synced_scopes == []  # the file said these commands were synced
+    assert len(fake_discord.command_syncs) == 1
+    assert not legacy.exists()
+    async with Store.open(config.database.path) as store:
+        assert await store.synced_commands_hash("42:guild:7") == "elsewhere"
+    # An unreadable file is dropped: it only costs one sync.
+    await raw_sql(config.database.path, "DELETE FROM command_syncs")
+    legacy.write_text("{not json", encoding="utf-8")
+    async with RunningBot(config) as again:
+        assert again.bot.synced_scopes == [scope]
+    assert not legacy.exists()
 
 
 async def test_without_message_content_the_intent_is_not_requested(

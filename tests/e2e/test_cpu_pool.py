@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +19,11 @@ from bot.app import CpuPool, CpuWorkerError
 from feeds.parse import parse_feed
 from summarizer.debate import Comment, condense
 from summarizer.errors import NoTextError
+
+REPO = Path(__file__).resolve().parents[2]
+POOL_PARENT = Path(__file__).with_name("pool_parent.py")
+ORPHAN_WAIT_S = 60.0
+PR_GET_PDEATHSIG = 2
 
 RSS = (
     b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>'
@@ -83,3 +96,76 @@ async def test_warming_starts_every_worker_before_real_work() -> None:
         assert cpu.started == 2
     finally:
         cpu.close()
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie waiting for init to reap it has exited)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def descendants(root: int) -> set[int]:
+    """Every process below `root`, read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc (Linux)")
+def test_workers_exit_when_their_bot_is_sigkilled() -> None:
+    # A real parent with a real pool; only the parent is killed, as the OOM killer or `kill -9`
+    # would. Its workers, the fork server and the resource tracker must all go by themselves.
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    parent = subprocess.Popen(
+        [sys.executable, str(POOL_PARENT)], cwd=REPO, env=env, stdout=subprocess.PIPE, start_new_session=True
+    )
+    started: set[int] = set()
+    try:
+        assert parent.stdout is not None
+        workers = set(json.loads(parent.stdout.readline() or "[]"))
+        assert len(workers) == 2, "the parent did not report two warm workers"
+        started = descendants(parent.pid)
+        assert workers <= started
+        parent.send_signal(signal.SIGKILL)  # the parent only, not its process group
+        parent.wait()
+        deadline = time.monotonic() + ORPHAN_WAIT_S  # an upper bound: the loop ends when they are gone
+        while any(running(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in started if running(pid)], "processes outlived their SIGKILLed parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        for pid in started:  # never leave strays behind, even when the test failed
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def worker_death_signal() -> int:
+    """The parent-death signal of the calling process (prctl PR_GET_PDEATHSIG)."""
+    value = ctypes.c_int(0)
+    assert ctypes.CDLL(None, use_errno=True).prctl(PR_GET_PDEATHSIG, ctypes.byref(value), 0, 0, 0) == 0
+    return value.value
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux only")
+async def test_workers_die_with_the_fork_server_that_forked_them(pool: CpuPool) -> None:
+    assert await pool.run(worker_death_signal) == signal.SIGKILL

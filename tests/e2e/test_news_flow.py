@@ -6,12 +6,15 @@ with no pings; a restart on the same database and a 429 on the send must not cha
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.e2e.conftest import (
     FEED_PATH,
+    LAUNCH_PARAGRAPHS,
     NEWS_CHANNEL,
     POLL_WAIT_S,
+    FeedItem,
     FeedServer,
     RunningBot,
     assert_valid_news_post,
@@ -117,6 +120,42 @@ async def test_a_post_interrupted_after_sending_is_reconciled_not_repeated(
     posts = fake_discord.posts_in(NEWS_CHANNEL)
     assert titles(posts) == [only.title]  # found in the channel's history, not sent again
     assert_valid_news_post(posts[0], only)
+
+
+async def test_a_saved_teaser_summary_still_says_its_article_page_failed_when_sent_again(
+    fake_discord: FakeDiscord, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    # A teaser whose article page answers 404: summarized from the teaser, and the post says so.
+    teaser = FeedItem(
+        guid="agency-teaser",
+        title="Lander survives its first lunar night",
+        link=feed_server.url("/articles/gone"),  # no page there: 404
+        body=" ".join(LAUNCH_PARAGRAPHS[:3]) + " Read more…",
+        published=datetime.now(UTC) - timedelta(days=1),
+    )
+    feed_server.add_item(FEED_PATH, teaser)
+    config = config_for(tmp_path, fake_discord, feed_server)
+    fake_discord.lose_next_posts(1)
+    clock = fast_clock(4)  # one clock for both runs: time goes on while the bot is down
+    async with RunningBot(config, clock=clock) as running:
+        # Summarized and saved, the send in flight and never taken by Discord: stop now.
+        await fake_discord.wait_for(lambda: len(fake_discord.lost_posts) == 1, within=POLL_WAIT_S,
+                                    what="the lost post")
+    assert await running.stop() == 0
+    assert fake_discord.posts_in(NEWS_CHANNEL) == []
+    [lost] = fake_discord.lost_posts
+    footer = "Agency · article page unavailable (HTTP 404): summary of the feed's teaser"
+    assert lost["embeds"][0]["footer"]["text"] == footer
+    page_fetches = feed_server.hits.count("/articles/gone")
+
+    async with RunningBot(config, clock=clock):
+        await fake_discord.wait_for(lambda: len(fake_discord.posts_in(NEWS_CHANNEL)) == 1, within=POLL_WAIT_S,
+                                    what="the post sent again")
+        await wait_for_polls(fake_discord, feed_server, 2)
+    [post] = fake_discord.posts_in(NEWS_CHANNEL)
+    assert_valid_news_post(post, teaser)
+    assert feed_server.hits.count("/articles/gone") == page_fetches  # the saved summary was reused
+    assert post.embeds[0]["footer"]["text"] == footer
 
 
 async def test_thread_per_article_opens_one_discussion_thread_under_the_post(

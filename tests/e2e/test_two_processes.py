@@ -63,7 +63,8 @@ class BotProcess:
             )
 
     def kill(self) -> None:
-        """SIGKILL the bot and every process it started (its CPU workers), as a machine crash would."""
+        """SIGKILL the bot and every process it started, as a machine crash would (a bot killed alone
+        takes its CPU workers with it too: tests/e2e/test_cpu_pool.py)."""
         assert self.process is not None
         os.killpg(self.process.pid, signal.SIGKILL)
 

@@ -551,6 +551,8 @@ class FakeDiscord:
         self._rate_limit_posts = 0
         self._rate_limit_retry_after = 0.05
         self._held_posts = 0
+        self._lost_posts = 0
+        self.lost_posts: list[dict[str, Any]] = []  # payloads of the channel messages lost on purpose
         self._release_held = asyncio.Event()
         self._ids = itertools.count()
         self._sockets: list[web.WebSocketResponse] = []
@@ -628,6 +630,14 @@ class FakeDiscord:
         response: stopping the bot then is a crash between "sent" and "marked posted".
         """
         self._held_posts = count
+
+    def lose_next_posts(self, count: int) -> None:
+        """Never deliver the next `count` channel messages, and never answer the request.
+
+        The bot waits for an answer that never comes while the channel stays without the message:
+        stopping the bot then is a crash before Discord took the post (it must be sent again).
+        """
+        self._lost_posts = count
 
     def channel(self, channel_id: int) -> tuple[FakeGuild, FakeChannel] | None:
         for guild in self.guilds:
@@ -1148,6 +1158,11 @@ class FakeDiscord:
             return problem
         if (blocked := self._automod_refusal(payload)) is not None:
             return blocked
+        if self._lost_posts > 0:
+            self._lost_posts -= 1
+            self.lost_posts.append(dict(payload))
+            await self._release_held.wait()
+            raise asyncio.CancelledError  # the connection is dropped unanswered (aiohttp closes it)
         if not self.permissions_in(channel_id) & PERM_EMBED_LINKS and payload.get("embeds"):
             # Without Embed Links Discord drops the embeds and sends what is left, if anything.
             payload = {**payload, "embeds": []}

@@ -57,7 +57,7 @@ def positions(summary: Summary, text: str) -> list[int]:
 
 def test_names_and_default() -> None:
     assert set(ALGORITHM_NAMES) == {
-        "news", "lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic", "reduction", "lead3",
+        "news", "lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic", "reduction", "lead3", "central",
     }
     assert DEFAULT_ALGORITHM == "news"
     assert summarize(ARTICLE).stats.algorithm == "news"
@@ -87,6 +87,33 @@ def test_unknown_algorithm_is_a_one_line_value_error() -> None:
     message = str(caught.value)
     assert "unknown algorithm" in message and "lexrank" in message
     assert "\n" not in message.replace("\\n", "")
+
+
+FEATURE = (
+    "The coffee in the control room had gone cold hours ago. Rain drummed on the roof all night. "
+    "Europa Clipper reached Jupiter orbit on Tuesday after a six-year cruise, NASA said. "
+    "The orbiter will fly past Europa 49 times to study the ice shell over its hidden ocean. "
+    "Each Europa flyby maps the ice shell with radar and measures the ocean's salt from its magnetic field. "
+    "Engineers said the Jupiter orbit insertion burn lasted 40 minutes. "
+    "The ice shell of Europa may be 15 to 25 kilometres thick over an ocean of salt water."
+)
+
+
+def test_central_covers_the_article_not_its_opening_colour() -> None:
+    news_pick = summarize(FEATURE, sentences=2, max_quotes=0)
+    central_pick = summarize(FEATURE, algorithm="central", sentences=2, max_quotes=0)
+    assert news_pick.summary[0].startswith("The coffee")  # the lead, whatever it says
+    assert central_pick.stats.algorithm == "central"
+    assert not any(sentence.startswith(("The coffee", "Rain")) for sentence in central_pick.summary)
+    assert all("Europa" in sentence or "ice shell" in sentence for sentence in central_pick.summary)
+
+
+def test_central_does_not_take_a_repeated_sentence_twice() -> None:
+    repeated = FEATURE + " Europa Clipper reached Jupiter orbit on Tuesday after a six-year cruise, NASA said."
+    picked = summarize(repeated, algorithm="central", sentences=3, max_quotes=0).summary
+    assert len(picked) == 3
+    assert sum(s == "Europa Clipper reached Jupiter orbit on Tuesday after a six-year cruise, NASA said."
+               for s in picked) <= 1
 
 
 def test_lead3_is_the_first_sentences() -> None:
