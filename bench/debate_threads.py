@@ -17,12 +17,15 @@ thread, `condense(comments)` runs with the default max_arguments (5), and over a
                 its line breaks collapsed inside paragraphs; for threads of one-paragraph comments, also
                 from plain text (`author:` blocks) and a chat log (`author: text` lines)
   prefixes      threads where the top arguments for K = 2 and 3 are the first of K = 5
+  forum strays  in threads with forum-length posts (10 lines or more): supporting comments not labelled with
+                their argument's majority position (must be 0: every supporter has a sentence making the point)
+  no-author     threads where, with every author removed, some argument still has support above 0 (must be 0)
 Seeds: the clustering seed (`summarizer.debate.spectral.RANDOM_SEED`) and the baseline's k-means seed
 take 4 values; min / mean are printed. Baseline: TfidfVectorizer(stop_words="english") + KMeans with k =
 min(5, comments) over whole comments, support = distinct authors, claim = the member nearest the
 centroid, ranked by support.
 
-Usage: .venv/bin/python bench/debate_threads.py [--seeds 1 2 3 2026] [--data FILE] [--split all|tuning|heldout]
+Usage: .venv/bin/python bench/debate_threads.py [--seeds 1 2 3 2026] [--data FILE] [--split all|tuning|heldout|heldout2] [--show]
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from summarizer.debate import condense, spectral
 
 DEFAULT_DATA = Path(__file__).resolve().parent / "debate_threads.json"
+# A comment of this many lines or more is a forum-length post.
+FORUM_LINES = 10
 
 
 @dataclass
@@ -102,7 +107,8 @@ def own_text(comment: dict[str, Any], forbidden: list[str]) -> str:
 
 def scores(thread: dict[str, Any], outputs: Sequence[Output]) -> dict[str, float]:
     labels = {c["id"]: set(c["positions"]) for c in thread["comments"]}
-    pure = total = noise = bad = short = 0
+    pure = total = noise = bad = short = strays = 0
+    forum = any(len(c["text"].strip().splitlines()) >= FORUM_LINES for c in thread["comments"])
     majorities: list[str | None] = []
     found: set[str] = set()
     forbidden = {c["id"]: [collapsed(t) for t in c.get("not_claims", [])] for c in thread["comments"]}
@@ -115,6 +121,7 @@ def scores(thread: dict[str, Any], outputs: Sequence[Output]) -> dict[str, float
         for cid in output.comment_ids:
             total += 1
             pure += majority in labels[cid]
+            strays += forum and majority not in labels[cid]
             noise += not labels[cid]
         if majority is not None and named == majority:
             found.add(majority)
@@ -124,7 +131,7 @@ def scores(thread: dict[str, Any], outputs: Sequence[Output]) -> dict[str, float
         short += len(output.claim.split()) < 5
     counted = Counter(m for m in majorities if m is not None)
     return {
-        "pure": pure, "total": total, "noise": noise, "bad_claims": bad, "short_claims": short,
+        "pure": pure, "total": total, "noise": noise, "strays": strays, "bad_claims": bad, "short_claims": short,
         "split": float(any(n > 1 for n in counted.values())),
         "duplicates": sum(n - 1 for n in counted.values()), "arguments": len(outputs),
         "found": len(found), "positions": len(thread["positions"]),
@@ -169,6 +176,12 @@ def prefixes_hold(thread: dict[str, Any]) -> bool:
     return all([(o.claim, o.comment_ids) for o in ours(thread, k)] == full[:k] for k in (2, 3))
 
 
+def unnamed_support(thread: dict[str, Any]) -> bool:
+    """True when the thread's comments, every author removed, still give an argument support above 0."""
+    comments = [{k: c[k] for k in ("id", "text", "reply_to") if k in c} for c in thread["comments"]]
+    return any(a.support > 0 for a in condense(comments))
+
+
 def summarise(threads: list[dict[str, Any]], method: Callable[[dict[str, Any]], list[Output]]) -> dict[str, float]:
     totals: Counter[str] = Counter()
     for thread in threads:
@@ -179,6 +192,7 @@ def summarise(threads: list[dict[str, Any]], method: Callable[[dict[str, Any]], 
         "duplication": totals["duplicates"] / max(1, totals["arguments"]),
         "found": totals["found"] / totals["positions"],
         "noise": totals["noise"],
+        "forum strays": totals["strays"],
         "bad claims": totals["bad_claims"],
         "short claims": totals["short_claims"],
     }
@@ -189,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 2026])
     parser.add_argument("--show", action="store_true", help="print each thread's arguments")
-    parser.add_argument("--split", choices=("all", "tuning", "heldout"), default="all",
-                        help="tuning: the threads the settings were chosen on; heldout: written afterwards")
+    parser.add_argument("--split", choices=("all", "tuning", "heldout", "heldout2"), default="all",
+                        help="tuning: the threads the settings were chosen on; heldout, heldout2: written afterwards "
+                             "(heldout2: committed before the code was first run on them)")
     args = parser.parse_args(argv)
     every = json.loads(args.data.read_text(encoding="utf-8"))["threads"]
     if args.split != "all":
@@ -214,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<14}{cells[0]:>22}{cells[1]:>24}")
     agree = sum(formats_agree(t) for t in threads)
     prefix = sum(prefixes_hold(t) for t in threads)
-    print(f"formats agree: {agree}/{len(threads)} threads; K=2,3 prefixes of K=5: {prefix}/{len(threads)} threads")
+    unnamed = sum(unnamed_support(t) for t in threads)
+    print(f"formats agree: {agree}/{len(threads)} threads; K=2,3 prefixes of K=5: {prefix}/{len(threads)} threads; "
+          f"support from comments without an author: {unnamed}/{len(threads)} threads")
     if args.show:
         for thread in threads:
             print(f"\n{thread['name']}")

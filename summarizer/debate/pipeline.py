@@ -10,16 +10,22 @@ Pipeline (pure, synchronous; callers run `condense` in a worker thread):
    three or more times) and an author's own repeats.
 3. Split comments into sentences; drop noise (greetings, "+1", emoji, links alone) and sentences copied
    from an earlier comment by someone else (a quotation, however it was marked).
-4. Vectors (`vectors`): two joined tf-idf views, stems of content words and character 3-5-grams.
+4. Vectors (`vectors`): two joined tf-idf views, stems of content words and character 3-5-grams; each
+   sentence seen with its neighbours in the comment and, where three or more people argued, for people
+   who wrote several comments, with their other sentences (people keep their side in a debate).
 5. Groups (`grouping.rank_groups`): sentences that several voices share, one ranking whatever the caller
    shows, every sentence in at most one group. A member arguing the opposite of its group (a reply that
    opens by disagreeing with a comment in the group, or the same words with the negation flipped) is
-   not a supporter.
+   not a supporter; nor is someone else's reply to a comment of the group that does not open by agreeing
+   (it answers it: a rebuttal in its parent's words, or another point). A supporter's sentence no group
+   took joins their group when close to it (the same person repeating their point).
 6. Arguments: a group's claim is its most representative well-formed sentence (`claims`); arguments that
    several people made come first, by distinct named authors, then unnamed comments, then comments.
    When there are fewer of them than the caller shows, the distinct points that one person made fill the
    list (support 1): that person's remaining sentences, a repeated point counted once, a sentence that
-   only elaborates the one before it kept with it. Noise never makes a point.
+   only elaborates the one before it kept with it. Where several people (MANY_VOICES) argued, a person
+   already counted for an argument makes no point of their own and anyone else at most one. Noise never
+   makes a point.
 
 Comments without an author are not people: they never raise `support`; each argument reports them as
 `unnamed`. Everything is deterministic (seeded), and `max_arguments` only cuts the final ranking.
@@ -84,8 +90,18 @@ POINT_REPEAT_SIMILARITY = 0.12
 # in the same comment (see `vectors.with_context`).
 CONTEXT_WEIGHT = 0.3
 CONTEXT_WINDOW = 2
+# A person's sentence that no group took, at least this close to the centroid of a group that person
+# supports, repeats their point there (see `_join_repeated_points`).
+OWN_POINT_SIMILARITY = 0.2
+# Each sentence is also seen with this weight of the same person's other sentences (up to
+# VOICE_CONTEXT_WINDOW either side in their order).
+VOICE_CONTEXT_WEIGHT = 0.3
+VOICE_CONTEXT_WINDOW = 3
 # In one comment, a sentence this long starts a point of its own; shorter ones go with it.
 POINT_WORDS = 14
+# A thread where at least this many people made a point is one where several people argued (see
+# `_one_voice_points`).
+MANY_VOICES = 3
 # A one-person point needs a claim at least this well shaped (see `claims.claim_shape`).
 POINT_MIN_SHAPE = 0.55
 
@@ -147,6 +163,7 @@ def _prepare(comments: list[Comment]) -> _Thread:
     parent_text = {comment.id: normalized_texts[i] for i, comment in enumerate(comments) if comment.id}
 
     kept_sentences: list[tuple[int, str, str]] = []
+    chatter_questions: set[str] = set()  # ids of comments that only ask a short question
     seen_by_voice: set[tuple[str, str]] = set()
     first_voice_of: dict[str, str] = {}  # sentence key -> the voice that said it first
     for index, comment in enumerate(comments):
@@ -157,6 +174,12 @@ def _prepare(comments: list[Comment]) -> _Thread:
         if (voice, text) in seen_by_voice:
             continue  # the same author posting the same text again adds nothing
         seen_by_voice.add((voice, text))
+        if comment.reply_to in chatter_questions and len(cleaned[index].split()) < POINT_WORDS:
+            continue  # a short answer to chatter ("when's the next launch?" "next month, I think")
+        if comment.id and cleaned[index].rstrip().endswith("?") and all(
+            is_noise_sentence(sentence) for sentence in split_sentences(cleaned[index])
+        ):
+            chatter_questions.add(comment.id)
         parent = parent_text.get(comment.reply_to) if comment.reply_to else None
         padded_parent = f" {parent} " if parent else ""
         seen_here: dict[str, int] = {}
@@ -201,12 +224,20 @@ def _supporters(thread: _Thread, rows: SparseRows, members: IntArray) -> tuple[I
     disagreeing with a comment in the group, and members that say the group's words with the negation
     flipped, argue against it. Members close to no other person's member are neither (leftovers)."""
     comment_of = np.asarray(thread.sentence_comment, dtype=np.int64)[members]
-    in_group = {thread.ids[int(c)] for c in comment_of}
+    voice_of_id = {thread.ids[int(c)]: thread.voices[int(c)] for c in comment_of}
     keep = np.ones(len(members), dtype=bool)
+    answers = np.zeros(len(members), dtype=bool)
     for position, index in enumerate(comment_of):
         comment = thread.comments[int(index)]
-        if thread.disagrees[int(index)] and comment.reply_to in in_group:
+        parent_voice = voice_of_id.get(comment.reply_to) if comment.reply_to else None
+        if parent_voice is None or parent_voice == thread.voices[int(index)]:
+            continue
+        if thread.disagrees[int(index)]:
             keep[position] = False
+        elif not thread.agrees[int(index)]:
+            # Someone else's reply to a comment of the group that does not open by agreeing answers it: a
+            # rebuttal in the parent's words, or a different point. In debates it is rarely a supporter.
+            answers[position] = True
     if len(members) <= LINK_CHECKED:
         # A shared point is shared: each member must be close to some other person's member. A sentence
         # the clustering put here only because its author also made the group's point elsewhere leaves.
@@ -226,7 +257,7 @@ def _supporters(thread: _Thread, rows: SparseRows, members: IntArray) -> tuple[I
         block = rows.dense_block(np.concatenate([members[minority], members[majority]]))
         closest = (block[: len(minority)] @ block[len(minority):].T).max(axis=1)
         keep[minority[closest >= OPPOSED_SIMILARITY]] = False
-    return members[keep & linked], members[~keep]
+    return members[keep & linked & ~answers], members[~keep]
 
 
 def _voices_of(thread: _Thread, members: IntArray) -> set[str]:
@@ -270,6 +301,82 @@ def _to_argument(thread: _Thread, rows: SparseRows, members: IntArray, claim_row
         quotes=quotes,
         unnamed=unnamed,
     )
+
+
+def _reordered(rows: SparseRows, order: IntArray) -> SparseRows:
+    """The rows taken in `order` (a permutation)."""
+    positions, local = rows.nnz_positions(order)
+    indptr = np.zeros(len(order) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(local, minlength=len(order)), out=indptr[1:])
+    sort = np.argsort(local, kind="stable")
+    return SparseRows(indptr=indptr, indices=rows.indices[positions][sort], data=rows.data[positions][sort], n_cols=rows.n_cols)
+
+
+def _rows_by_voice(voices: IntArray, comment_of: IntArray) -> dict[int, IntArray]:
+    """The rows of each voice that wrote more than one comment."""
+    result: dict[int, IntArray] = {}
+    order = np.argsort(voices, kind="stable")
+    starts = np.flatnonzero(np.r_[True, voices[order][1:] != voices[order][:-1]])
+    for rows_of_voice in np.split(order, starts[1:]):
+        if len(np.unique(comment_of[rows_of_voice])) > 1:
+            result[int(voices[rows_of_voice[0]])] = rows_of_voice.astype(np.int64)
+    return result
+
+
+def _with_voice_context(rows: SparseRows, voices: IntArray, comment_of: IntArray) -> SparseRows:
+    """Each row leaning towards the other sentences of the same person (people keep their side in a
+    debate): `with_context` over the rows ordered by voice."""
+    # Only people who wrote several comments: a one-comment person's sentences already see each other.
+    several = np.zeros(len(voices), dtype=bool)
+    for voice_rows in _rows_by_voice(voices, comment_of).values():
+        several[voice_rows] = True
+    voices = np.where(several, voices, -1 - np.arange(len(voices), dtype=np.int64))
+    order = np.argsort(voices, kind="stable").astype(np.int64)
+    smoothed = with_context(_reordered(rows, order), voices[order], VOICE_CONTEXT_WEIGHT, VOICE_CONTEXT_WINDOW)
+    return _reordered(smoothed, np.argsort(order, kind="stable").astype(np.int64))
+
+
+def _answers(thread: _Thread, comment: int, group_ids: set[str]) -> bool:
+    """True when the comment is someone else's reply to a comment of the group that does not open by
+    agreeing (see `_supporters`)."""
+    reply_to = thread.comments[comment].reply_to
+    return bool(reply_to) and reply_to in group_ids and not thread.agrees[comment]
+
+
+def _join_repeated_points(thread: _Thread, rows: SparseRows, groups: list[IntArray]) -> list[IntArray]:
+    """Each group with the sentences no group took that a supporter of it said again: a person's
+    sentence at least OWN_POINT_SIMILARITY alike to the centroid of a group that person supports (the
+    closest such group) repeats that person's point there. Support is unchanged (the same people); one
+    person's repeated point no longer comes back as a one-person argument of its own."""
+    if not groups:
+        return groups
+    taken = np.zeros(rows.n_rows, dtype=bool)
+    for members in groups:
+        taken[members] = True
+    free = np.flatnonzero(~taken)
+    if not len(free):
+        return groups
+    free_voices = np.array([thread.voices[thread.sentence_comment[int(r)]] for r in free])
+    best = np.full(len(free), OWN_POINT_SIMILARITY, dtype=np.float64)
+    home = np.full(len(free), -1, dtype=np.int64)
+    for index, members in enumerate(groups):
+        voices = _voices_of(thread, members)
+        group_ids = {thread.ids[thread.sentence_comment[int(m)]] for m in members}
+        candidates = np.flatnonzero(np.isin(free_voices, list(voices)))
+        candidates = np.array(
+            [c for c in candidates if not _answers(thread, thread.sentence_comment[int(free[c])], group_ids)],
+            dtype=np.int64,
+        )
+        if not len(candidates):
+            continue
+        similarities = rows.dot(free[candidates], normalized(rows.sum_rows(members)))
+        closer = similarities >= best[candidates]
+        best[candidates[closer]] = similarities[closer]
+        home[candidates[closer]] = index
+    return [
+        np.union1d(members, free[home == index]) if (home == index).any() else members
+        for index, members in enumerate(groups)
+    ]
 
 
 def _one_voice_points(
@@ -354,14 +461,24 @@ def _one_voice_points(
     candidates.sort(key=lambda item: item[0])
     chosen: list[tuple[IntArray, int]] = []
     earlier = [normalized(rows.sum_rows(members)) for members in groups]
+    # Where several people argued, one person's leftovers are the tail of the debate, and mostly their
+    # shared point said again in other words: a person already counted for an argument makes no point of
+    # their own, and anyone else makes at most one.
+    many = len(set(thread.voices[c] for c in thread.sentence_comment)) >= MANY_VOICES
+    spoken: set[str] = set().union(*(_voices_of(thread, members) for members in groups)) if many else set()
     for _, members, claim_row in candidates:
         if len(chosen) == wanted:
             break
+        point_voices = _voices_of(thread, members)
+        if point_voices & spoken:
+            continue
         centre = normalized(rows.sum_rows(members))
         if earlier and max(float(centre @ other) for other in earlier) >= POINT_REPEAT_SIMILARITY:
             continue  # the same point as a shown argument or an earlier point
         chosen.append((members, claim_row))
         earlier.append(centre)
+        if many:
+            spoken |= point_voices
     return chosen
 
 
@@ -399,18 +516,26 @@ def condense_debate(comments: Iterable[object], *, max_arguments: int | None = N
 
 def _arguments(thread: _Thread, limit: int) -> list[Argument]:
     stem_rows, own_rows = sentence_views(thread.sentence_texts)
-    rows = with_context(own_rows, np.asarray(thread.sentence_comment, dtype=np.int64), CONTEXT_WEIGHT, CONTEXT_WINDOW)
+    context_rows = with_context(own_rows, np.asarray(thread.sentence_comment, dtype=np.int64), CONTEXT_WEIGHT, CONTEXT_WINDOW)
     voice_index: dict[str, int] = {}
     voices = np.fromiter(
         (voice_index.setdefault(thread.voices[c], len(voice_index)) for c in thread.sentence_comment),
         dtype=np.int64,
         count=len(thread.sentence_comment),
     )
+    # Grouping sees each sentence with its comment and (where several people argued) its author around it; whether a leftover sentence
+    # repeats its author's point is judged on its own comment only (the author's context would make every
+    # sentence of theirs look like their point).
+    comment_of = np.asarray(thread.sentence_comment, dtype=np.int64)
+    # Only where several people argued: one or two people talking make several points each.
+    many = len(voice_index) >= MANY_VOICES
+    rows = _with_voice_context(context_rows, voices, comment_of) if many and VOICE_CONTEXT_WEIGHT > 0 else context_rows
     groups: list[IntArray] = []
     for members in rank_groups(rows, stem_rows, voices):
         supporting, opposing = _supporters(thread, rows, members)
         # Several people arguing against a group make the opposite position: an argument of its own.
         groups.extend(g for g in (supporting, opposing) if len(_voices_of(thread, g)) >= MIN_AUTHORS)
+    groups = _join_repeated_points(thread, context_rows, groups)
     generic = normalized(rows.sum_rows(np.arange(rows.n_rows, dtype=np.int64)))
     first = groups[:FIRST_RANKED]
     pool = np.unique(np.concatenate(first)) if first else np.zeros(0, dtype=np.int64)

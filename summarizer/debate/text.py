@@ -27,6 +27,12 @@ __all__ = [
 # A comment longer than this is cut before any work: it bounds the time one hostile 5 MB comment can
 # cost (about 200 sentences), and no forum comment that makes a point needs more.
 MAX_COMMENT_CHARS = 20_000
+# A sentence that can carry a point has at least this many words (links, mentions and numbers aside),
+# and a sentence holding a link at least LINK_CAPTION_WORDS.
+NOISE_MIN_WORDS = 3
+# A question shorter than this asks rather than states (longer ones often argue: "Why should ... when ...?").
+QUESTION_WORDS = 15
+LINK_CAPTION_WORDS = 6
 # Sentences longer than this are split at clause punctuation so a claim stays claim-sized.
 MAX_SENTENCE_CHARS = 400
 
@@ -233,14 +239,20 @@ def content_words(sentence: str) -> list[str]:
 def is_noise_sentence(sentence: str) -> bool:
     """True for sentences that cannot state a point on their own.
 
-    Rule: after removing links, mentions and emoji, a sentence needs at least three words, and at least
-    two of them must be content words that are not chatter ("thanks", "agree", "lol", "great post").
-    Greetings, "+1", "this", emoji-only and link-only lines all fail it.
+    Rule: after removing links, mentions and emoji, a sentence needs at least NOISE_MIN_WORDS words (more
+    next to a link), and at least two of them must be content words that are not chatter ("thanks",
+    "agree", "lol", "great post"); questions ask rather than state, so they are noise too (the
+    statements around a rhetorical question carry its point). Greetings, "+1", "this", emoji-only and
+    link-only lines, links with a caption and questions all fail it.
     """
     stripped = _MENTION.sub(" ", _URL.sub(" ", sentence))
     all_words = _WORD.findall(stripped)
-    if len(all_words) < 3:
+    if len(all_words) < NOISE_MIN_WORDS:
         return True
+    if len(all_words) < LINK_CAPTION_WORDS and _URL.search(sentence):
+        return True  # a link with a caption ("Buy cheap telescopes at www...", "video here: https://...")
+    if len(all_words) < QUESTION_WORDS and sentence.rstrip().endswith("?"):
+        return True  # a question asks; the point, if any, is in the sentences around it
     meaningful = [word for word in content_words(sentence) if word not in _CHATTER]
     return len(meaningful) < 2
 

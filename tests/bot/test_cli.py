@@ -418,6 +418,20 @@ def test_debate_chat_log_plain_text_gives_the_json_arguments(tmp_path: Path, cap
     assert outputs[0] == outputs[1] and outputs[0]
 
 
+def test_debate_where_few_people_argued_gives_their_points(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.helpers.debates import FEW_PEOPLE
+
+    path = tmp_path / "artemis.txt"
+    path.write_text("\n\n".join(f"{author}:\n{text}" for author, text in FEW_PEOPLE))
+    assert main(["debate", "--json", str(path)]) == 0
+    arguments = json.loads(capsys.readouterr().out)["arguments"]
+    assert len(arguments) >= 4  # one reader's separate points, not "no argument was made by more than one person"
+    assert arguments[0]["support"] == 2 and all(a["support"] == 1 for a in arguments[1:])
+    assert main(["debate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("7 comments from 2 people") and "1 person" in out
+
+
 def test_debate_of_14_mb_finishes_and_says_what_it_cut(tmp_path: Path) -> None:
     # Bounded work (issue 13): 14 MB of comments, under the default 15 MiB cap. How fast, and in how much
     # memory, is measured in bench/debate_speed.py --bounds; here only that it finished and said so.

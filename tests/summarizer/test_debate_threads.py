@@ -100,6 +100,50 @@ def test_a_reply_arguing_the_opposite_is_not_a_supporter() -> None:
     assert {"k2", "k9"} <= set(opposite.comment_ids) and opposite.support >= 2
 
 
+def test_a_reply_that_does_not_agree_is_not_a_supporter_of_what_it_answers() -> None:
+    comments = [
+        {"id": "a", "author": "ann", "text": "Boost the station to a higher orbit and keep it as a monument for future visitors."},
+        {"id": "b", "author": "bob", "text": "Boosting the station to a higher orbit and keeping it as a monument is what we owe history."},
+        {"id": "c", "author": "cy", "reply_to": "a",
+         "text": "Boosting the station to a higher orbit would cost billions in propellant and leave a monument of debris."},
+        {"id": "d", "author": "dee", "reply_to": "b",
+         "text": "Agreed, keep the station in a higher orbit as a monument for the people who built it."},
+    ]
+    arguments = condense(comments)
+    keep = next(a for a in arguments if "a" in a.comment_ids)
+    assert "c" not in keep.comment_ids  # a rebuttal in its parent's words
+    assert "d" in keep.comment_ids  # a reply that opens by agreeing supports
+    assert not any({"a", "c"} <= set(a.comment_ids) for a in arguments)
+
+
+def test_questions_link_captions_and_answers_to_chatter_are_noise() -> None:
+    from summarizer.debate.text import is_noise_sentence
+
+    assert is_noise_sentence("When is the next launch window?")
+    assert is_noise_sentence("Buy cheap telescopes at www.scopes-deal.example")
+    assert is_noise_sentence("Video here: https://example.com/watch?v=1")
+    assert not is_noise_sentence("The FAA licence took longer than building the rocket.")
+    comments = [
+        {"id": "q", "author": "bob", "text": "when's the first module launching?"},
+        {"id": "r", "author": "orbitrix", "reply_to": "q", "text": "2027 with HALO and PPE i think"},
+        {"id": "s", "author": "kai", "text": "The Gateway halo orbit adds a docking to every landing and helps nothing."},
+        {"id": "t", "author": "pix", "text": "Every extra docking at the Gateway halo orbit adds risk to the landing."},
+    ]
+    arguments = condense(comments)
+    assert arguments and not any({"q", "r"} & set(a.comment_ids) for a in arguments)
+
+
+def test_where_many_people_argued_a_person_already_counted_makes_no_point_of_their_own() -> None:
+    thread = THREADS["h2-discord-starship-flight-chat"]
+    arguments = condense(comments_of(thread))
+    shared = [a for a in arguments if a.support >= 2]
+    assert shared
+    counted = {name for a in shared for name in a.authors}
+    singles = [a for a in arguments if a.support == 1]
+    assert not any(set(a.authors) & counted for a in singles)
+    assert len({a.authors[0] for a in singles}) == len(singles)  # at most one point each
+
+
 def test_a_fragment_never_names_a_group_that_has_a_full_sentence() -> None:
     comments = [
         {"author": "ann", "text": "Flight-proven matters."},
