@@ -52,6 +52,7 @@ from db.models import GuildSettings
 from db.store import Store
 from feeds.fetch import Fetcher
 from feeds.poller import PollSettings
+from feeds.records import fill_canonical_links
 
 _log = logging.getLogger(__name__)
 
@@ -396,6 +397,9 @@ class SpacebriefBot(commands.AutoShardedBot):
             self.fetcher = await self._resources.enter_async_context(Fetcher(fetch_limits(self.config)))
             if self.store.backend == "sqlite":
                 await import_legacy_sync_hashes(self.store, self.config.database.target, now=self.clock())
+            if filled := await fill_canonical_links(self.store):
+                # Entries recorded before canonical links were stored: duplicates are checked by them.
+                _log.info("canonical links filled in for %d older entries", filled)
             sources = await self.store.sync_config_sources(config_sources(self.config), now=self.clock())
             # Claims of processes that died on this machine (a killed bot or preview) are taken
             # over at once; those of other machines expire after [database] claim_timeout_s.

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import discord
@@ -43,7 +43,7 @@ from cogs.shared import (
 )
 from cogs.upkeep import Digests, IterationReport, Notices, find_channel, holds_server, refusal
 from db.models import Entry, GuildSettings, Source
-from feeds.decide import DUPLICATE_SKIP_REASON, posted_before
+from feeds.decide import DUPLICATE_SKIP_REASON, canonical_link
 from feeds.poller import poll_source, prepare_entry, record_failure
 
 log = logging.getLogger(__name__)
@@ -53,9 +53,6 @@ RECONCILE_HISTORY = 50
 #: Sources polled at once (each fetch is I/O; parsing and summaries run in worker threads).
 POLL_CONCURRENCY = 8
 THREAD_NAME_LIMIT = 100
-#: A new entry is compared with what its channel got this far back: one article arriving from
-#: several sources (an agency's feed, an aggregator, the Spaceflight News API) is posted once.
-DUPLICATE_WINDOW = timedelta(days=30)
 #: A post Discord refuses for good (``cogs.upkeep.refusal``) is tried this many times in all (an
 #: admin may change the rule meanwhile), then given up: the source goes on with its next entries.
 MAX_POST_ATTEMPTS = 3
@@ -195,11 +192,11 @@ class NewsCog(commands.Cog):
         for entry in result.new_entries:
             if self._stopping():
                 return
-            if not await self.deliver(PostTarget(source, channel, guild_id, settings), entry, now, report):
+            if not await self.deliver(PostTarget(source, channel, guild_id, settings), entry, report):
                 # Keep the feed's order: what follows waits for the next iteration.
                 return
 
-    async def deliver(self, target: PostTarget, entry: Entry, now: datetime, report: IterationReport) -> bool:
+    async def deliver(self, target: PostTarget, entry: Entry, report: IterationReport) -> bool:
         """Post one pending entry (or record the post a crash left behind). False: stop this source."""
         source, channel, guild_id, settings = target.source, target.channel, target.guild_id, target.settings
         claim = await self.bot.store.claim_post(
@@ -228,7 +225,7 @@ class NewsCog(commands.Cog):
                     # The crash may also have come before the discussion thread was opened.
                     await self.open_thread(existing, entry, post.id)
                 return True
-        if await self.skip_if_posted_before(target, entry, now):
+        if await self.skip_if_posted_before(target, entry):
             return True  # before the article page is fetched for nothing
         prepared = await prepare_entry(
             entry,
@@ -242,18 +239,18 @@ class NewsCog(commands.Cog):
         # One channel's posts go out one at a time, so two sources bringing the same article
         # cannot both pass the check below before either is recorded.
         async with self._channel_locks.setdefault(channel.id, asyncio.Lock()):
-            if await self.skip_if_posted_before(target, entry, now):
+            if await self.skip_if_posted_before(target, entry):
                 return True
             return await self.send_post(target, entry, embed, report)
 
-    async def skip_if_posted_before(self, target: PostTarget, entry: Entry, now: datetime) -> bool:
-        """Skip `entry` when this channel already got the same article (same canonical link) from
-        another source within DUPLICATE_WINDOW (DESIGN.md "News delivery"). True when skipped."""
-        if not entry.url:
+    async def skip_if_posted_before(self, target: PostTarget, entry: Entry) -> bool:
+        """Skip `entry` when this channel ever got the same article (same canonical link) from
+        another source (DESIGN.md "News delivery"). True when skipped."""
+        link = entry.canonical_link or canonical_link(entry.url)
+        if link is None:
             return False
         source, channel_id = target.source, target.channel.id
-        links = await self.bot.store.posted_links(target.guild_id, channel_id, now - DUPLICATE_WINDOW)
-        if not posted_before(entry.url, links):
+        if not await self.bot.store.article_posted_in_channel(target.guild_id, channel_id, link):
             return False
         await self.bot.store.mark_skipped(entry.id, DUPLICATE_SKIP_REASON)
         log.info("news: %s: entry %d already posted in channel %s from another source", source.name, entry.id, channel_id)

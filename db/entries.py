@@ -58,7 +58,13 @@ def _entry_row(source_id: int, entry: NewEntry, stamp: float) -> tuple[Any, ...]
         entry.state,
         clean_optional(entry.skip_reason, MAX_REASON),
         stamp,
+        stored_canonical_link(entry.canonical_link),
     )
+
+
+def stored_canonical_link(link: str | None) -> str:
+    """How a canonical link is stored and looked up: capped, '' for none (NULL means not yet known)."""
+    return clean_text(link, MAX_ENTRY_URL) if link else ""
 
 
 class EntryQueries(Queries):
@@ -98,8 +104,8 @@ class EntryQueries(Queries):
             for row in rows:
                 entry_id = await tx.insert(
                     """INSERT INTO entries (source_id, key, title, url, published, image_url, text,
-                                            is_teaser, state, skip_reason, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            is_teaser, state, skip_reason, created_at, canonical_link)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT (source_id, key) DO NOTHING""",
                     row,
                 )
@@ -209,17 +215,35 @@ class EntryQueries(Queries):
             await tx.execute("DELETE FROM post_claims WHERE entry_id = ?", (entry_id,))
             return skipped
 
-    async def posted_links(self, guild_id: int, channel_id: int, since: datetime, limit: int = 5000) -> list[str]:
-        """The links of entries posted in ``channel_id`` (of ``guild_id``) since ``since``, newest first,
-        from every source: what a new entry is compared with so one article is posted once per channel."""
+    async def article_posted_in_channel(self, guild_id: int, channel_id: int, canonical_link: str) -> bool:
+        """Whether an entry with this canonical link, from any source, was ever posted in
+        ``channel_id`` (of ``guild_id``): one article is posted once per channel."""
+        link = stored_canonical_link(canonical_link)
+        if not link:
+            return False
+        async with self._db.reading() as tx:
+            row = await tx.one(
+                """SELECT 1 FROM entries e JOIN posts p ON p.entry_id = e.id
+                   WHERE e.canonical_link = ? AND p.channel_id = ? AND p.guild_id = ? LIMIT 1""",
+                (link, channel_id, guild_id),
+            )
+        return row is not None
+
+    async def entries_without_canonical_link(self, limit: int = CHUNK) -> list[tuple[int, str | None]]:
+        """(id, link) of entries recorded before canonical links were stored, oldest first."""
         async with self._db.reading() as tx:
             rows = await tx.all(
-                """SELECT e.url FROM posts p JOIN entries e ON e.id = p.entry_id
-                   WHERE p.guild_id = ? AND p.posted_at >= ? AND p.channel_id = ? AND e.url IS NOT NULL
-                   ORDER BY p.posted_at DESC LIMIT ?""",
-                (guild_id, ts(since), channel_id, max(1, int(limit))),
+                "SELECT id, url FROM entries WHERE canonical_link IS NULL ORDER BY id LIMIT ?", (max(1, int(limit)),)
             )
-        return [row[0] for row in rows]
+        return [(int(row[0]), row[1]) for row in rows]
+
+    async def set_canonical_links(self, links: Sequence[tuple[int, str | None]]) -> None:
+        """Store the canonical links of entries (None: the entry has none)."""
+        async with self._db.writing() as tx:
+            for entry_id, link in links:
+                await tx.execute(
+                    "UPDATE entries SET canonical_link = ? WHERE id = ?", (stored_canonical_link(link), entry_id)
+                )
 
     async def latest_posted(self, guild_id: int, limit: int, source: str | None = None) -> list[PostedItem]:
         """The newest posts in ``guild_id`` (one per entry, newest first), optionally of one source.

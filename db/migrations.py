@@ -174,6 +174,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 5 -> 6: why a teaser's article page was not used ("HTTP 404"), kept with the summary: a post
     # that reuses the saved summary after a crash or a failed send still says it is of the teaser.
     ("ALTER TABLE entries ADD COLUMN article_problem TEXT",),
+    # 6 -> 7: each entry's canonical link (feeds.decide.canonical_link), so "was this article
+    # already posted in this channel, from any source" is one indexed look-up over all time.
+    # '' means the entry has no canonical link; NULL, recorded before this version: the bot
+    # fills those in at start-up (the normalisation is Python, in feeds/).
+    (
+        "ALTER TABLE entries ADD COLUMN canonical_link TEXT",
+        "CREATE INDEX entries_by_canonical_link ON entries (canonical_link) WHERE canonical_link <> ''",
+        "CREATE INDEX entries_without_canonical_link ON entries (id) WHERE canonical_link IS NULL",
+    ),
 )
 
 if TYPE_CHECKING:  # the stubs' generics are not subscriptable at run time

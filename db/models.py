@@ -110,6 +110,8 @@ class NewEntry:
     is_teaser: bool = False
     state: Literal["pending", "skipped"] = "pending"
     skip_reason: str | None = None
+    #: The article's link as every source gives it (``feeds.decide.canonical_link``); None: none.
+    canonical_link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,7 @@ class Entry:
     created_at: datetime
     #: Why the article page of a teaser was not used ("HTTP 404"), saved with the summary.
     article_problem: str | None = None
+    canonical_link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

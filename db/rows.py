@@ -143,7 +143,7 @@ def source_from_row(row: Row) -> Source:
 
 ENTRY_COLUMNS = (
     "id, source_id, key, title, url, published, image_url, text, is_teaser, state, skip_reason, "
-    "summary_json, quotes_json, created_at, article_problem"
+    "summary_json, quotes_json, created_at, article_problem, canonical_link"
 )
 #: The same columns qualified by the ``e`` alias, for joins.
 ENTRY_COLUMNS_E = ", ".join(f"e.{column.strip()}" for column in ENTRY_COLUMNS.split(","))
@@ -153,6 +153,7 @@ def entry_from_row(row: Row) -> Entry:
     return _from_row(
         Entry, row, published=dt, is_teaser=bool, created_at=dt_required,
         summary=("summary_json", _strings), quotes=("quotes_json", quotes_from_json),
+        canonical_link=lambda value: value or None,
     )  # fmt: skip
 
 

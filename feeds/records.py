@@ -6,10 +6,11 @@ only cleans and caps what it is given.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Literal, Protocol
 
 from db.models import NewEntry
-from feeds.decide import Selection
+from feeds.decide import Selection, canonical_link
 from feeds.parse import FeedEntry
 
 
@@ -31,6 +32,7 @@ def new_entry(
         is_teaser=bool(entry.is_teaser),
         state=state,
         skip_reason=skip_reason,
+        canonical_link=canonical_link(entry.link),
     )
 
 
@@ -39,3 +41,19 @@ def records_for(selection: Selection[FeedEntry]) -> list[NewEntry]:
     return [
         new_entry(c.key, c.entry, state="skipped", skip_reason=c.skip_reason) for c in selection.to_skip
     ] + [new_entry(c.key, c.entry) for c in selection.to_post]
+
+
+class CanonicalLinkStore(Protocol):
+    async def entries_without_canonical_link(self, limit: int = ...) -> list[tuple[int, str | None]]: ...
+
+    async def set_canonical_links(self, links: Sequence[tuple[int, str | None]]) -> None: ...
+
+
+async def fill_canonical_links(store: CanonicalLinkStore, *, batch: int = 500) -> int:
+    """Give the entries recorded before canonical links were stored theirs (schema 7); returns how
+    many. Idempotent: processes sharing a database may run it together."""
+    filled = 0
+    while rows := await store.entries_without_canonical_link(batch):
+        await store.set_canonical_links([(entry_id, canonical_link(url)) for entry_id, url in rows])
+        filled += len(rows)
+    return filled

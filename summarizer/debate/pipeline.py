@@ -33,6 +33,7 @@ Comments without an author are not people: they never raise `support`; each argu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -99,6 +100,8 @@ VOICE_CONTEXT_WEIGHT = 0.3
 VOICE_CONTEXT_WINDOW = 3
 # In one comment, a sentence this long starts a point of its own; shorter ones go with it.
 POINT_WORDS = 14
+# A comment addressing an earlier author by name within its first this many words replies to them.
+ADDRESS_WORDS = 4
 # A thread where at least this many people made a point is one where several people argued (see
 # `_one_voice_points`).
 MANY_VOICES = 3
@@ -149,18 +152,54 @@ def count_unnamed(comments: Sequence[Comment]) -> int:
     return sum(1 for c in comments if _author_name(c.author) is None)
 
 
+# Openers of a guess or an aside rather than a claim ("I thought that was...", "Not sure, but...").
+_HEDGED = re.compile(
+    r"^\W*(?:i (?:thought|guess|wonder|suppose|was wondering)|not sure|no idea|just (?:curious|wondering)|"
+    r"genuinely asking|just my two cents|anyway)\b",
+    re.IGNORECASE,
+)
+_OPENING_NAME = re.compile(r"(@?)([^\W_][\w.-]*)(?=([,:])?)")
+
+
+def _addressed(comments: list[Comment], ids: list[str], voices: list[str], cleaned: list[str]) -> list[Comment]:
+    """The comments, each one without a reply-to that addresses an earlier author by name in its opening
+    words ("@kai ...", "kai: ...", "agree with kai", "+1 pix") made a reply to that author's latest
+    comment: chat logs and many forums reply by naming, not by threading."""
+    latest: dict[str, int] = {}  # a one-word folded author name -> their latest comment so far
+    result: list[Comment] = []
+    for index, comment in enumerate(comments):
+        reply_to = comment.reply_to
+        if not reply_to and latest:
+            opening = cleaned[index][:80]
+            stance = opens_with_agreement(opening) or opens_with_disagreement(opening)
+            for position, match in enumerate(_OPENING_NAME.finditer(opening)):
+                if position >= ADDRESS_WORDS:
+                    break
+                target = latest.get(match.group(2).casefold().rstrip(".-"))
+                addressed = match.group(1) or (position == 0 and match.group(3)) or stance
+                if target is not None and addressed and voices[target] != voices[index]:
+                    reply_to = ids[target]
+                    break
+        result.append(comment if reply_to == comment.reply_to else Comment(comment.author, comment.text, comment.id, reply_to))
+        name = voices[index]
+        if not name.startswith("\0") and " " not in name:
+            latest[name] = index
+    return result
+
+
 def _prepare(comments: list[Comment]) -> _Thread:
     ids = [comment.id if comment.id else f"c{index + 1}" for index, comment in enumerate(comments)]
     names = [_author_name(comment.author) for comment in comments]
     voices = [_voice(comment.author, index) for index, comment in enumerate(comments)]
     cleaned = [clean_comment_text(comment.text) for comment in comments]
+    comments = _addressed(comments, ids, voices, cleaned)
     normalized_texts = [normalize_for_match(text) for text in cleaned]
 
     copies: dict[str, int] = {}
     for text in normalized_texts:
         if text:
             copies[text] = copies.get(text, 0) + 1
-    parent_text = {comment.id: normalized_texts[i] for i, comment in enumerate(comments) if comment.id}
+    parent_text = {ids[i]: normalized_texts[i] for i in range(len(comments))}
 
     kept_sentences: list[tuple[int, str, str]] = []
     chatter_questions: set[str] = set()  # ids of comments that only ask a short question
@@ -207,13 +246,17 @@ def _prepare(comments: list[Comment]) -> _Thread:
     for _, _, key in kept_sentences:
         sentence_copies[key] = sentence_copies.get(key, 0) + 1
     kept = [(index, sentence) for index, sentence, key in kept_sentences if sentence_copies[key] < SPAM_COPIES]
+    # A reply takes a side on what it answers, unless that asked a question: "Yes." to "did it slip?" is
+    # an answer, not agreement.
+    asked = {ids[i] for i, text in enumerate(cleaned) if "?" in text}
+    answers = [bool(c.reply_to) and c.reply_to not in asked for c in comments]
     return _Thread(
         comments=comments,
         ids=ids,
         names=names,
         voices=voices,
-        disagrees=[bool(comment.reply_to) and opens_with_disagreement(text) for comment, text in zip(comments, cleaned, strict=True)],
-        agrees=[bool(comment.reply_to) and opens_with_agreement(text) for comment, text in zip(comments, cleaned, strict=True)],
+        disagrees=[answers[i] and opens_with_disagreement(text) for i, text in enumerate(cleaned)],
+        agrees=[answers[i] and opens_with_agreement(text) for i, text in enumerate(cleaned)],
         sentence_texts=[sentence for _, sentence in kept],
         sentence_comment=[index for index, _ in kept],
     )
@@ -447,17 +490,18 @@ def _one_voice_points(
             members_list.clear()
     points = [members_list for members_list in points if members_list]
 
-    candidates: list[tuple[tuple[int, float, int], IntArray, int]] = []
+    candidates: list[tuple[tuple[int, int, float, int], IntArray, int]] = []
     for members_list in points:
         members_list.sort()
         members = np.asarray(members_list, dtype=np.int64)
         # The sentence that started a point (a long one) names it, unless none did.
         claim_row = max(members_list, key=lambda r: (len(texts[r].split()) >= POINT_WORDS, claim_shape(texts[r]), -r))
         shape = claim_shape(texts[claim_row])
-        if shape < POINT_MIN_SHAPE:
-            continue
+        if shape < POINT_MIN_SHAPE or _HEDGED.match(texts[claim_row]):
+            continue  # one person's point must read as a claim, not a guess or an aside
         comments = len({thread.sentence_comment[r] for r in members_list})
-        candidates.append(((-comments, -shape, members_list[0]), members, claim_row))
+        people = len({thread.voices[thread.sentence_comment[r]] for r in members_list})
+        candidates.append(((-people, -comments, -shape, members_list[0]), members, claim_row))
     candidates.sort(key=lambda item: item[0])
     chosen: list[tuple[IntArray, int]] = []
     earlier = [normalized(rows.sum_rows(members)) for members in groups]

@@ -57,6 +57,9 @@ _ATTRIBUTION_START = re.compile(r"^[ \t]*(?:in article|in message)\b", re.IGNORE
 # "-- " is the e-mail/Usenet signature separator; everything after it is the signature.
 _SIGNATURE_SEPARATOR = re.compile(r"^[ \t]*(?:--|—|__+|-{3,}|={3,})[ \t]*$")
 _INLINE_SIGNATURE = re.compile(r"^[ \t]*-- \S")
+# A sign-off name and the "--" block after it, line breaks collapsed: "Ken -- "Per ardua ad astra"".
+# The name is one to three capitalised words, and the line is the comment's last.
+_COLLAPSED_SIGNATURE = re.compile(r"^[ \t]*(?:[A-Z][^\s.!?]*[ \t]+){0,2}[A-Z][^\s.!?]*[ \t]+--(?:[ \t]+\S|[ \t]*$)")
 _SENT_FROM = re.compile(r"^[ \t]*(?:sent from my|get outlook for)\b", re.IGNORECASE)
 # A sign-off line that ends the author's own words: "Cheers,", "Regards", "Thanks, Bob", "-- Bob".
 _SIGN_OFF = re.compile(
@@ -142,7 +145,12 @@ def clean_comment_text(text: str) -> str:
     for number, line in enumerate(lines):
         if _SIGNATURE_SEPARATOR.match(line):
             break
-        if _INLINE_SIGNATURE.match(line) and (number == 0 or not lines[number - 1].strip()) and any(kept):
+        collapsed_signature = bool(_COLLAPSED_SIGNATURE.match(line)) and not any(
+            rest.strip() for rest in lines[number + 1 :]
+        )
+        if (_INLINE_SIGNATURE.match(line) or collapsed_signature) and (
+            number == 0 or not lines[number - 1].strip()
+        ) and any(kept):
             break  # "-- Name, place" opening a paragraph: a signature whose line breaks were collapsed
         following = lines[number + 1] if number + 1 < len(lines) else ""
         if (

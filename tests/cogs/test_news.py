@@ -426,6 +426,33 @@ async def test_one_article_from_two_sources_is_posted_once_per_channel(
     assert (len(news.sent), len(other_channel.sent)) == (3, 3)
 
 
+async def test_an_article_posted_long_ago_is_not_posted_again_from_another_source(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    [story] = items(site, "agency", 1)
+    news = bot.add_channel(GUILD_ID)
+    await add_source(bot, store, serve_feed(site, "agency", [story]), "Agency", news)
+    await cog(bot).run_once()
+    assert len(news.sent) == 1
+
+    # Months later an aggregator added to the same channel carries that story (www., tracking).
+    clock.advance(days=90)
+    late = RssItem(
+        guid="aggregator-late",
+        title="Aggregated: the agency's story",
+        link=story.link.replace("http://", "http://www.", 1) + "?utm_source=aggregator",
+        description=story.description,
+        published=story.published,
+    )
+    aggregator = await add_source(bot, store, serve_feed(site, "aggregator", [late]), "Aggregator", news)
+    report = await next_iteration(bot, clock)
+    assert (report.polled, report.posted) == (2, 0)
+    assert len(news.sent) == 1  # seen, recorded as the same article, not posted
+    assert await store.known_keys(aggregator.id, ["aggregator-late"]) == {"aggregator-late"}
+    assert await store.pending_entries(aggregator.id) == []
+    assert [item.source_name for item in await store.latest_posted(GUILD_ID, 10)] == ["Agency"]
+
+
 def test_permanent_refusals_are_told_apart_from_retryable_errors() -> None:
     from types import SimpleNamespace
 

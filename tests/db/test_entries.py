@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from db import CONFIG_GUILD_ID, ConfigSource, NewEntry, Source, Store, StoredQuote
+from feeds.records import fill_canonical_links
 
-from .conftest import NOW
+from .conftest import NOW, raw_sql
 
 GUILD_A, GUILD_B = 111, 222
 
@@ -271,22 +272,36 @@ async def test_source_filter_folds_non_ascii_case(store: Store) -> None:
     assert [i.entry.key for i in await store.latest_posted(GUILD_A, 5, source="éSPACE info")] == ["a"]
 
 
-async def test_posted_links_of_a_channel_from_every_source(store: Store, source: Source) -> None:
+async def test_an_article_posted_in_a_channel_is_found_by_its_canonical_link_however_old(
+    store: Store, source: Source
+) -> None:
     other = await store.add_source(GUILD_A, "https://y.example/rss", "Y", 10, now=NOW)
     elsewhere = await store.add_source(GUILD_B, "https://z.example/rss", "Z", 30, now=NOW)
-    (first,) = await store.add_entries(source.id, [new("a")], NOW)
-    (second,) = await store.add_entries(other.id, [new("b")], NOW)
-    (third,) = await store.add_entries(elsewhere.id, [new("c")], NOW)
-    (old,) = await store.add_entries(other.id, [new("old")], NOW - timedelta(days=60))
-    (unposted,) = await store.add_entries(other.id, [new("pending")], NOW)
-    await store.mark_posted(first.id, 10, 1, NOW)
-    await store.mark_posted(second.id, 10, 2, NOW + timedelta(minutes=1))
-    await store.mark_posted(third.id, 30, 3, NOW)
-    await store.mark_posted(old.id, 10, 4, NOW - timedelta(days=60))
+    (old,) = await store.add_entries(source.id, [new("old", canonical_link="//x.example/old")], NOW - timedelta(days=400))
+    (theirs,) = await store.add_entries(elsewhere.id, [new("c", canonical_link="//x.example/c")], NOW)
+    (unposted,) = await store.add_entries(other.id, [new("p", canonical_link="//x.example/p")], NOW)
+    (bare,) = await store.add_entries(other.id, [new("bare")], NOW)  # no canonical link
+    await store.mark_posted(old.id, 10, 1, NOW - timedelta(days=400))
+    await store.mark_posted(theirs.id, 30, 2, NOW)
+    await store.mark_posted(bare.id, 10, 3, NOW)
+    assert old.canonical_link == "//x.example/old" and bare.canonical_link is None
+    assert await store.article_posted_in_channel(GUILD_A, 10, "//x.example/old")  # 400 days ago
+    assert not await store.article_posted_in_channel(GUILD_A, 11, "//x.example/old")  # another channel
+    assert not await store.article_posted_in_channel(GUILD_A, 10, "//x.example/c")  # another server's post
+    assert await store.article_posted_in_channel(GUILD_B, 30, "//x.example/c")
+    assert not await store.article_posted_in_channel(GUILD_A, 10, "//x.example/p")  # recorded, not posted
     assert unposted.state == "pending"
-    since = NOW - timedelta(days=30)
-    assert await store.posted_links(GUILD_A, 10, since) == ["https://x.example/b", "https://x.example/a"]
-    assert await store.posted_links(GUILD_A, 30, since) == []  # another server's channel
-    assert await store.posted_links(GUILD_B, 30, since) == ["https://x.example/c"]
-    assert await store.posted_links(GUILD_A, 10, since, limit=1) == ["https://x.example/b"]
-    assert (await store.posted_links(GUILD_A, 10, NOW - timedelta(days=90)))[-1] == "https://x.example/old"
+    assert not await store.article_posted_in_channel(GUILD_A, 10, "")  # no link is never a duplicate
+
+
+async def test_entries_from_before_canonical_links_are_filled_in(store: Store, store_target: str, source: Source) -> None:
+    entries = await store.add_entries(source.id, [new("a"), new("b"), new("c")], NOW)
+    await store.mark_posted(entries[0].id, 10, 1, NOW - timedelta(days=90))
+    # As the migration leaves the rows recorded before it: no canonical link known yet.
+    await raw_sql(store_target, "UPDATE entries SET canonical_link = NULL")
+    await raw_sql(store_target, "UPDATE entries SET url = 'not a link' WHERE key = 'c'")
+    assert not await store.article_posted_in_channel(GUILD_A, 10, "//x.example/a")
+    assert await fill_canonical_links(store, batch=2) == 3
+    assert await fill_canonical_links(store) == 0  # done once
+    assert await store.article_posted_in_channel(GUILD_A, 10, "//x.example/a")
+    assert [e.canonical_link for e in await store.pending_entries(source.id)] == ["//x.example/b", None]

@@ -48,6 +48,17 @@ def test_a_single_author_thread_gives_each_of_their_points() -> None:
     assert len({a.claim for a in arguments}) == len(arguments)
 
 
+@pytest.mark.parametrize("name", ["single-author-europa", "h2-europa-two-people", "h2-one-author-launch-costs"])
+def test_one_or_two_people_making_several_points_get_those_points(name: str) -> None:
+    thread = THREADS[name]
+    assert len({c["author"] for c in thread["comments"] if c["positions"]}) <= 2
+    arguments = condense(comments_of(thread))
+    labels = {c["id"]: set(c["positions"]) for c in thread["comments"]}
+    made = {p for a in arguments for cid in a.comment_ids for p in labels[cid]}
+    assert len(arguments) >= 3 and len(made) >= 3, arguments
+    assert all(labels[cid] for a in arguments for cid in a.comment_ids)  # noise makes no point
+
+
 def test_two_people_and_several_points_shared_point_first() -> None:
     comments = [{"author": author, "text": text} for author, text in FEW_PEOPLE]
     arguments = condense(comments)
@@ -133,6 +144,17 @@ def test_questions_link_captions_and_answers_to_chatter_are_noise() -> None:
     assert arguments and not any({"q", "r"} & set(a.comment_ids) for a in arguments)
 
 
+def test_a_chat_line_addressing_someone_by_name_replies_to_them() -> None:
+    chat = parse_plain_comments(
+        "kai: every dollar spent on gateway is a dollar not spent on landers\n"
+        "lune: a mars ship will spend months in deep space, gateway is the only place to test long stays\n"
+        "pix: agree with kai, it's a solution looking for a problem\n"
+    )
+    arguments = condense(chat)
+    assert arguments[0].authors == ["kai", "pix"], arguments
+    assert ["lune"] in [a.authors for a in arguments[1:]]
+
+
 def test_where_many_people_argued_a_person_already_counted_makes_no_point_of_their_own() -> None:
     thread = THREADS["h2-discord-starship-flight-chat"]
     arguments = condense(comments_of(thread))
@@ -209,6 +231,8 @@ def test_collapsed_line_breaks_give_the_same_arguments() -> None:
         ("Mine.\n\n-- \nBob | Mars Society | bob@example.net", "Mine."),
         ("Mine.\nhttps://example.com/a/link\nbob@example.net", "Mine."),
         ("Mine.\n\nGreg\ngreg@example.org", "Mine."),
+        ("Mine.\n\nKen -- \"Per ardua ad astra, but within budget.\"", "Mine."),
+        ("Mine.\n\nPat -- Pat Hollis | phollis@lunarnet.example", "Mine."),
         ("Mary wrote: |> Cheap launch changes |> the economics completely. Mine is here.", "Mine is here."),
     ],
 )
