@@ -25,7 +25,7 @@ take 4 values; min / mean are printed. Baseline: TfidfVectorizer(stop_words="eng
 min(5, comments) over whole comments, support = distinct authors, claim = the member nearest the
 centroid, ranked by support.
 
-Usage: .venv/bin/python bench/debate_threads.py [--seeds 1 2 3 2026] [--data FILE] [--split all|tuning|heldout|heldout2] [--show]
+Usage: .venv/bin/python bench/debate_threads.py [--seeds 1 2 3 2026] [--data FILE] [--split all|tuning|heldout|heldout2|heldout3] [--show]
 """
 
 from __future__ import annotations
@@ -203,9 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 2026])
     parser.add_argument("--show", action="store_true", help="print each thread's arguments")
-    parser.add_argument("--split", choices=("all", "tuning", "heldout", "heldout2"), default="all",
-                        help="tuning: the threads the settings were chosen on; heldout, heldout2: written afterwards "
-                             "(heldout2: committed before the code was first run on them)")
+    parser.add_argument("--split", choices=("all", "tuning", "heldout", "heldout2", "heldout3"), default="all",
+                        help="tuning: the threads the settings were chosen on; heldout, heldout2, heldout3: written afterwards "
+                             "(heldout2, heldout3: committed before the code was first run on them)")
     args = parser.parse_args(argv)
     every = json.loads(args.data.read_text(encoding="utf-8"))["threads"]
     if args.split != "all":

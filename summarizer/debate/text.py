@@ -52,6 +52,16 @@ _ATTRIBUTION_LINE = re.compile(
     r"|^[ \t]*quoting\b.{0,120}:[ \t]*$",
     re.IGNORECASE,
 )
+# Web forums' quote headers: "Quote from: Dave on 03/03/2025 02:14 pm" (SMF), "Originally Posted by Dave"
+# (vBulletin). The quoted words follow unmarked, up to the next blank line (on the same line once line
+# breaks are collapsed).
+_FORUM_QUOTE_HEADER = re.compile(
+    r"^[ \t]*(?:quote from:[ \t]*\S+(?:[ \t]+on[ \t]+[^\n]{0,40}?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[ap]\.?m\.?)?)?"
+    r"|originally posted by[ \t]+\S+)",
+    re.IGNORECASE,
+)
+# The rest of an e-mail after this line is the message it answers or forwards.
+_ORIGINAL_MESSAGE = re.compile(r"^[ \t]*-{2,}[ \t]*(?:original message|forwarded message)[ \t]*-{2,}[ \t]*$", re.IGNORECASE)
 # The first line of an attribution that wraps onto the next one ("In article <...>,").
 _ATTRIBUTION_START = re.compile(r"^[ \t]*(?:in article|in message)\b", re.IGNORECASE)
 # "-- " is the e-mail/Usenet signature separator; everything after it is the signature.
@@ -94,8 +104,18 @@ _CHATTER = frozenset(
     best worst article post posts posted comment comments thread reply replies share sharing shared read
     reading link links source sources wrote write says said point points upvote upvoted downvote bump
     edit edited update updated man dude guys folks everyone everybody sir ma'am lady ladies gentlemen
-    question answer totally absolutely definitely completely really pretty quite sure""".split()
+    question answer totally absolutely definitely completely really pretty quite sure congrats congratulations
+    bravo kudos""".split()
 )
+# Advertising and channel spam: never a point, whatever else the sentence says.
+_SPAM = re.compile(
+    r"\b(?:check (?:out )?my (?:channel|profile|page|bio)|subscribe to my|dm me|whats ?app|telegram me|"
+    r"trading signals|crypto (?:signals|profits)|forex|onlyfans|click (?:here|the link|my link)|"
+    r"free (?:giveaway|nitro)|promo code)\b",
+    re.IGNORECASE,
+)
+# A cheer ("Great launch, congrats to the team!") is an exclamation this short with a chatter word in it.
+CHEER_WORDS = 8
 
 
 @lru_cache(maxsize=1)
@@ -142,8 +162,9 @@ def clean_comment_text(text: str) -> str:
     text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
+    in_forum_quote = False
     for number, line in enumerate(lines):
-        if _SIGNATURE_SEPARATOR.match(line):
+        if _SIGNATURE_SEPARATOR.match(line) or _ORIGINAL_MESSAGE.match(line):
             break
         collapsed_signature = bool(_COLLAPSED_SIGNATURE.match(line)) and not any(
             rest.strip() for rest in lines[number + 1 :]
@@ -152,6 +173,13 @@ def clean_comment_text(text: str) -> str:
             number == 0 or not lines[number - 1].strip()
         ) and any(kept):
             break  # "-- Name, place" opening a paragraph: a signature whose line breaks were collapsed
+        if _FORUM_QUOTE_HEADER.match(line):
+            in_forum_quote = True
+        elif not line.strip():
+            in_forum_quote = False
+        if in_forum_quote:
+            kept.append("")
+            continue
         following = lines[number + 1] if number + 1 < len(lines) else ""
         if (
             _QUOTED_LINE.match(line)
@@ -249,9 +277,10 @@ def is_noise_sentence(sentence: str) -> bool:
 
     Rule: after removing links, mentions and emoji, a sentence needs at least NOISE_MIN_WORDS words (more
     next to a link), and at least two of them must be content words that are not chatter ("thanks",
-    "agree", "lol", "great post"); questions ask rather than state, so they are noise too (the
+    "agree", "lol", "great post"); a question under QUESTION_WORDS words asks rather than states (the
     statements around a rhetorical question carry its point). Greetings, "+1", "this", emoji-only and
-    link-only lines, links with a caption and questions all fail it.
+    link-only lines, links with a caption, short questions, short cheers ("Great launch, congrats!") and
+    advertising ("check my channel") all fail it.
     """
     stripped = _MENTION.sub(" ", _URL.sub(" ", sentence))
     all_words = _WORD.findall(stripped)
@@ -259,6 +288,11 @@ def is_noise_sentence(sentence: str) -> bool:
         return True
     if len(all_words) < LINK_CAPTION_WORDS and _URL.search(sentence):
         return True  # a link with a caption ("Buy cheap telescopes at www...", "video here: https://...")
+    if _SPAM.search(sentence):
+        return True
+    if (len(all_words) < CHEER_WORDS and sentence.rstrip().endswith("!")
+            and any(word.lower() in _CHATTER for word in all_words)):
+        return True
     if len(all_words) < QUESTION_WORDS and sentence.rstrip().endswith("?"):
         return True  # a question asks; the point, if any, is in the sentences around it
     meaningful = [word for word in content_words(sentence) if word not in _CHATTER]
@@ -303,6 +337,11 @@ _AGREEMENT = re.compile(
 )
 
 
+# "Agreed that it's late, but...", "True, but...": a concession that turns to another point.
+_CONCESSION = re.compile(r"^[^.!?]{0,60}?\bbut\b", re.IGNORECASE)
+
+
 def opens_with_agreement(text: str) -> bool:
-    """True when a comment opens by agreeing ("Exactly.", "Agreed,", "Seconded.")."""
-    return bool(_AGREEMENT.match(text)) and not opens_with_disagreement(text)
+    """True when a comment opens by agreeing ("Exactly.", "Agreed,", "Seconded."), not by conceding a
+    point to turn to another ("Agreed that it's late, but ...")."""
+    return bool(_AGREEMENT.match(text)) and not _CONCESSION.match(text) and not opens_with_disagreement(text)

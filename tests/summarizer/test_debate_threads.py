@@ -134,6 +134,9 @@ def test_questions_link_captions_and_answers_to_chatter_are_noise() -> None:
     assert is_noise_sentence("Buy cheap telescopes at www.scopes-deal.example")
     assert is_noise_sentence("Video here: https://example.com/watch?v=1")
     assert not is_noise_sentence("The FAA licence took longer than building the rocket.")
+    assert is_noise_sentence("Great launch, congrats to the team!")
+    assert is_noise_sentence("I made $5,000 this week with my trading signals, check my channel!!")
+    assert not is_noise_sentence("SLS is a jobs program!")
     comments = [
         {"id": "q", "author": "bob", "text": "when's the first module launching?"},
         {"id": "r", "author": "orbitrix", "reply_to": "q", "text": "2027 with HALO and PPE i think"},
@@ -142,6 +145,14 @@ def test_questions_link_captions_and_answers_to_chatter_are_noise() -> None:
     ]
     arguments = condense(comments)
     assert arguments and not any({"q", "r"} & set(a.comment_ids) for a in arguments)
+
+
+def test_a_concession_that_turns_is_not_agreement() -> None:
+    from summarizer.debate.text import opens_with_agreement
+
+    assert opens_with_agreement("Agreed, redundancy from a second lander is worth paying for.")
+    assert not opens_with_agreement("Agreed that it's late, but a single point of failure is worse.")
+    assert not opens_with_agreement("True, but the refuelling is still unproven.")
 
 
 def test_a_chat_line_addressing_someone_by_name_replies_to_them() -> None:
@@ -232,6 +243,10 @@ def test_collapsed_line_breaks_give_the_same_arguments() -> None:
         ("Mine.\nhttps://example.com/a/link\nbob@example.net", "Mine."),
         ("Mine.\n\nGreg\ngreg@example.org", "Mine."),
         ("Mine.\n\nKen -- \"Per ardua ad astra, but within budget.\"", "Mine."),
+        ("Quote from: Dave on 03/03/2025 02:14 pm\nTankers are cheap.\n\nMine.", "Mine."),
+        ("Quote from: Dave on 03/03/2025 02:14 pm Tankers are cheap.\n\nMine.", "Mine."),
+        ("Originally Posted by Dave\nTankers are cheap.\n\nMine.", "Mine."),
+        ("Mine.\n\n-----Original Message-----\nFrom: Dave\nTanker flights are cheap.", "Mine."),
         ("Mine.\n\nPat -- Pat Hollis | phollis@lunarnet.example", "Mine."),
         ("Mary wrote: |> Cheap launch changes |> the economics completely. Mine is here.", "Mine is here."),
     ],
