@@ -44,7 +44,7 @@ from cogs.shared import (
 from cogs.upkeep import Digests, IterationReport, Notices, find_channel, holds_server, refusal
 from db.models import Entry, GuildSettings, Source
 from feeds.decide import DUPLICATE_SKIP_REASON, canonical_link
-from feeds.poller import poll_source, prepare_entry, record_failure
+from feeds.poller import SharedFetches, poll_source, prepare_entry, record_failure
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,13 @@ class NewsCog(commands.Cog):
         sources = await self.bot.store.claim_sources(
             [source.id for source in due], owner=self.bot.instance_id, now=now, lease=self.bot.claim_lease
         )
-        await asyncio.gather(*(self._guarded_source(source, now, report) for source in sources))
+        # Servers following the same feed each have a source: one fetch per feed this cycle.
+        shared = SharedFetches(self.bot.fetcher, run_cpu=self.bot.cpu.run)
+        shared.plan(sources)
+        try:
+            await asyncio.gather(*(self._guarded_source(source, now, report, shared) for source in sources))
+        finally:
+            shared.close()
         steps = (self.notices.announce_disabled_sources, self.notices.announce_delivery_problems, self.digests.post_due_digests)
         for step in steps:
             try:
@@ -136,12 +142,14 @@ class NewsCog(commands.Cog):
                 log.exception("news: %s failed", step.__name__)
         return report
 
-    async def _guarded_source(self, source: Source, now: datetime, report: IterationReport) -> None:
+    async def _guarded_source(
+        self, source: Source, now: datetime, report: IterationReport, shared: SharedFetches | None = None
+    ) -> None:
         async with self._gate:
             if self._stopping():
                 return
             try:
-                await self.process_source(source, now, report)
+                await self.process_source(source, now, report, shared)
             except Exception as exc:
                 report.failed_sources.append(source.name)
                 log.exception("news: source %s (#%d) failed: %s", source.name, source.id, exc)
@@ -156,7 +164,9 @@ class NewsCog(commands.Cog):
 
     # ---- one source ------------------------------------------------------------------------
 
-    async def process_source(self, source: Source, now: datetime, report: IterationReport) -> None:
+    async def process_source(
+        self, source: Source, now: datetime, report: IterationReport, shared: SharedFetches | None = None
+    ) -> None:
         channel = await find_channel(self.bot, source.channel_id)
         unusable: str | None = None
         if channel is None or not hasattr(channel, "send"):
@@ -184,6 +194,7 @@ class NewsCog(commands.Cog):
             now=now,
             settings=self.bot.poll_settings(own),
             run_cpu=self.bot.cpu.run,
+            shared=shared,
         )
         report.polled += 1
         if result.error:

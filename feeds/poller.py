@@ -27,8 +27,8 @@ from feeds.decide import (
     next_poll_after_success,
     select_new,
 )
-from feeds.entries import FeedParseError
-from feeds.fetch import Fetcher, FetchError, HTTPStatusError
+from feeds.entries import FeedParseError, ParsedFeed
+from feeds.fetch import Fetcher, FetchError, FetchResult, HTTPStatusError
 from feeds.kinds import kind_of
 from feeds.records import records_for
 from feeds.shapes import CpuRunner, QuoteLike
@@ -145,6 +145,110 @@ def entry_view(entry: Entry) -> EntryView:
     return EntryView(entry.title, entry.url, entry.published, teaser, entry.image_url)
 
 
+@dataclass(frozen=True)
+class FeedDownload:
+    """One fetch of a source's feed and its parse: ``result`` and ``parsed`` (None on a 304), or
+    the ``error`` that stopped it."""
+
+    result: FetchResult | None = None
+    parsed: ParsedFeed | None = None
+    error: FetchError | FeedParseError | None = None
+
+
+#: What makes two sources' fetches the same: request URL, Accept, and the validators sent.
+FetchKey = tuple[str, str, str | None, str | None]
+
+
+def feed_request(source: Source) -> tuple[str, str]:
+    """The request URL and Accept header a poll of `source` sends."""
+    kind = kind_of(source.kind, source.url)
+    return kind.request_url(source.url, last_success_at=source.last_success_at), kind.accept
+
+
+def validators_of(source: Source) -> tuple[str | None, str | None]:
+    """The conditional-GET validators a poll of `source` sends (none for kinds without them)."""
+    if not kind_of(source.kind, source.url).conditional:
+        return None, None
+    return source.etag, source.last_modified
+
+
+async def download_feed(
+    fetcher: Fetcher,
+    source: Source,
+    *,
+    validators: tuple[str | None, str | None] | None = None,
+    run_cpu: CpuRunner | None = None,
+) -> FeedDownload:
+    """Fetch and parse `source`'s feed, sending `validators` (default: the source's own)."""
+    kind = kind_of(source.kind, source.url)
+    url, accept = feed_request(source)
+    etag, last_modified = validators_of(source) if validators is None else validators
+    try:
+        result = await fetcher.get(url, etag=etag, last_modified=last_modified, accept=accept)
+        if result.not_modified:
+            return FeedDownload(result)
+        parsed = await (run_cpu or asyncio.to_thread)(
+            kind.parser, result.body, url=result.url, content_type=result.content_type, charset=result.charset
+        )
+    except (FetchError, FeedParseError) as exc:
+        return FeedDownload(error=exc)
+    return FeedDownload(result, parsed)
+
+
+class SharedFetches:
+    """One fetch and parse per feed request in a poll cycle, shared by every source that follows
+    that feed (servers adding the same URL each have their own source).
+
+    ``plan(sources)`` first, with the cycle's sources: those sending the same request (URL and
+    Accept) share one fetch. It is conditional only when they all hold the same validators (ETag,
+    Last-Modified), else unconditional for all of them: a 304 is only ever the answer to the
+    validators a source sent, and a 200 is right for everyone. What each source does with the
+    answer stays its own: its filters, backfill, known entries, validators, backoff and
+    disabling (``poll_source``). A source that was not planned shares only with sources that
+    send exactly the same validators.
+    """
+
+    def __init__(self, fetcher: Fetcher, *, run_cpu: CpuRunner | None = None) -> None:
+        self.fetcher = fetcher
+        self.run_cpu = run_cpu
+        self._validators: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        self._downloads: dict[FetchKey, asyncio.Task[FeedDownload]] = {}
+
+    def plan(self, sources: Sequence[Source]) -> None:
+        groups: dict[tuple[str, str], set[tuple[str | None, str | None]]] = {}
+        for source in sources:
+            groups.setdefault(feed_request(source), set()).add(validators_of(source))
+        for request, held in groups.items():
+            self._validators[request] = next(iter(held)) if len(held) == 1 else (None, None)
+
+    async def download(self, source: Source) -> FeedDownload:
+        request = feed_request(source)
+        own, planned = validators_of(source), self._validators.get(request)
+        # The plan's validators, unless this source was not planned and holds others.
+        validators = planned if planned is not None and planned in (own, (None, None)) else own
+        key: FetchKey = (*request, *validators)
+        task = self._downloads.get(key)
+        if task is None:
+            task = asyncio.create_task(
+                download_feed(self.fetcher, source, validators=validators, run_cpu=self.run_cpu),
+                name=f"spacebrief-fetch {request[0]}",
+            )
+            self._downloads[key] = task
+        # Shielded: a source cancelled while waiting (a shutdown) leaves the fetch to the others.
+        return await asyncio.shield(task)
+
+    @property
+    def fetches(self) -> int:
+        """How many fetches were started (for logs and tests)."""
+        return len(self._downloads)
+
+    def close(self) -> None:
+        """Cancel what nobody waits for any more (the end of a cycle cut short)."""
+        for task in self._downloads.values():
+            task.cancel()
+        self._downloads.clear()
+
+
 async def poll_source(
     source: Source,
     *,
@@ -154,36 +258,34 @@ async def poll_source(
     settings: PollSettings,
     rng: RandomSource | None = None,
     run_cpu: CpuRunner | None = None,
+    shared: SharedFetches | None = None,
 ) -> PollResult:
     """Poll one source once and record the outcome. Never raises for a source's own failure.
 
     ``new_entries`` are every pending entry of the source (oldest first): those claimed by this
-    poll, and any left pending by an earlier run that crashed before posting them.
+    poll, and any left pending by an earlier run that crashed before posting them. With
+    ``shared``, the fetch is shared with the cycle's other sources of the same feed.
     """
-    kind = kind_of(source.kind, source.url)
-    conditional = kind.conditional
-    try:
-        result = await fetcher.get(
-            kind.request_url(source.url, last_success_at=source.last_success_at),
-            etag=source.etag if conditional else None,
-            last_modified=source.last_modified if conditional else None,
-            accept=kind.accept,
-        )
-        if result.not_modified:
-            updated = await store.record_poll_not_modified(
-                source.id, now, next_poll_at=next_poll_after_success(now, settings.interval)
-            )
-            pending = await store.pending_entries(source.id)
-            return PollResult(updated or source, new_entries=pending, not_modified=True)
-        parsed = await (run_cpu or asyncio.to_thread)(
-            kind.parser, result.body, url=result.url, content_type=result.content_type, charset=result.charset
-        )
-    except HTTPStatusError as exc:
+    conditional = kind_of(source.kind, source.url).conditional
+    if shared is not None:
+        download = await shared.download(source)
+    else:
+        download = await download_feed(fetcher, source, run_cpu=run_cpu)
+    error = download.error
+    if isinstance(error, HTTPStatusError):
         return await record_failure(
-            source, store, now, settings, str(exc), rng=rng, status=exc.status, retry_after=exc.retry_after
+            source, store, now, settings, str(error), rng=rng, status=error.status, retry_after=error.retry_after
         )
-    except (FetchError, FeedParseError) as exc:
-        return await record_failure(source, store, now, settings, str(exc), rng=rng)
+    if error is not None:
+        return await record_failure(source, store, now, settings, str(error), rng=rng)
+    result, parsed = download.result, download.parsed
+    assert result is not None
+    if parsed is None:  # 304: nothing new since the validators this source sent
+        updated = await store.record_poll_not_modified(
+            source.id, now, next_poll_at=next_poll_after_success(now, settings.interval)
+        )
+        pending = await store.pending_entries(source.id)
+        return PollResult(updated or source, new_entries=pending, not_modified=True)
 
     first_poll = not await store.has_any_entries(source.id)
     known = await store.known_keys(source.id, [entry_key(entry) for entry in parsed.entries])

@@ -453,6 +453,57 @@ async def test_an_article_posted_long_ago_is_not_posted_again_from_another_sourc
     assert [item.source_name for item in await store.latest_posted(GUILD_ID, 10)] == ["Agency"]
 
 
+async def test_servers_following_the_same_feed_share_one_fetch_per_cycle(
+    bot: CogTestBot, store: Store, site: LocalSite, clock: FakeClock
+) -> None:
+    stories = items(site, "shared", 3)
+    feed = rss("shared feed", stories)
+    path = "/shared.xml"
+    url = site.add(path, feed, content_type="application/rss+xml", headers={"ETag": '"v1"'})
+    ours, theirs = bot.add_channel(GUILD_ID), bot.add_channel(OTHER_GUILD_ID)
+    mine = await add_source(bot, store, url, "Shared", ours)
+    # The other server keeps its own filters: it does not want story 1.
+    other = await store.add_source(
+        OTHER_GUILD_ID, url, "Shared", theirs.channel_id, now=bot.clock(), exclude_keywords=["story 1"]
+    )
+
+    report = await cog(bot).run_once()
+    assert (report.polled, site.hits[path]) == (2, 1)  # one fetch, two sources polled
+    assert titles(ours) == [s.title.replace("@", "@\u200b") for s in stories]
+    assert titles(theirs) == [s.title.replace("@", "@\u200b") for s in stories if "story 1" not in s.title]
+    for source in (mine, other):
+        updated = await store.get_source(source.id)
+        assert updated is not None and updated.etag == '"v1"' and updated.last_success_at == clock()
+
+    # Both hold the same ETag: one conditional fetch, a 304 for both.
+    report = await next_iteration(bot, clock)
+    assert (report.polled, site.hits[path], site.not_modified[path]) == (2, 2, 1)
+
+    # Their validators differ (one polled alone meanwhile): one unconditional fetch, right for both.
+    await store.record_poll_success(other.id, clock(), etag='"v0"', last_modified=None, next_poll_at=clock())
+    newer = items(site, "shared", 1, start=3)
+    site.add(path, rss("shared feed", stories + newer), content_type="application/rss+xml", headers={"ETag": '"v2"'})
+    report = await next_iteration(bot, clock)
+    assert (report.polled, site.hits[path], site.not_modified[path]) == (2, 3, 1)
+    assert len(ours.sent) == 4 and len(theirs.sent) == 3  # the new story in both channels
+    assert {(await store.get_source(s.id)).etag for s in (mine, other)} == {'"v2"'}  # type: ignore[union-attr]
+
+    # A failure is each source's own: both back off, each with its own count.
+    site.add(path, "down", status=503)
+    await next_iteration(bot, clock)
+    assert site.hits[path] == 4
+    for source in (mine, other):
+        failed = await store.get_source(source.id)
+        assert failed is not None and failed.consecutive_failures == 1 and failed.next_poll_at is not None
+    # A disabled source is not polled; the other one still is, alone.
+    await store.set_source_state(OTHER_GUILD_ID, other.id, active=False, now=clock())
+    site.add(path, feed, content_type="application/rss+xml")
+    clock.advance(hours=2)
+    report = await cog(bot).run_once()
+    assert (report.polled, site.hits[path]) == (1, 5)
+    assert (await store.get_source(mine.id)).consecutive_failures == 0  # type: ignore[union-attr]
+
+
 def test_permanent_refusals_are_told_apart_from_retryable_errors() -> None:
     from types import SimpleNamespace
 

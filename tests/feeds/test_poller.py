@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from collections.abc import AsyncIterator
@@ -16,7 +17,7 @@ from yarl import URL
 from db.models import Source
 from db.store import Store
 from feeds.fetch import Fetcher, FetchLimits, FetchResult
-from feeds.poller import PollSettings, poll_source, prepare_entry
+from feeds.poller import PollSettings, SharedFetches, poll_source, prepare_entry
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 SETTINGS = PollSettings(interval=timedelta(minutes=15), backfill=3)
@@ -299,3 +300,70 @@ async def test_cpu_work_can_run_in_worker_processes(
     assert calls == ["parse_feed", "summarize"]
     assert [entry.title for entry in result.new_entries] == ["Item 1", "Item 2"]
     assert prepared.summary is not None and len(prepared.summary.summary) == 2
+
+
+async def test_shared_fetches_never_answer_a_source_with_another_sources_304(
+    site: tuple[Site, str], store: Store, fetcher: Fetcher
+) -> None:
+    state, base = site
+    url = f"{base}/feed.xml"
+    holder = await store.add_source(1, url, "Holds v1", 7, now=NOW)
+    holder = await store.record_poll_success(holder.id, NOW, etag='"v1"', last_modified=None, next_poll_at=NOW)
+    newcomer = await store.add_source(2, url, "New", 8, now=NOW)  # no validators yet
+    assert holder is not None
+
+    # Not planned: each shares only with identical validators, so each gets its own answer.
+    shared = SharedFetches(fetcher)
+    results = await asyncio.gather(
+        *(poll_source(s, fetcher=fetcher, store=store, now=NOW, settings=SETTINGS, shared=shared) for s in (holder, newcomer))
+    )
+    assert shared.fetches == 2 and len(state.requests) == 2
+    assert results[0].not_modified and [e.title for e in results[1].new_entries] == ["Item 1", "Item 2"]
+
+    # Planned together: their validators differ, so one unconditional fetch serves both.
+    await store.record_poll_success(newcomer.id, NOW, etag='"v0"', last_modified=None, next_poll_at=NOW)
+    sources = [s for s in [await store.get_source(holder.id), await store.get_source(newcomer.id)] if s is not None]
+    shared = SharedFetches(fetcher)
+    shared.plan(sources)
+    results = await asyncio.gather(
+        *(poll_source(s, fetcher=fetcher, store=store, now=NOW, settings=SETTINGS, shared=shared) for s in sources)
+    )
+    assert shared.fetches == 1 and len(state.requests) == 3
+    assert "If-None-Match" not in state.requests[-1].headers
+    assert not any(r.not_modified or r.error for r in results)
+    assert {(await store.get_source(s.id)).etag for s in (holder, newcomer)} == {'"v1"'}  # type: ignore[union-attr]
+
+
+async def test_a_source_cancelled_while_waiting_leaves_the_shared_fetch_to_the_others(
+    site: tuple[Site, str], store: Store, fetcher: Fetcher
+) -> None:
+    state, base = site
+    first = await store.add_source(1, f"{base}/feed.xml", "One", 7, now=NOW)
+    second = await store.add_source(2, f"{base}/feed.xml", "Two", 8, now=NOW)
+    shared = SharedFetches(fetcher)
+    shared.plan([first, second])
+    cancelled = asyncio.create_task(poll_source(first, fetcher=fetcher, store=store, now=NOW, settings=SETTINGS, shared=shared))
+    await asyncio.sleep(0)  # its fetch has started
+    cancelled.cancel()
+    result = await poll_source(second, fetcher=fetcher, store=store, now=NOW, settings=SETTINGS, shared=shared)
+    assert result.error is None and len(result.new_entries) == 2
+    assert len(state.requests) == 1
+    shared.close()
+
+
+async def test_a_source_outside_the_plan_with_other_validators_fetches_for_itself(
+    site: tuple[Site, str], store: Store, fetcher: Fetcher
+) -> None:
+    state, base = site
+    url = f"{base}/feed.xml"
+    planned = await store.add_source(1, url, "Planned", 7, now=NOW)
+    planned = await store.record_poll_success(planned.id, NOW, etag='"v1"', last_modified=None, next_poll_at=NOW)
+    late = await store.add_source(2, url, "Late", 8, now=NOW)  # holds no validators
+    assert planned is not None
+    shared = SharedFetches(fetcher)
+    shared.plan([planned])
+    first = await poll_source(planned, fetcher=fetcher, store=store, now=NOW, settings=SETTINGS, shared=shared)
+    second = await poll_source(late, fetcher=fetcher, store=store, now=NOW, settings=SETTINGS, shared=shared)
+    assert first.not_modified  # the planned source's own ETag
+    assert not second.not_modified and len(second.new_entries) == 2  # not the other's 304
+    assert len(state.requests) == 2

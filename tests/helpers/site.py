@@ -20,11 +20,15 @@ class Page:
 
 
 class LocalSite:
-    """``site.add(path, ...)`` then ``site.url(path)``; ``site.hits[path]`` counts requests."""
+    """``site.add(path, ...)`` then ``site.url(path)``; ``site.hits[path]`` counts requests.
+
+    A page added with an ``ETag`` header answers a request carrying that ETag in
+    ``If-None-Match`` with 304 (counted in ``site.not_modified[path]``), as web servers do."""
 
     def __init__(self) -> None:
         self.pages: dict[str, Page] = {}
         self.hits: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
         self._runner: web.AppRunner | None = None
         self.base = ""
 
@@ -50,6 +54,10 @@ class LocalSite:
         page = self.pages.get(path)
         if page is None:
             return web.Response(status=404, text="not found")
+        etag = page.headers.get("ETag")
+        if page.status == 200 and etag is not None and request.headers.get("If-None-Match") == etag:
+            self.not_modified[path] += 1
+            return web.Response(status=304, headers={"ETag": etag})
         response = web.Response(status=page.status, body=page.body, headers=page.headers)
         response.headers["Content-Type"] = page.content_type
         return response
