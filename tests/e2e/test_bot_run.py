@@ -17,7 +17,7 @@ import pytest
 from bot.app import SpacebriefBot, build_intents, commands_hash, point_at_discord
 from bot.config import Config, DiscordSettings
 from bot.run import BAD_TOKEN_MESSAGE, NO_CONTENT_INTENT_MESSAGE, NO_TOKEN_MESSAGE, run_bot, stop_on_signals
-from db import Store
+from db import NewEntry, Store
 from tests.db.conftest import raw_sql
 from tests.e2e.conftest import RunningBot, bot_config_data, make_config, now_utc
 from tests.fake_discord import FakeDiscord
@@ -204,6 +204,20 @@ async def test_config_sources_are_in_the_store_on_start(fake_discord: FakeDiscor
         assert [(s.name, s.url, s.channel_id) for s in stored] == [
             ("Agency feed", "http://127.0.0.1:9/feed.xml", 810000000000000001)
         ]
+
+
+async def test_entries_from_before_canonical_links_get_theirs_at_start(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    config = make_config(bot_config_data(tmp_path, fake_discord, news={"interval_minutes": 60}))
+    async with Store.open(config.database.path) as store:
+        source = await store.add_source(1, "https://agency.example/feed", "Agency", 0, now=now_utc())
+        await store.add_entries(source.id, [NewEntry("k", "Old story", "https://www.agency.example/a?utm_source=x", None)], now_utc())
+    # As an older version left it: recorded before canonical links were stored.
+    await raw_sql(config.database.path, "UPDATE entries SET canonical_link = NULL")
+    async with RunningBot(config) as running:
+        [entry] = await running.bot.store.pending_entries(source.id)
+        assert entry.canonical_link == "//agency.example/a"
 
 
 # ---- the real process ------------------------------------------------------------------------------
