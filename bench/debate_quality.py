@@ -19,7 +19,14 @@ claim = the member closest to the centroid; its mAP uses the same plain tf-idf c
 
 Usage: .venv/bin/python bench/debate_quality.py [--split dev|train] [--data DIR] [--set NAME=VALUE ...]
        [--seeds 1 2 3 2026]   (min / mean over clustering seeds, both methods)
+       [--half a|b]           (every other topic, both stances together: tune on one half, check on the other)
+       [--by-k]               (coverage and grouped per number of gold key points, both methods)
+       [--diagnose tailored|merge-oracle]
 (--set overrides a tuning constant of the summarizer.debate modules for experiments, e.g. --set NEIGHBOURS=7).
+--diagnose measures what a change of structure could gain, never a way to run spacebrief: `tailored`
+splits each block into K groups, knowing K (what the grouping did before it was made independent of K);
+`merge-oracle` merges the ranked groups whose members' majority gold key point is the same (a perfect
+"same position" merge, which only the labels can do).
 The data is read-only research data in ../shared/data/keypoints; nothing of it is copied.
 """
 
@@ -30,9 +37,11 @@ import csv
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.cluster import KMeans
@@ -93,7 +102,57 @@ def gold_key_points(group: TopicStance, labels: dict[tuple[str, str], int]) -> d
     }
 
 
-def ours(group: TopicStance) -> list[Output]:
+# --diagnose: None, "tailored" or "merge-oracle" (see the module docstring).
+DIAGNOSIS: str | None = None
+
+
+@contextmanager
+def _diagnosis(group: TopicStance, gold: dict[str, set[str]]) -> Iterator[None]:
+    """Run `condense` under a --diagnose structure for one topic+stance (restored afterwards)."""
+    if DIAGNOSIS == "tailored":
+        default = grouping.GROUPING_ARGUMENTS
+        grouping.GROUPING_ARGUMENTS = len(group.kp_ids)
+        try:
+            yield
+        finally:
+            grouping.GROUPING_ARGUMENTS = default
+        return
+    if DIAGNOSIS != "merge-oracle":
+        yield
+        return
+    prepare, rank = pipeline._prepare, pipeline.rank_groups
+    seen: list[Any] = []
+
+    def capture(comments: list[Any]) -> Any:
+        seen.append(prepare(comments))
+        return seen[-1]
+
+    def merged(rows: Any, coarse: Any, voices: np.ndarray) -> list[np.ndarray]:
+        thread = seen[-1]
+        out: list[np.ndarray] = []
+        home: dict[str, int] = {}
+        for members in rank(rows, coarse, voices):
+            votes = Counter(kp for m in members for kp in gold[thread.ids[thread.sentence_comment[int(m)]]])
+            majority = min(votes, key=lambda kp: (-votes[kp], kp)) if votes else None
+            if majority is not None and majority in home:
+                out[home[majority]] = np.union1d(out[home[majority]], members)
+                continue
+            if majority is not None:
+                home[majority] = len(out)
+            out.append(members)
+        return out
+
+    pipeline._prepare, pipeline.rank_groups = capture, merged
+    try:
+        yield
+    finally:
+        pipeline._prepare, pipeline.rank_groups = prepare, rank
+
+
+def ours(group: TopicStance, gold: dict[str, set[str]] | None = None) -> list[Output]:
+    if DIAGNOSIS is not None and gold is not None:
+        with _diagnosis(group, gold):
+            return ours(group)
     comments = [
         {"author": arg, "text": text, "id": arg} for arg, text in zip(group.arg_ids, group.arg_texts, strict=True)
     ]
@@ -107,7 +166,7 @@ def ours(group: TopicStance) -> list[Output]:
     return outputs
 
 
-def baseline(group: TopicStance) -> list[Output]:
+def baseline(group: TopicStance, gold: dict[str, set[str]] | None = None) -> list[Output]:
     vectors = TfidfVectorizer(stop_words="english").fit_transform(group.arg_texts)
     k = min(len(group.kp_ids), len(group.arg_texts))
     model = KMeans(n_clusters=k, n_init=10, random_state=BASELINE_SEED).fit(vectors)
@@ -178,7 +237,7 @@ def sklearn_similarity(args: Sequence[str], kps: Sequence[str]) -> np.ndarray:
 def evaluate(
     groups: list[TopicStance],
     labels: dict[tuple[str, str], int],
-    method: Callable[[TopicStance], list[Output]],
+    method: Callable[[TopicStance, dict[str, set[str]]], list[Output]],
     similarity: Callable[[Sequence[str], Sequence[str]], np.ndarray],
     per_group: dict[str, list[float]] | None = None,
 ) -> dict[str, float]:
@@ -186,7 +245,7 @@ def evaluate(
     started = time.perf_counter()
     for group in groups:
         gold = gold_key_points(group, labels)
-        coverage, purity, grouped, duplication = cluster_scores(group, gold, method(group))
+        coverage, purity, grouped, duplication = cluster_scores(group, gold, method(group, gold))
         totals["coverage"].append(coverage)
         totals["purity"].append(purity)
         totals["grouped"].append(grouped)
@@ -201,15 +260,34 @@ def evaluate(
     return result
 
 
-def seeds_table(groups: list[TopicStance], labels: dict[tuple[str, str], int], seeds: list[int]) -> int:
+def by_key_points(groups: list[TopicStance], runs: dict[str, list[dict[str, list[float]]]]) -> None:
+    """Coverage and grouped (means over the runs) for the topic+stances of each number of key points K:
+    a grouping that does not depend on K shows only its first K groups, so small K tells most."""
+    print(f"per K (mean over runs)  {'coverage ours / base':>22}{'grouped ours / base':>22}")
+    for k in sorted({len(group.kp_ids) for group in groups}):
+        where = [i for i, group in enumerate(groups) if len(group.kp_ids) == k]
+
+        def mean(method: str, metric: str, where: list[int] = where) -> float:
+            return float(np.mean([run[metric][i] for run in runs[method] for i in where]))
+
+        print(f"K={k:<2} ({len(where):>2} topic+stances){mean('ours', 'coverage'):>12.3f} / {mean('base', 'coverage'):.3f}"
+              f"{mean('ours', 'grouped'):>15.3f} / {mean('base', 'grouped'):.3f}")
+
+
+def seeds_table(
+    groups: list[TopicStance], labels: dict[tuple[str, str], int], seeds: list[int], per_k: bool = False
+) -> int:
     """Both methods at each seed; min / mean per metric, and our margin at the worst seed of each."""
     global BASELINE_SEED
     default = spectral.RANDOM_SEED
     runs: dict[str, list[dict[str, float]]] = {"ours": [], "base": []}
+    per_group: dict[str, list[dict[str, list[float]]]] = {"ours": [], "base": []}
     for seed in seeds:
         spectral.RANDOM_SEED = BASELINE_SEED = seed
-        runs["ours"].append(evaluate(groups, labels, ours, text_similarity))
-        runs["base"].append(evaluate(groups, labels, baseline, sklearn_similarity))
+        per_group["ours"].append({})
+        per_group["base"].append({})
+        runs["ours"].append(evaluate(groups, labels, ours, text_similarity, per_group["ours"][-1]))
+        runs["base"].append(evaluate(groups, labels, baseline, sklearn_similarity, per_group["base"][-1]))
     spectral.RANDOM_SEED, BASELINE_SEED = default, 0
     print(f"seeds {seeds}")
     print(f"{'metric':<14}{'spacebrief min/mean':>22}{'tfidf+kmeans min/mean':>24}{'margin (min-min)':>18}")
@@ -219,6 +297,8 @@ def seeds_table(groups: list[TopicStance], labels: dict[tuple[str, str], int], s
         print(f"{name:<14}{min(ours_values):>11.3f} / {sum(ours_values) / len(seeds):.3f}"
               f"{min(base_values):>13.3f} / {sum(base_values) / len(seeds):.3f}"
               f"{min(ours_values) - min(base_values):>+18.3f}")
+    if per_k:
+        by_key_points(groups, per_group)
     return 0
 
 
@@ -229,21 +309,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--seeds", type=int, nargs="+", default=None,
                         help="clustering seeds (ours: spectral.RANDOM_SEED; baseline: k-means random_state); min / mean")
+    parser.add_argument("--half", choices=("a", "b"), default=None,
+                        help="every other topic of the sorted list (a: 1st, 3rd, ...; b: 2nd, 4th, ...), both stances")
+    parser.add_argument("--by-k", action="store_true", help="coverage and grouped per number of gold key points")
+    parser.add_argument("--diagnose", choices=("tailored", "merge-oracle"), default=None,
+                        help="measure a structure spacebrief cannot use (knows K / the gold labels); see the docstring")
     args = parser.parse_args(argv)
+    global DIAGNOSIS
+    DIAGNOSIS = args.diagnose
     if not (args.data / f"arguments_{args.split}.csv").is_file():
         print(f"ArgKP data not found in {args.data}; nothing to measure", file=sys.stderr)
         return 2
     for assignment in args.set:
         name, _, value = assignment.partition("=")
-        module = next((m for m in (pipeline, grouping, claims, spectral, vectors) if hasattr(m, name)), None)
-        if module is None:
+        # A constant imported by name into another module (pipeline's FIRST_RANKED) is set in both.
+        modules = [m for m in (pipeline, grouping, claims, spectral, vectors) if hasattr(m, name)]
+        if not modules:
             parser.error(f"no tuning constant {name} in summarizer.debate")
-        setattr(module, name, type(getattr(module, name))(value))
+        for module in modules:
+            setattr(module, name, type(getattr(module, name))(value))
     groups, labels = load(args.data, args.split)
+    if args.half:
+        topics = sorted({group.topic for group in groups})
+        chosen = set(topics[0 if args.half == "a" else 1 :: 2])
+        groups = [group for group in groups if group.topic in chosen]
     n_args = sum(len(group.arg_ids) for group in groups)
-    print(f"ArgKP {args.split}: {len(groups)} topic+stance groups, {n_args} arguments")
+    half = f" half {args.half}" if args.half else ""
+    print(f"ArgKP {args.split}{half}: {len(groups)} topic+stance groups, {n_args} arguments"
+          + (f" (diagnosis: {args.diagnose})" if args.diagnose else ""))
     if args.seeds:
-        return seeds_table(groups, labels, args.seeds)
+        return seeds_table(groups, labels, args.seeds, per_k=args.by_k)
     ours_groups: dict[str, list[float]] = {}
     base_groups: dict[str, list[float]] = {}
     ours_result = evaluate(groups, labels, ours, text_similarity, ours_groups)
@@ -258,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
         wins = sum(o > b + 1e-9 for o, b in pairs)
         losses = sum(o < b - 1e-9 for o, b in pairs)
         print(f"  {name:<10} {wins} wins, {losses} losses, {len(pairs) - wins - losses} ties")
+    if args.by_k:
+        by_key_points(groups, {"ours": [ours_groups], "base": [base_groups]})
     return 0
 
 

@@ -11,8 +11,9 @@ Pipeline (pure, synchronous; callers run `condense` in a worker thread):
 3. Split comments into sentences; drop noise (greetings, "+1", emoji, links alone) and sentences copied
    from an earlier comment by someone else (a quotation, however it was marked).
 4. Vectors (`vectors`): two joined tf-idf views, stems of content words and character 3-5-grams; each
-   sentence seen with its neighbours in the comment and, where three or more people argued, for people
-   who wrote several comments, with their other sentences (people keep their side in a debate).
+   sentence seen with its neighbours in the comment and, in small threads (up to 150 sentences) where
+   three or more people argued, for people who wrote several comments, with their other sentences
+   (people keep their side in a debate).
 5. Groups (`grouping.rank_groups`): sentences that several voices share, one ranking whatever the caller
    shows, every sentence in at most one group. A member arguing the opposite of its group (a reply that
    opens by disagreeing with a comment in the group, or the same words with the negation flipped) is
@@ -98,6 +99,7 @@ OWN_POINT_SIMILARITY = 0.2
 # VOICE_CONTEXT_WINDOW either side in their order).
 VOICE_CONTEXT_WEIGHT = 0.3
 VOICE_CONTEXT_WINDOW = 3
+VOICE_CONTEXT_SENTENCES = 150
 # In one comment, a sentence this long starts a point of its own; shorter ones go with it.
 POINT_WORDS = 14
 # A comment addressing an earlier author by name within its first this many words replies to them.
@@ -355,24 +357,13 @@ def _reordered(rows: SparseRows, order: IntArray) -> SparseRows:
     return SparseRows(indptr=indptr, indices=rows.indices[positions][sort], data=rows.data[positions][sort], n_cols=rows.n_cols)
 
 
-def _rows_by_voice(voices: IntArray, comment_of: IntArray) -> dict[int, IntArray]:
-    """The rows of each voice that wrote more than one comment."""
-    result: dict[int, IntArray] = {}
-    order = np.argsort(voices, kind="stable")
-    starts = np.flatnonzero(np.r_[True, voices[order][1:] != voices[order][:-1]])
-    for rows_of_voice in np.split(order, starts[1:]):
-        if len(np.unique(comment_of[rows_of_voice])) > 1:
-            result[int(voices[rows_of_voice[0]])] = rows_of_voice.astype(np.int64)
-    return result
-
-
 def _with_voice_context(rows: SparseRows, voices: IntArray, comment_of: IntArray) -> SparseRows:
     """Each row leaning towards the other sentences of the same person (people keep their side in a
     debate): `with_context` over the rows ordered by voice."""
     # Only people who wrote several comments: a one-comment person's sentences already see each other.
-    several = np.zeros(len(voices), dtype=bool)
-    for voice_rows in _rows_by_voice(voices, comment_of).values():
-        several[voice_rows] = True
+    pairs = np.unique(voices * (int(comment_of.max()) + 1) + comment_of) if len(voices) else voices
+    comments_per_voice = np.bincount(pairs // (int(comment_of.max()) + 1 if len(voices) else 1))
+    several = comments_per_voice[voices] > 1
     voices = np.where(several, voices, -1 - np.arange(len(voices), dtype=np.int64))
     order = np.argsort(voices, kind="stable").astype(np.int64)
     smoothed = with_context(_reordered(rows, order), voices[order], VOICE_CONTEXT_WEIGHT, VOICE_CONTEXT_WINDOW)
@@ -572,8 +563,12 @@ def _arguments(thread: _Thread, limit: int) -> list[Argument]:
     # sentence of theirs look like their point).
     comment_of = np.asarray(thread.sentence_comment, dtype=np.int64)
     # Only where several people argued: one or two people talking make several points each.
+    # And only in small threads (up to VOICE_CONTEXT_SENTENCES), where a sentence's own words are thin
+    # evidence; in big ones they are enough, and the author's context would make every row denser.
+    small = len(comment_of) <= VOICE_CONTEXT_SENTENCES
     many = len(voice_index) >= MANY_VOICES
-    rows = _with_voice_context(context_rows, voices, comment_of) if many and VOICE_CONTEXT_WEIGHT > 0 else context_rows
+    use_voices = small and many and VOICE_CONTEXT_WEIGHT > 0
+    rows = _with_voice_context(context_rows, voices, comment_of) if use_voices else context_rows
     groups: list[IntArray] = []
     for members in rank_groups(rows, stem_rows, voices):
         supporting, opposing = _supporters(thread, rows, members)

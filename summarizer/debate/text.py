@@ -114,6 +114,8 @@ _SPAM = re.compile(
     r"free (?:giveaway|nitro)|promo code)\b",
     re.IGNORECASE,
 )
+# A line that opens by laughing ("lmao imagine the ISS falling on florida") jokes; it does not argue.
+_LAUGHTER = re.compile(r"^\W*(?:lol|lmao|lmfao|rofl|haha\w*|hehe\w*|kek)\b", re.IGNORECASE)
 # A cheer ("Great launch, congrats to the team!") is an exclamation this short with a chatter word in it.
 CHEER_WORDS = 8
 
@@ -279,8 +281,8 @@ def is_noise_sentence(sentence: str) -> bool:
     next to a link), and at least two of them must be content words that are not chatter ("thanks",
     "agree", "lol", "great post"); a question under QUESTION_WORDS words asks rather than states (the
     statements around a rhetorical question carry its point). Greetings, "+1", "this", emoji-only and
-    link-only lines, links with a caption, short questions, short cheers ("Great launch, congrats!") and
-    advertising ("check my channel") all fail it.
+    link-only lines, links with a caption, short questions, short cheers ("Great launch, congrats!"), lines
+    that open by laughing ("lmao imagine…") and advertising ("check my channel") all fail it.
     """
     stripped = _MENTION.sub(" ", _URL.sub(" ", sentence))
     all_words = _WORD.findall(stripped)
@@ -288,7 +290,7 @@ def is_noise_sentence(sentence: str) -> bool:
         return True
     if len(all_words) < LINK_CAPTION_WORDS and _URL.search(sentence):
         return True  # a link with a caption ("Buy cheap telescopes at www...", "video here: https://...")
-    if _SPAM.search(sentence):
+    if _SPAM.search(sentence) or _LAUGHTER.match(sentence):
         return True
     if (len(all_words) < CHEER_WORDS and sentence.rstrip().endswith("!")
             and any(word.lower() in _CHATTER for word in all_words)):

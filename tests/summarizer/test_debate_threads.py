@@ -137,6 +137,7 @@ def test_questions_link_captions_and_answers_to_chatter_are_noise() -> None:
     assert is_noise_sentence("Great launch, congrats to the team!")
     assert is_noise_sentence("I made $5,000 this week with my trading signals, check my channel!!")
     assert not is_noise_sentence("SLS is a jobs program!")
+    assert is_noise_sentence("lmao imagine the ISS falling on florida")
     comments = [
         {"id": "q", "author": "bob", "text": "when's the first module launching?"},
         {"id": "r", "author": "orbitrix", "reply_to": "q", "text": "2027 with HALO and PPE i think"},
