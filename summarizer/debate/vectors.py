@@ -201,15 +201,23 @@ def join_views(first: SparseRows, second: SparseRows, second_weight: float = 1.0
     lengths = np.diff(first.indptr) + np.diff(second.indptr)
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    row_of_first = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(first.indptr))
+    first_lengths = np.diff(first.indptr)
+    row_of_first = np.repeat(np.arange(n_rows, dtype=np.int64), first_lengths)
     row_of_second = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(second.indptr))
-    rows = np.concatenate([row_of_first, row_of_second])
-    order = np.argsort(rows, kind="stable")  # first view's entries of a row, then the second's
-    indices = np.concatenate([first.indices, second.indices + first.n_cols])[order]
-    data = np.concatenate([first.data, second.data * math.sqrt(second_weight)])[order]
-    norms = np.sqrt(np.bincount(rows[order], weights=data * data, minlength=n_rows))
+    # Each entry's place in the joined rows (a row's first-view entries, then its second-view ones),
+    # computed rather than sorted for: linear however large the debate.
+    to_first = np.arange(len(first.indices), dtype=np.int64) - first.indptr[row_of_first] + indptr[row_of_first]
+    to_second = (np.arange(len(second.indices), dtype=np.int64) - second.indptr[row_of_second]
+                 + indptr[row_of_second] + first_lengths[row_of_second])
+    indices = np.empty(int(indptr[-1]), dtype=np.int64)
+    data = np.empty(int(indptr[-1]), dtype=np.float64)
+    row_of = np.empty(int(indptr[-1]), dtype=np.int64)
+    indices[to_first], indices[to_second] = first.indices, second.indices + first.n_cols
+    data[to_first], data[to_second] = first.data, second.data * math.sqrt(second_weight)
+    row_of[to_first], row_of[to_second] = row_of_first, row_of_second
+    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n_rows))
     norms[norms == 0] = 1.0
-    data = data / norms[rows[order]]
+    data = data / norms[row_of]
     return SparseRows(indptr=indptr, indices=indices, data=data, n_cols=first.n_cols + second.n_cols)
 
 
@@ -264,34 +272,27 @@ def with_context(rows: SparseRows, comment_of: IntArray, weight: float, window: 
         return rows
     neighbours = np.bincount(target, minlength=n_rows).astype(np.float64)
     positions, local = rows.nnz_positions(source)
-    # Only rows with neighbours change: the others are copied as they are.
-    changed = np.flatnonzero(neighbours > 0).astype(np.int64)
-    own_positions, own_local = rows.nnz_positions(changed)
-    own_rows = changed[own_local]
+    # Every row's own entries first (already in CSR order), then its neighbours' scaled ones. A stable
+    # sort by (row, column) keeps CSR order and, for a cell several entries share, their input order,
+    # so each cell's sum is the same as adding them in that order. Timsort finds the sorted runs this
+    # layout is made of, which keeps the sort near linear on large debates.
+    own_rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(rows.indptr))
     entry_rows = np.concatenate([own_rows, target[local]])
-    entry_cols = np.concatenate([rows.indices[own_positions], rows.indices[positions]])
-    entry_data = np.concatenate([
-        rows.data[own_positions],
-        rows.data[positions] * weight / neighbours[target[local]],
-    ])
+    entry_cols = np.concatenate([rows.indices, rows.indices[positions]])
+    entry_data = np.concatenate([rows.data, rows.data[positions] * weight / neighbours[target[local]]])
     width = max(1, rows.n_cols)
-    keys, inverse = np.unique(entry_rows * width + entry_cols, return_inverse=True)
-    data = np.bincount(inverse, weights=entry_data, minlength=len(keys))
+    keys = entry_rows * width + entry_cols
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    first = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    cell = np.cumsum(first) - 1
+    data = np.bincount(cell, weights=entry_data[order], minlength=int(cell[-1]) + 1 if len(cell) else 0)
+    keys = keys[first]
     row_of = keys // width
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of, minlength=n_rows), out=indptr[1:])
     norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n_rows))
-    norms[norms == 0] = 1.0
-    smoothed = SparseRows(indptr=indptr, indices=(keys % width).astype(np.int64), data=data / norms[row_of], n_cols=rows.n_cols)
-    # Merge: changed rows from `smoothed`, the rest from `rows`, in row order (CSR).
-    lengths = np.where(neighbours > 0, np.diff(smoothed.indptr), np.diff(rows.indptr))
-    merged_indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(lengths, out=merged_indptr[1:])
-    unchanged = np.flatnonzero(neighbours == 0).astype(np.int64)
-    keep_positions, keep_local = rows.nnz_positions(unchanged)
-    new_positions, new_local = smoothed.nnz_positions(changed)
-    row_of_entry = np.concatenate([unchanged[keep_local], changed[new_local]])
-    order = np.argsort(row_of_entry, kind="stable")
-    indices = np.concatenate([rows.indices[keep_positions], smoothed.indices[new_positions]])[order]
-    values = np.concatenate([rows.data[keep_positions], smoothed.data[new_positions]])[order]
-    return SparseRows(indptr=merged_indptr, indices=indices, data=values, n_cols=rows.n_cols)
+    # Rows without neighbours keep their values exactly (they were unit length already).
+    norms[(norms == 0) | (neighbours == 0)] = 1.0
+    return SparseRows(indptr=indptr, indices=(keys % width).astype(np.int64), data=data / norms[row_of], n_cols=rows.n_cols)
