@@ -302,3 +302,13 @@ async def test_an_unreachable_target_is_one_line_and_never_shows_the_password(db
     assert "s3cret" not in str(failed.value) and "\n" not in str(failed.value)
     assert str(failed.value).startswith("cannot open database postgresql://me:***@127.0.0.1")
 
+
+
+async def test_a_target_from_a_newer_spacebrief_is_refused_and_untouched(db_path: Path, pg_url: str) -> None:
+    await filled_sqlite(db_path)
+    await raw_sql(pg_url, "CREATE TABLE spacebrief_schema (version INTEGER NOT NULL)")
+    await raw_sql(pg_url, "INSERT INTO spacebrief_schema (version) VALUES (?)", (SCHEMA_VERSION + 1,))
+    with pytest.raises(CopyRefusedError, match=f"schema version {SCHEMA_VERSION + 1}, newer"):
+        await copy(db_path, pg_url)
+    assert await pg_tables(pg_url) == {VERSION_TABLE}
+    assert await raw_sql(pg_url, "SELECT version FROM spacebrief_schema") == [(SCHEMA_VERSION + 1,)]
