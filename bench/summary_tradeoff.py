@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from summary_quality import SETS, load_articles, references, source_text  # noqa: E402
 
 from summarizer.algorithms import central, get_algorithm  # noqa: E402
-from summarizer.algorithms.document import Document  # noqa: E402
+from summarizer.algorithms.document import Document, candidates_of  # noqa: E402
 from summarizer.summary import summarize_document  # noqa: E402
 
 BUDGET = 3
@@ -42,7 +42,7 @@ METRICS = ("rouge1", "rouge2", "rougeL")
 def picks(document: Document) -> dict[str, list[int]]:
     """Every method's sentence indices for one article."""
     out = {name: get_algorithm(name)[1](document, BUDGET) for name in ("lead3", "lexrank", "news", "central")}
-    candidates = central.candidates_of(document, BUDGET)
+    candidates = candidates_of(document, BUDGET)
     for pool in POOLS:
         if len(candidates) <= BUDGET:
             out[f"lead 1 + cover first {pool}"] = sorted(candidates)
@@ -55,7 +55,7 @@ def picks(document: Document) -> dict[str, list[int]]:
 def features(document: Document) -> dict[str, float]:
     terms = [Counter(sentence_terms) for sentence_terms in document.terms]
     scores = central.centrality(terms)
-    candidates = central.candidates_of(document, BUDGET)
+    candidates = candidates_of(document, BUDGET)
     words = [len(sentence.split()) for sentence in document.sentences]
     return {
         "sentences": len(document.sentences),

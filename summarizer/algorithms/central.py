@@ -25,9 +25,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from summarizer.algorithms.document import Document, continues_quotation, cosine, is_boilerplate
+from summarizer.algorithms.document import Document, candidates_of, cosine
 
-__all__ = ["CENTRAL_SHARE", "NEAR_DUPLICATE", "candidates_of", "central", "centrality", "cover"]
+__all__ = ["CENTRAL_SHARE", "NEAR_DUPLICATE", "central", "centrality", "cover"]
 
 # Share of the article's sentences in the pseudo-reference: enough to hold the article's main
 # threads, few enough to leave out background and colour.
@@ -52,14 +52,6 @@ def centrality(terms: list[Counter[str]]) -> list[float]:
                 degrees[j] += overlap / norm
     top = max(degrees, default=0.0)
     return [degree / top for degree in degrees] if top > 0 else degrees
-
-
-def candidates_of(document: Document, count: int) -> list[int]:
-    """The sentences that may stand in a summary, in article order (the same rule as `news`)."""
-    candidates = [index for index, sentence in enumerate(document.sentences) if not is_boilerplate(sentence)]
-    whole = [index for index in candidates
-             if index not in document.continued and not continues_quotation(document.sentences[index])]
-    return whole if len(whole) >= min(count, len(candidates)) else candidates
 
 
 def central(document: Document, count: int) -> list[int]:

@@ -12,7 +12,7 @@ from functools import cached_property, lru_cache
 from summarizer.hygiene import is_boilerplate
 from summarizer.tokenizer import Tokenizer, stop_words_for
 
-__all__ = ["DOUBLE_QUOTES", "Document", "continues_quotation", "cosine", "is_boilerplate", "join_split_quotations", "make_stemmer", "open_quotation"]
+__all__ = ["DOUBLE_QUOTES", "Document", "candidates_of", "continues_quotation", "cosine", "is_boilerplate", "join_split_quotations", "make_stemmer", "open_quotation"]
 
 
 # Snowball stemming is the single largest cost of a summary; news vocabulary repeats, so one memo per
@@ -151,3 +151,12 @@ def join_split_quotations(sentences: tuple[str, ...]) -> list[str]:
         # sentences as they are rather than swallow the paragraph.
         units.extend(pending) if len(pending) > 1 else units.append(pending[0])
     return units
+
+
+def candidates_of(document: Document, count: int) -> list[int]:
+    """The sentences that may stand in a summary, in article order: no boilerplate, and no sentence
+    that carries on someone else's quotation while enough whole sentences remain for `count`."""
+    candidates = [index for index, sentence in enumerate(document.sentences) if not is_boilerplate(sentence)]
+    whole = [index for index in candidates
+             if index not in document.continued and not continues_quotation(document.sentences[index])]
+    return whole if len(whole) >= min(count, len(candidates)) else candidates

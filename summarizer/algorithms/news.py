@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from summarizer.algorithms.document import Document, continues_quotation, is_boilerplate
+from summarizer.algorithms.document import Document, candidates_of
 
 __all__ = ["NEAR_DUPLICATE", "news"]
 
@@ -50,12 +50,8 @@ def news(document: Document, count: int) -> list[int]:
     total = len(document.sentences)
     if count <= 0 or total == 0:
         return []
-    candidates = [index for index, sentence in enumerate(document.sentences) if not is_boilerplate(sentence)]
+    candidates = candidates_of(document, count)
     bags = {index: _content_words(document, index) for index in candidates}
-    whole = [index for index in candidates
-             if index not in document.continued and not continues_quotation(document.sentences[index])]
-    if len(whole) >= min(count, len(candidates)):
-        candidates = whole
     chosen: list[int] = []
     repeats: list[int] = []
     for index in candidates:
